@@ -1,0 +1,226 @@
+//! Storage traits: telemetry (time series) and the hotel's records (rooms,
+//! accounts, sessions, device credentials, command log).
+//!
+//! Each backend implements these in its own module of `hotel-telemetry`
+//! (SQLite by default); the server only sees the traits.
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::account::Role;
+use crate::command::ControlCommand;
+use crate::reading::{Metric, Reading};
+use crate::room::RoomId;
+use crate::state::{DeviceState, LightMode};
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The record exists already (a user name, a room id).
+    #[error("already exists")]
+    Conflict,
+    /// The backend failed; the cause says how.
+    #[error("storage backend failed")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A history request: one room's metric over `[from_ms, to_ms)`, in at most
+/// `points` buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// The room.
+    pub room: RoomId,
+    /// The metric.
+    pub metric: Metric,
+    /// Start, Unix ms, inclusive.
+    pub from_ms: i64,
+    /// End, Unix ms, exclusive.
+    pub to_ms: i64,
+    /// The most buckets to return (at least 1).
+    pub points: u32,
+}
+
+/// Readings of one time bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bucket {
+    /// Start of the bucket, Unix ms.
+    pub start_ms: i64,
+    /// How many readings fell in it (never 0: empty buckets are left out).
+    pub count: u64,
+    /// Smallest value.
+    pub min: f64,
+    /// Mean value.
+    pub mean: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// The latest stored value of one room's metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Latest {
+    /// The room.
+    pub room: RoomId,
+    /// The metric.
+    pub metric: Metric,
+    /// When it was read, Unix ms.
+    pub ts_ms: i64,
+    /// The value.
+    pub value: f64,
+}
+
+/// The time-series store of readings.
+///
+/// Writing is idempotent: one room, metric and timestamp is one reading, so a
+/// re-delivered message never duplicates history.
+#[async_trait]
+pub trait ReadingStore: Send + Sync {
+    /// Stores `readings` in one transaction; returns how many were new.
+    async fn write_batch(&self, readings: &[Reading]) -> Result<u64, StoreError>;
+
+    /// The latest value of every room's every metric.
+    async fn latest(&self) -> Result<Vec<Latest>, StoreError>;
+
+    /// Downsampled history; empty buckets are left out.
+    async fn history(&self, query: &HistoryQuery) -> Result<Vec<Bucket>, StoreError>;
+
+    /// Deletes raw readings older than `raw_before_ms` and rollups older than
+    /// `rollup_before_ms`; returns how many raw readings went.
+    async fn prune(&self, raw_before_ms: i64, rollup_before_ms: i64) -> Result<u64, StoreError>;
+}
+
+/// A room as the store keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomRecord {
+    /// The room id.
+    pub id: RoomId,
+    /// A display name set by an admin.
+    pub name: Option<String>,
+    /// The latest word-valued settings the device reported.
+    pub state: DeviceState,
+    /// The light mode last commanded.
+    pub light_mode: Option<LightMode>,
+    /// The brightness last commanded, %.
+    pub brightness: Option<u8>,
+    /// When the device was last heard from, Unix ms.
+    pub last_seen_ms: Option<i64>,
+    /// The device's last `status/online` word, if any.
+    pub online: Option<bool>,
+}
+
+/// One control command as sent, for the room's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommandRecord {
+    /// The room.
+    pub room: RoomId,
+    /// The command.
+    #[serde(flatten)]
+    pub command: ControlCommand,
+    /// Who sent it: a user name, or `automation:<reason>`.
+    pub sent_by: String,
+    /// When, Unix ms.
+    pub sent_ms: i64,
+}
+
+/// An account as stored. The password is kept only as a PHC hash string.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Unique user name.
+    pub username: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// For a guest, its room.
+    pub room: Option<RoomId>,
+    /// For a guest, checkout: the account stops working then, Unix ms.
+    pub expires_ms: Option<i64>,
+    /// A disabled account cannot sign in.
+    pub disabled: bool,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("username", &self.username)
+            .field("password_hash", &"[redacted]")
+            .field("role", &self.role)
+            .field("room", &self.room)
+            .field("expires_ms", &self.expires_ms)
+            .field("disabled", &self.disabled)
+            .finish()
+    }
+}
+
+/// A signed-in session, found by the hash of its bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The account.
+    pub username: String,
+    /// When the token stops working, Unix ms.
+    pub expires_ms: i64,
+}
+
+/// A device's MQTT credential; the secret is kept only as a hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceCredential {
+    /// MQTT user name.
+    pub username: String,
+    /// The room it may publish for.
+    pub room: RoomId,
+    /// SHA-256 of the secret, hex.
+    pub secret_sha256: String,
+}
+
+/// The hotel's records: rooms, accounts, sessions, devices, commands.
+#[async_trait]
+pub trait HotelStore: Send + Sync {
+    /// Every room, ordered by id.
+    async fn rooms(&self) -> Result<Vec<RoomRecord>, StoreError>;
+
+    /// Creates `room` if it is new; returns true when it was created.
+    async fn ensure_room(&self, room: RoomId) -> Result<bool, StoreError>;
+
+    /// Creates or renames a room.
+    async fn put_room(&self, room: RoomId, name: Option<&str>) -> Result<(), StoreError>;
+
+    /// Removes a room and its readings; returns false when it did not exist.
+    async fn delete_room(&self, room: RoomId) -> Result<bool, StoreError>;
+
+    /// Saves what the server knows of a room's device.
+    async fn save_room_status(&self, record: &RoomRecord) -> Result<(), StoreError>;
+
+    /// Appends a sent command to the room's history.
+    async fn record_command(&self, record: &CommandRecord) -> Result<(), StoreError>;
+
+    /// The room's latest commands, newest first.
+    async fn commands(&self, room: RoomId, limit: u32) -> Result<Vec<CommandRecord>, StoreError>;
+
+    /// Finds an account.
+    async fn user(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+
+    /// Every account, ordered by name.
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
+
+    /// Creates an account; [`StoreError::Conflict`] when the name is taken.
+    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError>;
+
+    /// Deletes an account and its sessions; returns false when it did not exist.
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError>;
+
+    /// Stores a session under the hash of its token.
+    async fn create_session(&self, token_sha256: &str, session: &SessionRecord) -> Result<(), StoreError>;
+
+    /// Finds a session by the hash of its token.
+    async fn session(&self, token_sha256: &str) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// Deletes sessions that expired before `now_ms` and guest accounts whose
+    /// checkout passed before `now_ms`; returns how many records went.
+    async fn purge_expired(&self, now_ms: i64) -> Result<u64, StoreError>;
+
+    /// Stores a device credential; [`StoreError::Conflict`] when the user name is taken.
+    async fn add_device(&self, credential: &DeviceCredential) -> Result<(), StoreError>;
+
+    /// Finds a device credential by MQTT user name.
+    async fn device(&self, username: &str) -> Result<Option<DeviceCredential>, StoreError>;
+}
