@@ -75,12 +75,21 @@ mod tests {
     fn guest_sees_only_its_room() {
         let own = RoomId::parse("101").unwrap();
         let other = RoomId::parse("102").unwrap();
-        let guest = Access { role: Role::Guest, room: Some(own) };
+        let guest = Access {
+            role: Role::Guest,
+            room: Some(own),
+        };
         assert!(guest.allows_room(&own));
         assert!(!guest.allows_room(&other));
-        let roomless = Access { role: Role::Guest, room: None };
+        let roomless = Access {
+            role: Role::Guest,
+            room: None,
+        };
         assert!(!roomless.allows_room(&own));
-        let monitor = Access { role: Role::Monitor, room: None };
+        let monitor = Access {
+            role: Role::Monitor,
+            room: None,
+        };
         assert!(monitor.allows_room(&other));
         assert!(!monitor.is_admin());
     }

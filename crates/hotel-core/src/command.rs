@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::state::{ClimateMode, FanSpeed, LightMode};
 
@@ -19,7 +19,7 @@ pub const TARGET_MAX_C: f64 = 32.0;
 pub const TARGET_STEP_C: f64 = 0.5;
 
 /// One setting sent to a room device.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "command", content = "value", rename_all = "snake_case")]
 pub enum ControlCommand {
     /// Thermostat target, °C, 10–32 in 0.5 steps.
@@ -39,7 +39,9 @@ pub enum ControlCommand {
 #[non_exhaustive]
 pub enum CommandError {
     /// The topic's last segment is not a command name.
-    #[error("unknown command; expected target_temperature, climate_mode, fan_speed, light_mode or luminosity")]
+    #[error(
+        "unknown command; expected target_temperature, climate_mode, fan_speed, light_mode or luminosity"
+    )]
     UnknownCommand,
     /// The target is not a finite number between 10 and 32 °C.
     #[error("target temperature must be between 10 and 32 °C")]
@@ -156,12 +158,16 @@ impl ControlCommand {
             "climate_mode" => ClimateMode::parse_word(value)
                 .map(ControlCommand::ClimateMode)
                 .ok_or(CommandError::UnknownWord),
-            "fan_speed" => Self::fan_speed(FanSpeed::parse_word(value).ok_or(CommandError::UnknownWord)?),
+            "fan_speed" => {
+                Self::fan_speed(FanSpeed::parse_word(value).ok_or(CommandError::UnknownWord)?)
+            }
             "light_mode" => LightMode::parse_word(value)
                 .map(ControlCommand::LightMode)
                 .ok_or(CommandError::UnknownWord),
             "luminosity" => {
-                let percent: u8 = value.parse().map_err(|_| CommandError::BrightnessOutOfRange)?;
+                let percent: u8 = value
+                    .parse()
+                    .map_err(|_| CommandError::BrightnessOutOfRange)?;
                 Self::luminosity(percent)
             }
             _ => Err(CommandError::UnknownCommand),
@@ -220,12 +226,36 @@ mod tests {
     #[test]
     fn encodes_payloads_as_plain_text() {
         let cases = [
-            (ControlCommand::target_temperature(22.5).unwrap(), "target_temperature", "22.5"),
-            (ControlCommand::target_temperature(18.0).unwrap(), "target_temperature", "18.0"),
-            (ControlCommand::ClimateMode(ClimateMode::Auto), "climate_mode", "auto"),
-            (ControlCommand::fan_speed(FanSpeed::Medium).unwrap(), "fan_speed", "medium"),
-            (ControlCommand::LightMode(LightMode::Off), "light_mode", "off"),
-            (ControlCommand::luminosity(100).unwrap(), "luminosity", "100"),
+            (
+                ControlCommand::target_temperature(22.5).unwrap(),
+                "target_temperature",
+                "22.5",
+            ),
+            (
+                ControlCommand::target_temperature(18.0).unwrap(),
+                "target_temperature",
+                "18.0",
+            ),
+            (
+                ControlCommand::ClimateMode(ClimateMode::Auto),
+                "climate_mode",
+                "auto",
+            ),
+            (
+                ControlCommand::fan_speed(FanSpeed::Medium).unwrap(),
+                "fan_speed",
+                "medium",
+            ),
+            (
+                ControlCommand::LightMode(LightMode::Off),
+                "light_mode",
+                "off",
+            ),
+            (
+                ControlCommand::luminosity(100).unwrap(),
+                "luminosity",
+                "100",
+            ),
         ];
         for (cmd, name, payload) in cases {
             assert_eq!(cmd.name(), name);
@@ -236,22 +266,55 @@ mod tests {
 
     #[test]
     fn refuses_out_of_range_and_off_step_targets() {
-        assert_eq!(ControlCommand::target_temperature(9.5), Err(CommandError::TargetOutOfRange));
-        assert_eq!(ControlCommand::target_temperature(32.5), Err(CommandError::TargetOutOfRange));
-        assert_eq!(ControlCommand::target_temperature(f64::NAN), Err(CommandError::TargetOutOfRange));
-        assert_eq!(ControlCommand::target_temperature(22.3), Err(CommandError::TargetStep));
-        assert_eq!(ControlCommand::target_temperature(-22.5), Err(CommandError::TargetOutOfRange));
+        assert_eq!(
+            ControlCommand::target_temperature(9.5),
+            Err(CommandError::TargetOutOfRange)
+        );
+        assert_eq!(
+            ControlCommand::target_temperature(32.5),
+            Err(CommandError::TargetOutOfRange)
+        );
+        assert_eq!(
+            ControlCommand::target_temperature(f64::NAN),
+            Err(CommandError::TargetOutOfRange)
+        );
+        assert_eq!(
+            ControlCommand::target_temperature(22.3),
+            Err(CommandError::TargetStep)
+        );
+        assert_eq!(
+            ControlCommand::target_temperature(-22.5),
+            Err(CommandError::TargetOutOfRange)
+        );
         assert!(ControlCommand::target_temperature(10.0).is_ok());
         assert!(ControlCommand::target_temperature(32.0).is_ok());
     }
 
     #[test]
     fn refuses_bad_words_and_brightness() {
-        assert_eq!(ControlCommand::parse("fan_speed", "turbo"), Err(CommandError::UnknownWord));
-        assert_eq!(ControlCommand::parse("fan_speed", "off"), Err(CommandError::UnknownWord));
-        assert_eq!(ControlCommand::parse("luminosity", "101"), Err(CommandError::BrightnessOutOfRange));
-        assert_eq!(ControlCommand::parse("luminosity", "-1"), Err(CommandError::BrightnessOutOfRange));
-        assert_eq!(ControlCommand::parse("target_temperature", "inf"), Err(CommandError::TargetOutOfRange));
-        assert_eq!(ControlCommand::parse("reboot", "1"), Err(CommandError::UnknownCommand));
+        assert_eq!(
+            ControlCommand::parse("fan_speed", "turbo"),
+            Err(CommandError::UnknownWord)
+        );
+        assert_eq!(
+            ControlCommand::parse("fan_speed", "off"),
+            Err(CommandError::UnknownWord)
+        );
+        assert_eq!(
+            ControlCommand::parse("luminosity", "101"),
+            Err(CommandError::BrightnessOutOfRange)
+        );
+        assert_eq!(
+            ControlCommand::parse("luminosity", "-1"),
+            Err(CommandError::BrightnessOutOfRange)
+        );
+        assert_eq!(
+            ControlCommand::parse("target_temperature", "inf"),
+            Err(CommandError::TargetOutOfRange)
+        );
+        assert_eq!(
+            ControlCommand::parse("reboot", "1"),
+            Err(CommandError::UnknownCommand)
+        );
     }
 }

@@ -135,7 +135,9 @@ impl fmt::Display for Metric {
 
 /// The text is not the name of a [`Metric`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown sensor; expected one of temperature, humidity, light_percent, gas_level, target_temp, heating")]
+#[error(
+    "unknown sensor; expected one of temperature, humidity, light_percent, gas_level, target_temp, heating"
+)]
 pub struct UnknownMetric;
 
 impl FromStr for Metric {
@@ -173,7 +175,13 @@ mod tests {
         assert_eq!(Metric::GasLevel.check(-1.0), Err(ValueError::OutOfRange));
         assert_eq!(Metric::GasLevel.check(4095.0), Ok(4095.0));
         assert_eq!(Metric::TargetTemp.check(9.5), Err(ValueError::OutOfRange));
-        assert_eq!(Metric::LightPercent.check(f64::NAN), Err(ValueError::NotFinite));
-        assert_eq!(Metric::GasLevel.check(f64::INFINITY), Err(ValueError::NotFinite));
+        assert_eq!(
+            Metric::LightPercent.check(f64::NAN),
+            Err(ValueError::NotFinite)
+        );
+        assert_eq!(
+            Metric::GasLevel.check(f64::INFINITY),
+            Err(ValueError::NotFinite)
+        );
     }
 }

@@ -60,7 +60,10 @@ impl RoomId {
         if raw.len() > ROOM_ID_MAX_LEN {
             return Err(RoomIdError::TooLong);
         }
-        if !raw.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_') {
+        if !raw
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        {
             return Err(RoomIdError::InvalidCharacter);
         }
         let mut bytes = [0u8; ROOM_ID_MAX_LEN];
@@ -146,7 +149,11 @@ mod tests {
         assert_eq!(RoomId::parse(""), Err(RoomIdError::Empty));
         assert_eq!(RoomId::parse(&"x".repeat(33)), Err(RoomIdError::TooLong));
         for bad in ["10 1", "101/2", "+", "#", "é", "a.b", "a\0"] {
-            assert_eq!(RoomId::parse(bad), Err(RoomIdError::InvalidCharacter), "{bad:?}");
+            assert_eq!(
+                RoomId::parse(bad),
+                Err(RoomIdError::InvalidCharacter),
+                "{bad:?}"
+            );
         }
     }
 

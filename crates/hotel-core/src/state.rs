@@ -168,7 +168,10 @@ mod tests {
         assert_eq!(ClimateMode::parse_word("AUTO"), Some(ClimateMode::Auto));
         assert_eq!(FanSpeed::parse_word(" Medium "), Some(FanSpeed::Medium));
         assert_eq!(FanSpeed::parse_word("turbo"), None);
-        assert_eq!(Occupancy::parse_word("checked_out"), Some(Occupancy::CheckedOut));
+        assert_eq!(
+            Occupancy::parse_word("checked_out"),
+            Some(Occupancy::CheckedOut)
+        );
         assert_eq!(LightMode::parse_word(""), None);
     }
 

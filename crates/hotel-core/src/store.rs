@@ -209,7 +209,11 @@ pub trait HotelStore: Send + Sync {
     async fn delete_user(&self, username: &str) -> Result<bool, StoreError>;
 
     /// Stores a session under the hash of its token.
-    async fn create_session(&self, token_sha256: &str, session: &SessionRecord) -> Result<(), StoreError>;
+    async fn create_session(
+        &self,
+        token_sha256: &str,
+        session: &SessionRecord,
+    ) -> Result<(), StoreError>;
 
     /// Finds a session by the hash of its token.
     async fn session(&self, token_sha256: &str) -> Result<Option<SessionRecord>, StoreError>;

@@ -31,7 +31,12 @@ pub struct Inbound {
 pub trait Publisher: Send + Sync {
     /// Publishes `payload` on `topic` with QoS 1; `retain` keeps it for devices
     /// that connect later.
-    async fn publish(&self, topic: &str, payload: &[u8], retain: bool) -> Result<(), TransportError>;
+    async fn publish(
+        &self,
+        topic: &str,
+        payload: &[u8],
+        retain: bool,
+    ) -> Result<(), TransportError>;
 
     /// True while the connection to the broker is up.
     fn is_connected(&self) -> bool;

@@ -365,7 +365,10 @@ mod tests {
         p.add(RejectReason::Range);
         p.add(RejectReason::Range);
         p.add(RejectReason::Type);
-        assert_eq!(p.iter().collect::<Vec<_>>(), vec![(RejectReason::Type, 1), (RejectReason::Range, 2)]);
+        assert_eq!(
+            p.iter().collect::<Vec<_>>(),
+            vec![(RejectReason::Type, 1), (RejectReason::Range, 2)]
+        );
     }
 
     #[test]

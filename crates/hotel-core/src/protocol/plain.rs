@@ -49,7 +49,11 @@ pub(crate) fn decode_value(
 }
 
 /// Decodes a status topic.
-pub(crate) fn decode_status(name: &str, text: &str, received_ms: i64) -> Result<Body, RejectReason> {
+pub(crate) fn decode_status(
+    name: &str,
+    text: &str,
+    received_ms: i64,
+) -> Result<Body, RejectReason> {
     let word = text.trim_ascii();
     let mut t = Telemetry::at(received_ms);
     match name {
@@ -118,7 +122,10 @@ mod tests {
 
     #[test]
     fn decodes_each_legacy_number() {
-        assert_eq!(value("temperature", " 22.5\n", Metric::Temperature), Some(22.5));
+        assert_eq!(
+            value("temperature", " 22.5\n", Metric::Temperature),
+            Some(22.5)
+        );
         assert_eq!(value("humidity", "41", Metric::Humidity), Some(41.0));
         assert_eq!(value("luminosity", "55", Metric::LightPercent), Some(55.0));
         assert_eq!(value("ldr_percent", "56", Metric::LightPercent), Some(56.0));
@@ -146,20 +153,41 @@ mod tests {
         assert_eq!(t.values[Metric::Heating.index()], Some(1.0));
         let t = decode_value("climate_mode", "manual", NOW).unwrap();
         assert_eq!(t.state.climate_mode, Some(ClimateMode::Manual));
-        assert_eq!(decode_value("fan_speed", "turbo", NOW).unwrap_err(), RejectReason::Range);
-        assert_eq!(decode_value("heating", "maybe", NOW).unwrap_err(), RejectReason::Range);
+        assert_eq!(
+            decode_value("fan_speed", "turbo", NOW).unwrap_err(),
+            RejectReason::Range
+        );
+        assert_eq!(
+            decode_value("heating", "maybe", NOW).unwrap_err(),
+            RejectReason::Range
+        );
     }
 
     #[test]
     fn decodes_status_topics() {
-        assert_eq!(decode_status("online", "offline", NOW), Ok(Body::Online(false)));
-        assert_eq!(decode_status("online", "online", NOW), Ok(Body::Online(true)));
-        let Ok(Body::Telemetry(t)) = decode_status("led1", "ON", NOW) else { panic!() };
+        assert_eq!(
+            decode_status("online", "offline", NOW),
+            Ok(Body::Online(false))
+        );
+        assert_eq!(
+            decode_status("online", "online", NOW),
+            Ok(Body::Online(true))
+        );
+        let Ok(Body::Telemetry(t)) = decode_status("led1", "ON", NOW) else {
+            panic!()
+        };
         assert_eq!(t.state.led1, Some(true));
-        let Ok(Body::Telemetry(t)) = decode_status("room_mode", "AUTO", NOW) else { panic!() };
+        let Ok(Body::Telemetry(t)) = decode_status("room_mode", "AUTO", NOW) else {
+            panic!()
+        };
         assert_eq!(t.state.light_mode, Some(LightMode::Auto));
-        let Ok(Body::Telemetry(t)) = decode_status("room_mode", "occupied", NOW) else { panic!() };
+        let Ok(Body::Telemetry(t)) = decode_status("room_mode", "occupied", NOW) else {
+            panic!()
+        };
         assert_eq!(t.state.occupancy, Some(Occupancy::Occupied));
-        assert_eq!(decode_status("uptime", "5", NOW), Err(RejectReason::UnknownTopic));
+        assert_eq!(
+            decode_status("uptime", "5", NOW),
+            Err(RejectReason::UnknownTopic)
+        );
     }
 }

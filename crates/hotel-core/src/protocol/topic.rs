@@ -52,7 +52,9 @@ impl<'a> Topic<'a> {
     /// valid, [`RejectReason::UnknownTopic`] for any other shape.
     pub fn parse(topic: &'a str) -> Result<Self, RejectReason> {
         let rest = topic.strip_prefix('/').unwrap_or(topic);
-        let rest = rest.strip_prefix("hotel/").ok_or(RejectReason::UnknownTopic)?;
+        let rest = rest
+            .strip_prefix("hotel/")
+            .ok_or(RejectReason::UnknownTopic)?;
         let (room, tail) = rest.split_once('/').ok_or(RejectReason::UnknownTopic)?;
 
         // Decide the shape before the room id, so that a stray topic is
@@ -119,7 +121,10 @@ mod tests {
             );
             assert_eq!(
                 Topic::parse(&t("hotel/101/telemetry/gas")),
-                Ok(Topic::TelemetryValue { room: room("101"), name: "gas" })
+                Ok(Topic::TelemetryValue {
+                    room: room("101"),
+                    name: "gas"
+                })
             );
             assert_eq!(
                 Topic::parse(&t("hotel/B-2/heartbeat")),
@@ -127,11 +132,17 @@ mod tests {
             );
             assert_eq!(
                 Topic::parse(&t("hotel/101/status/online")),
-                Ok(Topic::Status { room: room("101"), name: "online" })
+                Ok(Topic::Status {
+                    room: room("101"),
+                    name: "online"
+                })
             );
             assert_eq!(
                 Topic::parse(&t("hotel/101/control/fan_speed")),
-                Ok(Topic::Control { room: room("101"), name: "fan_speed" })
+                Ok(Topic::Control {
+                    room: room("101"),
+                    name: "fan_speed"
+                })
             );
         }
     }
@@ -150,14 +161,23 @@ mod tests {
             "//hotel/101/heartbeat",
             "other/101/heartbeat",
         ] {
-            assert_eq!(Topic::parse(bad), Err(RejectReason::UnknownTopic), "{bad:?}");
+            assert_eq!(
+                Topic::parse(bad),
+                Err(RejectReason::UnknownTopic),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn rejects_bad_room_ids() {
         let long = format!("hotel/{}/heartbeat", "9".repeat(33));
-        for bad in ["hotel//heartbeat", "hotel/1 01/heartbeat", "hotel/+/heartbeat", long.as_str()] {
+        for bad in [
+            "hotel//heartbeat",
+            "hotel/1 01/heartbeat",
+            "hotel/+/heartbeat",
+            long.as_str(),
+        ] {
             assert_eq!(Topic::parse(bad), Err(RejectReason::RoomId), "{bad:?}");
         }
     }
