@@ -172,6 +172,16 @@ pub struct DeviceCredential {
     pub secret_sha256: String,
 }
 
+impl std::fmt::Debug for DeviceCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCredential")
+            .field("username", &self.username)
+            .field("room", &self.room)
+            .field("secret_sha256", &"[redacted]")
+            .finish()
+    }
+}
+
 /// The hotel's records: rooms, accounts, sessions, devices, commands.
 #[async_trait]
 pub trait HotelStore: Send + Sync {

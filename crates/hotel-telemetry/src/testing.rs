@@ -1,0 +1,396 @@
+//! The conformance suite every store backend passes, so that SQLite,
+//! PostgreSQL and any later backend agree on idempotency, history buckets,
+//! latest values, pruning and the hotel records.
+//!
+//! Each function panics with a message naming the broken rule; call them
+//! from a backend's tests on an empty store.
+
+use hotel_core::command::ControlCommand;
+use hotel_core::store::{
+    CommandRecord, DeviceCredential, HistoryQuery, HotelStore, ReadingStore, RoomRecord,
+    SessionRecord, StoreError, UserRecord,
+};
+use hotel_core::{ClimateMode, DeviceState, LightMode, Metric, Reading, Role, RoomId};
+
+/// 2024-12-04T08:00:00Z, a whole hour, Unix ms.
+const BASE_MS: i64 = 1_733_299_200_000;
+const HOUR_MS: i64 = 3_600_000;
+
+fn room(id: &str) -> RoomId {
+    RoomId::parse(id).expect("test room ids are valid")
+}
+
+fn reading(room_id: &str, metric: Metric, ts_ms: i64, value: f64) -> Reading {
+    Reading {
+        room: room(room_id),
+        metric,
+        ts_ms,
+        value,
+    }
+}
+
+/// Runs every reading-store rule on an empty store.
+pub async fn reading_store_conformance<S: ReadingStore + HotelStore>(store: &S) {
+    writes_are_idempotent(store).await;
+    history_downsamples_raw_readings(store).await;
+    history_uses_hour_buckets_for_long_ranges(store).await;
+    latest_returns_newest_value_per_metric(store).await;
+    prune_removes_only_old_readings(store).await;
+}
+
+async fn writes_are_idempotent<S: ReadingStore + HotelStore>(store: &S) {
+    store.ensure_room(room("idem")).await.expect("ensure room");
+    let batch = [
+        reading("idem", Metric::Temperature, BASE_MS, 21.0),
+        reading("idem", Metric::Humidity, BASE_MS, 40.0),
+    ];
+    assert_eq!(
+        store.write_batch(&batch).await.expect("first write"),
+        2,
+        "both readings are new"
+    );
+    assert_eq!(
+        store.write_batch(&batch).await.expect("second write"),
+        0,
+        "a repeat stores nothing"
+    );
+    let buckets = store
+        .history(&HistoryQuery {
+            room: room("idem"),
+            metric: Metric::Temperature,
+            from_ms: BASE_MS - HOUR_MS,
+            to_ms: BASE_MS + 10 * HOUR_MS,
+            points: 1,
+        })
+        .await
+        .expect("history");
+    let total: u64 = buckets.iter().map(|b| b.count).sum();
+    assert_eq!(total, 1, "rollups count a repeated reading once");
+    assert_eq!(store.write_batch(&[]).await.expect("empty write"), 0);
+}
+
+async fn history_downsamples_raw_readings<S: ReadingStore + HotelStore>(store: &S) {
+    store.ensure_room(room("raw")).await.expect("ensure room");
+    // One reading a minute for an hour: 0, 1, 2, ... 59.
+    let batch: Vec<_> = (0..60)
+        .map(|i| reading("raw", Metric::Temperature, BASE_MS + i * 60_000, i as f64))
+        .collect();
+    store.write_batch(&batch).await.expect("write");
+    let buckets = store
+        .history(&HistoryQuery {
+            room: room("raw"),
+            metric: Metric::Temperature,
+            from_ms: BASE_MS,
+            to_ms: BASE_MS + HOUR_MS,
+            points: 6,
+        })
+        .await
+        .expect("history");
+    assert_eq!(
+        buckets.len(),
+        6,
+        "an hour in 6 points is 6 ten-minute buckets"
+    );
+    let first = buckets[0];
+    assert_eq!(first.start_ms, BASE_MS);
+    assert_eq!(first.count, 10);
+    assert_eq!((first.min, first.max), (0.0, 9.0));
+    assert!(
+        (first.mean - 4.5).abs() < 1e-9,
+        "mean of 0..9 is 4.5, got {}",
+        first.mean
+    );
+    assert_eq!(buckets[5].start_ms, BASE_MS + 50 * 60_000);
+
+    // Empty buckets are left out; other metrics and rooms do not leak in.
+    let sparse = store
+        .history(&HistoryQuery {
+            room: room("raw"),
+            metric: Metric::Temperature,
+            from_ms: BASE_MS - HOUR_MS,
+            to_ms: BASE_MS + HOUR_MS,
+            points: 12,
+        })
+        .await
+        .expect("history");
+    assert_eq!(sparse.len(), 6, "the empty first hour yields no buckets");
+    let none = store
+        .history(&HistoryQuery {
+            room: room("raw"),
+            metric: Metric::Humidity,
+            from_ms: BASE_MS,
+            to_ms: BASE_MS + HOUR_MS,
+            points: 6,
+        })
+        .await
+        .expect("history");
+    assert!(none.is_empty(), "no humidity was written");
+}
+
+async fn history_uses_hour_buckets_for_long_ranges<S: ReadingStore + HotelStore>(store: &S) {
+    store.ensure_room(room("long")).await.expect("ensure room");
+    // Two days, one reading every 30 minutes, value = hour index.
+    let batch: Vec<_> = (0..96)
+        .map(|i| {
+            reading(
+                "long",
+                Metric::GasLevel,
+                BASE_MS + i * 1_800_000,
+                (i / 2) as f64,
+            )
+        })
+        .collect();
+    store.write_batch(&batch).await.expect("write");
+    let buckets = store
+        .history(&HistoryQuery {
+            room: room("long"),
+            metric: Metric::GasLevel,
+            from_ms: BASE_MS,
+            to_ms: BASE_MS + 48 * HOUR_MS,
+            points: 8,
+        })
+        .await
+        .expect("history");
+    assert_eq!(
+        buckets.len(),
+        8,
+        "two days in 8 points is 8 six-hour buckets"
+    );
+    assert!(
+        buckets.iter().all(|b| b.count == 12),
+        "each six hours holds 12 readings"
+    );
+    assert_eq!(buckets[1].start_ms, BASE_MS + 6 * HOUR_MS);
+    assert_eq!((buckets[1].min, buckets[1].max), (6.0, 11.0));
+    assert!((buckets[1].mean - 8.5).abs() < 1e-9);
+}
+
+async fn latest_returns_newest_value_per_metric<S: ReadingStore + HotelStore>(store: &S) {
+    store.ensure_room(room("last")).await.expect("ensure room");
+    store
+        .write_batch(&[
+            reading("last", Metric::Temperature, BASE_MS + 2_000, 23.0),
+            reading("last", Metric::Temperature, BASE_MS + 1_000, 21.0),
+            reading("last", Metric::Humidity, BASE_MS, 45.0),
+        ])
+        .await
+        .expect("write");
+    let latest = store.latest().await.expect("latest");
+    let of = |metric| {
+        latest
+            .iter()
+            .find(|l| l.room == room("last") && l.metric == metric)
+            .map(|l| (l.ts_ms, l.value))
+    };
+    assert_eq!(of(Metric::Temperature), Some((BASE_MS + 2_000, 23.0)));
+    assert_eq!(of(Metric::Humidity), Some((BASE_MS, 45.0)));
+    assert_eq!(of(Metric::GasLevel), None);
+}
+
+async fn prune_removes_only_old_readings<S: ReadingStore + HotelStore>(store: &S) {
+    store.ensure_room(room("prune")).await.expect("ensure room");
+    store
+        .write_batch(&[
+            reading("prune", Metric::Humidity, BASE_MS, 40.0),
+            reading("prune", Metric::Humidity, BASE_MS + 2 * HOUR_MS, 41.0),
+        ])
+        .await
+        .expect("write");
+    let removed = store
+        .prune(BASE_MS + HOUR_MS, BASE_MS - HOUR_MS)
+        .await
+        .expect("prune");
+    assert!(removed >= 1, "the old reading goes");
+    let raw = store
+        .history(&HistoryQuery {
+            room: room("prune"),
+            metric: Metric::Humidity,
+            from_ms: BASE_MS,
+            to_ms: BASE_MS + 3 * HOUR_MS,
+            points: 100,
+        })
+        .await
+        .expect("history");
+    assert_eq!(raw.len(), 1, "only the recent raw reading is left");
+    let rolled = store
+        .history(&HistoryQuery {
+            room: room("prune"),
+            metric: Metric::Humidity,
+            from_ms: BASE_MS,
+            to_ms: BASE_MS + 3 * HOUR_MS,
+            points: 1,
+        })
+        .await
+        .expect("history");
+    assert_eq!(
+        rolled.iter().map(|b| b.count).sum::<u64>(),
+        2,
+        "rollups outlive raw readings"
+    );
+}
+
+/// Runs every hotel-record rule on an empty store.
+pub async fn hotel_store_conformance<S: HotelStore>(store: &S) {
+    rooms_are_created_once_renamed_and_deleted(store).await;
+    room_status_round_trips(store).await;
+    commands_come_back_newest_first(store).await;
+    users_sessions_and_expiry(store).await;
+    devices_are_unique(store).await;
+}
+
+async fn rooms_are_created_once_renamed_and_deleted<S: HotelStore>(store: &S) {
+    assert!(store.ensure_room(room("r1")).await.expect("ensure"));
+    assert!(
+        !store.ensure_room(room("r1")).await.expect("ensure"),
+        "second ensure creates nothing"
+    );
+    store
+        .put_room(room("r1"), Some("Garden suite"))
+        .await
+        .expect("rename");
+    store.put_room(room("r0"), None).await.expect("create");
+    let rooms = store.rooms().await.expect("rooms");
+    let ids: Vec<_> = rooms.iter().map(|r| r.id.as_str().to_owned()).collect();
+    let r0 = ids.iter().position(|i| i == "r0").expect("r0 listed");
+    let r1 = ids.iter().position(|i| i == "r1").expect("r1 listed");
+    assert!(r0 < r1, "rooms are ordered by id");
+    assert_eq!(rooms[r1].name.as_deref(), Some("Garden suite"));
+    assert!(store.delete_room(room("r0")).await.expect("delete"));
+    assert!(
+        !store.delete_room(room("r0")).await.expect("delete"),
+        "deleting twice finds nothing"
+    );
+}
+
+async fn room_status_round_trips<S: HotelStore>(store: &S) {
+    let record = RoomRecord {
+        id: room("st"),
+        name: None,
+        state: DeviceState {
+            climate_mode: Some(ClimateMode::Manual),
+            heating: Some(true),
+            ..DeviceState::default()
+        },
+        light_mode: Some(LightMode::Manual),
+        brightness: Some(60),
+        last_seen_ms: Some(BASE_MS),
+        online: Some(false),
+    };
+    store.save_room_status(&record).await.expect("save");
+    let rooms = store.rooms().await.expect("rooms");
+    let back = rooms
+        .iter()
+        .find(|r| r.id == room("st"))
+        .expect("saved room listed");
+    assert_eq!(back, &record);
+}
+
+async fn commands_come_back_newest_first<S: HotelStore>(store: &S) {
+    for (i, cmd) in [
+        ControlCommand::target_temperature(21.5).expect("valid"),
+        ControlCommand::ClimateMode(ClimateMode::Auto),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .record_command(&CommandRecord {
+                room: room("cmd"),
+                command: cmd,
+                sent_by: "alice".to_owned(),
+                sent_ms: BASE_MS + i as i64,
+            })
+            .await
+            .expect("record");
+    }
+    let cmds = store.commands(room("cmd"), 10).await.expect("commands");
+    assert_eq!(cmds.len(), 2);
+    assert_eq!(
+        cmds[0].command,
+        ControlCommand::ClimateMode(ClimateMode::Auto)
+    );
+    assert_eq!(cmds[1].command, ControlCommand::TargetTemperature(21.5));
+    assert_eq!(cmds[1].sent_by, "alice");
+    assert_eq!(
+        store
+            .commands(room("cmd"), 1)
+            .await
+            .expect("commands")
+            .len(),
+        1
+    );
+}
+
+async fn users_sessions_and_expiry<S: HotelStore>(store: &S) {
+    let guest = UserRecord {
+        username: "guest-101".to_owned(),
+        password_hash: "$argon2id$fake".to_owned(),
+        role: Role::Guest,
+        room: Some(room("101")),
+        expires_ms: Some(BASE_MS),
+        disabled: false,
+    };
+    store.create_user(&guest).await.expect("create");
+    assert!(matches!(
+        store.create_user(&guest).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.user("guest-101").await.expect("user"),
+        Some(guest.clone())
+    );
+    assert_eq!(store.user("nobody").await.expect("user"), None);
+
+    let session = SessionRecord {
+        username: "guest-101".to_owned(),
+        expires_ms: BASE_MS + 1,
+    };
+    store
+        .create_session("abc", &session)
+        .await
+        .expect("session");
+    assert_eq!(store.session("abc").await.expect("session"), Some(session));
+
+    // After checkout and session expiry both go.
+    let purged = store.purge_expired(BASE_MS + 2).await.expect("purge");
+    assert!(
+        purged >= 2,
+        "expired session and guest are purged, got {purged}"
+    );
+    assert_eq!(store.session("abc").await.expect("session"), None);
+    assert_eq!(store.user("guest-101").await.expect("user"), None);
+
+    let admin = UserRecord {
+        username: "admin".to_owned(),
+        role: Role::Admin,
+        room: None,
+        expires_ms: None,
+        ..guest
+    };
+    store.create_user(&admin).await.expect("create");
+    assert!(
+        store
+            .users()
+            .await
+            .expect("users")
+            .iter()
+            .any(|u| u.username == "admin")
+    );
+    assert!(store.delete_user("admin").await.expect("delete"));
+    assert!(!store.delete_user("admin").await.expect("delete"));
+}
+
+async fn devices_are_unique<S: HotelStore>(store: &S) {
+    let device = DeviceCredential {
+        username: "dev-101".to_owned(),
+        room: room("101"),
+        secret_sha256: "00".repeat(32),
+    };
+    store.add_device(&device).await.expect("add");
+    assert!(matches!(
+        store.add_device(&device).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(store.device("dev-101").await.expect("device"), Some(device));
+    assert_eq!(store.device("dev-999").await.expect("device"), None);
+}
