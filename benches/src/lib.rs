@@ -1,0 +1,1 @@
+//! Criterion benchmarks of the Smart Hotel hot paths; the benches live in `benches/`.
