@@ -206,6 +206,13 @@ pub trait HotelStore: Send + Sync {
     /// The room's latest commands, newest first.
     async fn commands(&self, room: RoomId, limit: u32) -> Result<Vec<CommandRecord>, StoreError>;
 
+    /// The newest command of each kind for every room: what devices should
+    /// find retained on their control topics.
+    async fn last_commands(&self) -> Result<Vec<CommandRecord>, StoreError>;
+
+    /// Succeeds when the backend answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     /// Finds an account.
     async fn user(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
 

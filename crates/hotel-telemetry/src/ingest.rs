@@ -17,7 +17,6 @@ use hotel_core::store::HotelStore;
 use hotel_core::transport::Inbound;
 use metrics::Counter;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::live::LiveRooms;
 use crate::writer::ReadingSet;
@@ -66,22 +65,12 @@ pub struct Ingest {
     pub metrics: IngestMetrics,
 }
 
-/// Runs the ingest until `inbound` closes or `cancel` fires; dropping the
-/// readings sender on return lets the writer flush and stop.
-pub async fn run_ingest(
-    ingest: Ingest,
-    mut inbound: mpsc::Receiver<Inbound>,
-    cancel: CancellationToken,
-) {
+/// Runs the ingest until every sender of `inbound` is dropped (the transport
+/// stopped), handling what was already received; dropping the readings
+/// sender on return then lets the writer flush and stop.
+pub async fn run_ingest(ingest: Ingest, mut inbound: mpsc::Receiver<Inbound>) {
     let mut log = RejectLog::default();
-    loop {
-        let message = tokio::select! {
-            () = cancel.cancelled() => break,
-            message = inbound.recv() => match message {
-                Some(m) => m,
-                None => break,
-            },
-        };
+    while let Some(message) = inbound.recv().await {
         if !handle(&ingest, &mut log, message).await {
             break;
         }

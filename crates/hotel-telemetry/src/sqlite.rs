@@ -68,11 +68,6 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
-    /// True when the database answers a trivial query.
-    pub async fn is_healthy(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
-    }
-
     /// Size of the database files on disk, bytes (main file plus WAL).
     pub async fn size_bytes(&self) -> Result<u64, StoreError> {
         let row =
@@ -392,6 +387,34 @@ impl HotelStore for SqliteStore {
                 })
             })
             .collect())
+    }
+
+    async fn last_commands(&self) -> Result<Vec<CommandRecord>, StoreError> {
+        // SQLite returns the other columns of the row that holds MAX(id).
+        let rows = sqlx::query(
+            "SELECT room, name, payload, sent_by, sent_ms, MAX(id) FROM command GROUP BY room, name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let name: String = row.get(1);
+                let payload: String = row.get(2);
+                Some(CommandRecord {
+                    room: room_from_db(row.get(0)).ok()?,
+                    command: ControlCommand::parse(&name, &payload).ok()?,
+                    sent_by: row.get(3),
+                    sent_ms: row.get(4),
+                })
+            })
+            .collect())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(backend)?;
+        Ok(())
     }
 
     async fn user(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
