@@ -201,7 +201,7 @@ impl LiveRooms {
             .iter()
             .map(|(id, live)| view_of(*id, live, now_ms))
             .collect();
-        views.sort_by(|a, b| a.id.cmp(&b.id));
+        views.sort_by_key(|v| v.id);
         views
     }
 

@@ -1,0 +1,159 @@
+//! Bearer-token authentication: `POST /api/auth/token` and the [`Caller`]
+//! extractor every `/api/` and `/ws/` route takes.
+//!
+//! Tokens are random and stored only as SHA-256; each request checks the
+//! session and the account, so a disabled account or a guest past checkout
+//! stops working at once.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use hotel_core::store::SessionRecord;
+use hotel_core::{Access, Role};
+use hotel_telemetry::clock::now_ms;
+use hotel_telemetry::live::rfc3339;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::http::body::JsonBody;
+use crate::password;
+use crate::state::AppState;
+
+/// How long a staff token works, ms.
+pub const STAFF_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// Bytes of randomness in a token.
+const TOKEN_BYTES: usize = 32;
+
+/// A hash that never matches, verified when the user does not exist so that
+/// a wrong name costs the same time as a wrong password.
+const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Rm9vYmFyQmF6UXV4Rm9vYmFyQmF6UXV4Rm9vYmFyQmE";
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Account name.
+    pub username: String,
+    /// What it may do.
+    pub access: Access,
+}
+
+/// Sign-in request.
+#[derive(Deserialize)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// Sign-in answer.
+#[derive(Serialize)]
+pub struct Token {
+    token: String,
+    role: Role,
+    expires_at: Option<String>,
+}
+
+/// `POST /api/auth/token`.
+pub async fn issue_token(
+    State(state): State<AppState>,
+    JsonBody(creds): JsonBody<Credentials>,
+) -> Result<(StatusCode, Json<Token>), AppError> {
+    let user = state.records.user(&creds.username).await?;
+    let phc = user
+        .as_ref()
+        .map_or_else(|| DUMMY_PHC.to_owned(), |u| u.password_hash.clone());
+    let password = creds.password;
+    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &phc))
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let now = now_ms();
+    let user = match user {
+        Some(u) if matches && !u.disabled && u.expires_ms.is_none_or(|exp| exp > now) => u,
+        _ => {
+            tracing::info!("sign-in refused");
+            return Err(AppError::BadCredentials);
+        }
+    };
+
+    let token = format!("hs_{}", password::random_secret(TOKEN_BYTES));
+    let expires_ms = user.expires_ms.map_or(now + STAFF_TOKEN_TTL_MS, |exp| {
+        exp.min(now + STAFF_TOKEN_TTL_MS)
+    });
+    state
+        .records
+        .create_session(
+            &password::sha256_hex(&token),
+            &SessionRecord {
+                username: user.username.clone(),
+                expires_ms,
+            },
+        )
+        .await?;
+    tracing::info!(user = %user.username, role = %user.role, "signed in");
+    Ok((
+        StatusCode::OK,
+        Json(Token {
+            token,
+            role: user.role,
+            expires_at: rfc3339(expires_ms),
+        }),
+    ))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = bearer_token(parts).ok_or(AppError::Unauthorized)?;
+        let now = now_ms();
+        let session = state
+            .records
+            .session(&password::sha256_hex(&token))
+            .await?
+            .filter(|s| s.expires_ms > now)
+            .ok_or(AppError::Unauthorized)?;
+        let user = state
+            .records
+            .user(&session.username)
+            .await?
+            .filter(|u| !u.disabled && u.expires_ms.is_none_or(|exp| exp > now))
+            .ok_or(AppError::Unauthorized)?;
+        Ok(Caller {
+            username: user.username,
+            access: Access {
+                role: user.role,
+                room: user.room,
+            },
+        })
+    }
+}
+
+/// The token from `Authorization: Bearer …`, or from `?token=` (browsers
+/// cannot set headers on a WebSocket).
+fn bearer_token(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value.to_str().ok()?;
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_owned());
+    }
+    parts.uri.query().and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "token")
+            .map(|(_, v)| v.to_owned())
+    })
+}
+
+impl Caller {
+    /// Fails with 403 unless the caller is an administrator.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.access.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The Smart Hotel server: wiring of the MQTT ingest, the store and the
+//! staff HTTP API, plus the `hotel` binary's subcommands.
+//!
+//! # Layout
+//!
+//! - [`config`]: command line and environment.
+//! - [`server`]: starting and stopping every part in order.
+//! - [`http`]: the JSON API, WebSocket feeds, health and metrics.
+//! - [`control`]: publishing and recording control commands.
+//! - [`demo`]: simulated rooms for `--demo`.
+//! - [`device`]: `hotel device add`.
+//! - [`load`]: `hotel load`, the ingest load generator.
+//! - [`password`]: password hashing, tokens, secrets.
+//! - [`error`]: the API error type.
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod control;
+pub mod demo;
+pub mod device;
+pub mod error;
+pub mod http;
+pub mod load;
+pub mod password;
+pub mod server;
+pub mod state;
