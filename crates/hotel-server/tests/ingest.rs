@@ -224,15 +224,29 @@ async fn last_will_marks_the_device_offline() {
     let server = TestServer::embedded().await;
     let mut options = MqttOptions::new("will-301", "127.0.0.1", server.mqtt_port);
     options.set_keep_alive(std::time::Duration::from_secs(5));
-    options.set_last_will(LastWill::new("hotel/301/status/online", "offline", QoS::AtLeastOnce, false));
+    options.set_last_will(LastWill::new(
+        "hotel/301/status/online",
+        "offline",
+        QoS::AtLeastOnce,
+        false,
+    ));
     let (client, mut eventloop) = rumqttc::AsyncClient::new(options, 16);
     let driver = tokio::spawn(async move { while eventloop.poll().await.is_ok() {} });
-    client.publish("hotel/301/heartbeat", QoS::AtLeastOnce, false, "").await.unwrap();
-    server.room_until("301", "heartbeat makes it online", |r| r["online"] == true).await;
+    client
+        .publish("hotel/301/heartbeat", QoS::AtLeastOnce, false, "")
+        .await
+        .unwrap();
+    server
+        .room_until("301", "heartbeat makes it online", |r| r["online"] == true)
+        .await;
 
     // Drop the connection without DISCONNECT: the broker publishes the will.
     driver.abort();
     drop(client);
-    server.room_until("301", "offline after the last will", |r| r["online"] == false).await;
+    server
+        .room_until("301", "offline after the last will", |r| {
+            r["online"] == false
+        })
+        .await;
     server.shutdown().await;
 }
