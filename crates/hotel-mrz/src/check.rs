@@ -1,0 +1,130 @@
+//! The ICAO 9303 check digit: character values, weights and the digit itself.
+//!
+//! Every check in every format uses this one rule (Doc 9303 Part 3, 4.9):
+//! each character gets a value (`0`–`9` are 0–9, `A`–`Z` are 10–35, the
+//! filler `<` is 0), values are multiplied by the weights 7, 3, 1 repeated,
+//! and the check digit is the sum modulo 10. Which characters a check covers
+//! is a matter of layout and lives in [`crate::layout`]; how a reader uses the
+//! rule to pick characters is in [`crate::ocr`].
+
+/// Weights applied cyclically when computing a check digit.
+pub const WEIGHTS: [u8; 3] = [7, 3, 1];
+
+/// The MRZ filler character.
+pub const FILLER: u8 = b'<';
+
+/// The value of an MRZ character in the check-digit computation.
+///
+/// Returns `None` for anything outside `A`–`Z`, `0`–`9` and `<`; lower case is
+/// not an MRZ character (the parser upper-cases input before it gets here).
+///
+/// # Example
+///
+/// ```
+/// use hotel_mrz::check::char_value;
+///
+/// assert_eq!(char_value(b'7'), Some(7));
+/// assert_eq!(char_value(b'A'), Some(10));
+/// assert_eq!(char_value(b'<'), Some(0));
+/// assert_eq!(char_value(b'a'), None);
+/// ```
+#[inline]
+pub const fn char_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'A'..=b'Z' => Some(c - b'A' + 10),
+        FILLER => Some(0),
+        _ => None,
+    }
+}
+
+/// The weight of the character at `index` (0-based) within a checked span.
+#[inline]
+pub const fn weight_at(index: usize) -> u8 {
+    WEIGHTS[index % 3]
+}
+
+/// The check digit (0–9) of `field`, or `None` if it holds a character that
+/// is not an MRZ character.
+///
+/// # Example
+///
+/// ```
+/// use hotel_mrz::check::check_digit;
+///
+/// // ICAO 9303 Part 3 worked example: the date 27 July 1952.
+/// assert_eq!(check_digit(b"520727"), Some(3));
+/// assert_eq!(check_digit(b"AB2134<<<"), Some(5));
+/// ```
+#[inline]
+pub fn check_digit(field: &[u8]) -> Option<u8> {
+    weighted_sum(field, 0).map(|sum| (sum % 10) as u8)
+}
+
+/// The check digit over several spans read one after another, as the
+/// composite check reads parts of different lines. The weights continue
+/// across span boundaries.
+pub fn check_digit_of_spans(spans: &[&[u8]]) -> Option<u8> {
+    let mut sum = 0u32;
+    let mut offset = 0usize;
+    for span in spans {
+        sum += weighted_sum(span, offset)?;
+        offset += span.len();
+    }
+    Some((sum % 10) as u8)
+}
+
+/// The value of a character standing in a check-digit position: `0`–`9`, or
+/// `None` for anything else (including `<`, which [`crate::record`] only
+/// accepts when the checked field is all fillers).
+#[inline]
+pub const fn digit_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        _ => None,
+    }
+}
+
+/// The weighted sum of `field`, as if it started at position `offset` of a
+/// longer checked sequence.
+#[inline]
+pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
+    let mut sum = 0u32;
+    for (i, &c) in field.iter().enumerate() {
+        sum += u32::from(char_value(c)?) * u32::from(weight_at(offset + i));
+    }
+    Some(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computes_icao_worked_examples() {
+        assert_eq!(check_digit(b"520727"), Some(3));
+        assert_eq!(check_digit(b"L898902C3"), Some(6));
+        assert_eq!(check_digit(b"740812"), Some(2));
+        assert_eq!(check_digit(b"120415"), Some(9));
+        assert_eq!(check_digit(b"ZE184226B<<<<<"), Some(1));
+    }
+
+    #[test]
+    fn treats_filler_as_zero() {
+        assert_eq!(check_digit(b"<<<<<<"), Some(0));
+        assert_eq!(check_digit(b"1<"), check_digit(b"10"));
+    }
+
+    #[test]
+    fn rejects_characters_outside_the_alphabet() {
+        assert_eq!(check_digit(b"12a"), None);
+        assert_eq!(check_digit(b"12 "), None);
+    }
+
+    #[test]
+    fn continues_weights_across_spans() {
+        let whole = check_digit(b"L898902C36740812212041590");
+        let split = check_digit_of_spans(&[b"L898902C36", b"7408122", b"12041590"]);
+        assert_eq!(whole, split);
+    }
+}
