@@ -26,7 +26,7 @@
 //! - `input`: tolerated noise (whitespace, CRLF, lower case) and shape errors.
 //! - [`date`]: `YYMMDD` dates, unknown parts and century resolution.
 //! - `record`: [`parse`], the [`Mrz`] record, [`Check`]s and [`Problem`]s.
-//! - `fields`: owned [`Fields`].
+//! - `fields`, `generate`: owned [`Fields`] and [`generate()`].
 //! - [`country`]: ICAO country and organisation codes with English names.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
@@ -36,6 +36,7 @@ pub mod country;
 pub mod date;
 mod error;
 mod fields;
+mod generate;
 mod input;
 pub mod layout;
 mod record;
@@ -43,6 +44,7 @@ mod record;
 pub use date::{Century, Date, DateError, DateProblem, MrzDate, Resolved};
 pub use error::{GenerateError, MrzError};
 pub use fields::Fields;
+pub use generate::generate;
 pub use input::Normalisation;
 pub use layout::{CharClass, Field, Format};
 pub use record::{
