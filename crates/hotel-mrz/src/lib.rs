@@ -28,6 +28,7 @@
 //! - `record`: [`parse`], the [`Mrz`] record, [`Check`]s and [`Problem`]s.
 //! - `fields`, `generate`: owned [`Fields`] and [`generate()`].
 //! - [`country`]: ICAO country and organisation codes with English names.
+//! - [`ocr`]: candidate characters per position for OCR search.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -39,6 +40,7 @@ mod fields;
 mod generate;
 mod input;
 pub mod layout;
+pub mod ocr;
 mod record;
 
 pub use date::{Century, Date, DateError, DateProblem, MrzDate, Resolved};
