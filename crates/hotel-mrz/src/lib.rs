@@ -29,10 +29,12 @@
 //! - `fields`, `generate`: owned [`Fields`] and [`generate()`].
 //! - [`country`]: ICAO country and organisation codes with English names.
 //! - [`ocr`]: candidate characters per position for OCR search.
+//! - [`cli`]: the `hotel mrz parse` and `hotel mrz generate` commands.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod cli;
 pub mod country;
 pub mod date;
 mod error;

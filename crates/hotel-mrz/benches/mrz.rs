@@ -1,0 +1,3 @@
+//! Parse speed of the MRZ text layer (placeholder, filled in later).
+
+fn main() {}
