@@ -474,7 +474,7 @@ impl Field {
             Self::OptionalData1 => "optional data (line 1)",
             Self::OptionalData2 => "optional data (line 2)",
             Self::AdministrativeCode => "administrative code",
-            Self::Composite => "composite check",
+            Self::Composite => "composite",
         }
     }
 }
