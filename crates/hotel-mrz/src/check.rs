@@ -13,6 +13,26 @@ pub const WEIGHTS: [u8; 3] = [7, 3, 1];
 /// The MRZ filler character.
 pub const FILLER: u8 = b'<';
 
+/// Marks a byte that is not an MRZ character in [`VALUES`].
+const INVALID: u8 = 0xff;
+
+/// Check value of every byte ([`INVALID`] outside the MRZ alphabet): a table
+/// keeps the hot loop free of branches on character ranges.
+const VALUES: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        table[c] = match c as u8 {
+            b'0'..=b'9' => c as u8 - b'0',
+            b'A'..=b'Z' => c as u8 - b'A' + 10,
+            FILLER => 0,
+            _ => INVALID,
+        };
+        c += 1;
+    }
+    table
+};
+
 /// The value of an MRZ character in the check-digit computation.
 ///
 /// Returns `None` for anything outside `A`–`Z`, `0`–`9` and `<`; lower case is
@@ -30,11 +50,9 @@ pub const FILLER: u8 = b'<';
 /// ```
 #[inline]
 pub const fn char_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'A'..=b'Z' => Some(c - b'A' + 10),
-        FILLER => Some(0),
-        _ => None,
+    match VALUES[c as usize] {
+        INVALID => None,
+        v => Some(v),
     }
 }
 
@@ -89,11 +107,30 @@ pub const fn digit_value(c: u8) -> Option<u8> {
 /// longer checked sequence.
 #[inline]
 pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
+    // Rotate the weights so that `field[0]` gets the weight of `offset`.
+    let weights = match offset % 3 {
+        0 => [7u32, 3, 1],
+        1 => [3, 1, 7],
+        _ => [1, 7, 3],
+    };
     let mut sum = 0u32;
-    for (i, &c) in field.iter().enumerate() {
-        sum += u32::from(char_value(c)?) * u32::from(weight_at(offset + i));
+    let mut invalid = 0u8;
+    let mut chunks = field.chunks_exact(3);
+    for chunk in &mut chunks {
+        let (a, b, c) = (
+            VALUES[usize::from(chunk[0])],
+            VALUES[usize::from(chunk[1])],
+            VALUES[usize::from(chunk[2])],
+        );
+        invalid |= (a == INVALID) as u8 | (b == INVALID) as u8 | (c == INVALID) as u8;
+        sum += u32::from(a) * weights[0] + u32::from(b) * weights[1] + u32::from(c) * weights[2];
     }
-    Some(sum)
+    for (&c, w) in chunks.remainder().iter().zip(weights) {
+        let v = VALUES[usize::from(c)];
+        invalid |= (v == INVALID) as u8;
+        sum += u32::from(v) * w;
+    }
+    if invalid == 0 { Some(sum) } else { None }
 }
 
 #[cfg(test)]

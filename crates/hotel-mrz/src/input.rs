@@ -34,6 +34,16 @@ pub(crate) fn read_lines(text: &str) -> Result<Lines, MrzError> {
     let mut normalisation = Normalisation::default();
 
     for raw in text.split('\n') {
+        // Fast path: a clean line of at most one MRZ line's length.
+        if let (Some(dest), true) = (buf.get_mut(count), raw.len() <= MAX_LINE_LEN) {
+            if !raw.is_empty() && all_mrz_chars(raw.as_bytes()) {
+                dest[..raw.len()].copy_from_slice(raw.as_bytes());
+                lens[count] = raw.len();
+                count += 1;
+                continue;
+            }
+        }
+
         let mut len = 0usize;
         let mut pending_space = false;
         for (offset, &b) in raw.as_bytes().iter().enumerate() {
@@ -81,6 +91,16 @@ pub(crate) fn read_lines(text: &str) -> Result<Lines, MrzError> {
         format,
         buf,
         normalisation,
+    })
+}
+
+/// Whether every byte is one of `A`–`Z`, `0`–`9`, `<`. Written without
+/// short-circuits so that it compiles to vector code: several times faster
+/// than `all()` with `||` on MRZ-sized lines.
+#[inline]
+pub(crate) fn all_mrz_chars(line: &[u8]) -> bool {
+    line.iter().fold(true, |ok, &c| {
+        ok & ((c.wrapping_sub(b'A') < 26) | (c.wrapping_sub(b'0') < 10) | (c == b'<'))
     })
 }
 

@@ -176,6 +176,7 @@ pub enum Sex {
 /// [`MrzError`] if the text is not shaped like any MRZ or holds a character
 /// outside `A`–`Z`, `0`–`9`, `<` (after tolerating whitespace and lower
 /// case). Failed checks are not errors; see [`Mrz::problems`].
+#[inline]
 pub fn parse(text: &str, options: &ParseOptions) -> Result<Mrz, MrzError> {
     let lines = read_lines(text)?;
     Ok(Mrz::build(lines, options.today))
@@ -204,6 +205,7 @@ impl ParseOptions {
 }
 
 impl Mrz {
+    #[inline]
     fn build(lines: Lines, today: Date) -> Self {
         let mut mrz = Self {
             lines,
@@ -234,8 +236,17 @@ impl Mrz {
                         mrz.push_problem(spec.field, spec.span, 0, ProblemKind::InvalidSex);
                     }
                 }
+                // Every MRZ character is alphanumeric or a filler.
+                _ if spec.class == CharClass::AlphaNumeric => {}
                 _ => {
                     let text = mrz.span(spec.span);
+                    // The buffer holds only MRZ characters, so an alpha
+                    // field is wrong exactly when it holds a digit; test
+                    // that branch-free before looking for where.
+                    let any_digit = text.iter().fold(false, |d, &c| d | c.is_ascii_digit());
+                    if !any_digit && spec.class == CharClass::Alpha {
+                        continue;
+                    }
                     if let Some(i) = text.iter().position(|&c| !spec.class.allows(c)) {
                         let kind = ProblemKind::WrongCharacter {
                             expected: spec.class,
@@ -308,7 +319,9 @@ impl Mrz {
         }
 
         let count = usize::from(mrz.problem_count);
-        mrz.problems[..count].sort_unstable_by_key(|p| (p.line, p.column));
+        if count > 1 {
+            mrz.problems[..count].sort_unstable_by_key(|p| (p.line, p.column));
+        }
         mrz
     }
 
