@@ -93,7 +93,7 @@ pub fn check_digit_of_spans(spans: &[&[u8]]) -> Option<u8> {
 }
 
 /// The value of a character standing in a check-digit position: `0`–`9`, or
-/// `None` for anything else (including `<`, which [`crate::record`] only
+/// `None` for anything else (including `<`, which [`crate::parse`] only
 /// accepts when the checked field is all fillers).
 #[inline]
 pub const fn digit_value(c: u8) -> Option<u8> {

@@ -7,7 +7,7 @@
 //!
 //! The TD1/TD2 long document number (a number continuing in the optional
 //! data) is not a separate table: it is detected per document in
-//! [`crate::record`].
+//! [`crate::parse`].
 
 use std::fmt;
 
