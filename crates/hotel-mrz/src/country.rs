@@ -1,0 +1,348 @@
+//! ICAO 9303 country and organisation codes, with English names.
+//!
+//! ISO 3166-1 alpha-3 codes plus the codes Doc 9303 Part 3 adds: `D`
+//! (Germany), the British nationality classes `GBD`, `GBN`, `GBO`, `GBP`,
+//! `GBS`, the United Nations `UNO`, `UNA`, `UNK`, the statelessness and
+//! refugee codes `XXA`, `XXB`, `XXC`, `XXX`, `EUE` (European Union), the
+//! organisations `X..` that issue travel documents, `RKS` (used for Kosovo),
+//! and `UTO`, the fictional Utopia of the ICAO specimens. This is a lookup
+//! table, not a validator: an unknown code does not make an MRZ invalid.
+
+/// Code and English name, sorted by code (byte order) for binary search.
+const COUNTRIES: &[(&str, &str)] = &[
+    ("ABW", "Aruba"),
+    ("AFG", "Afghanistan"),
+    ("AGO", "Angola"),
+    ("AIA", "Anguilla"),
+    ("ALA", "Åland Islands"),
+    ("ALB", "Albania"),
+    ("AND", "Andorra"),
+    ("ARE", "United Arab Emirates"),
+    ("ARG", "Argentina"),
+    ("ARM", "Armenia"),
+    ("ASM", "American Samoa"),
+    ("ATA", "Antarctica"),
+    ("ATF", "French Southern Territories"),
+    ("ATG", "Antigua and Barbuda"),
+    ("AUS", "Australia"),
+    ("AUT", "Austria"),
+    ("AZE", "Azerbaijan"),
+    ("BDI", "Burundi"),
+    ("BEL", "Belgium"),
+    ("BEN", "Benin"),
+    ("BES", "Bonaire, Sint Eustatius and Saba"),
+    ("BFA", "Burkina Faso"),
+    ("BGD", "Bangladesh"),
+    ("BGR", "Bulgaria"),
+    ("BHR", "Bahrain"),
+    ("BHS", "Bahamas"),
+    ("BIH", "Bosnia and Herzegovina"),
+    ("BLM", "Saint Barthélemy"),
+    ("BLR", "Belarus"),
+    ("BLZ", "Belize"),
+    ("BMU", "Bermuda"),
+    ("BOL", "Bolivia"),
+    ("BRA", "Brazil"),
+    ("BRB", "Barbados"),
+    ("BRN", "Brunei Darussalam"),
+    ("BTN", "Bhutan"),
+    ("BVT", "Bouvet Island"),
+    ("BWA", "Botswana"),
+    ("CAF", "Central African Republic"),
+    ("CAN", "Canada"),
+    ("CCK", "Cocos (Keeling) Islands"),
+    ("CHE", "Switzerland"),
+    ("CHL", "Chile"),
+    ("CHN", "China"),
+    ("CIV", "Côte d'Ivoire"),
+    ("CMR", "Cameroon"),
+    ("COD", "Democratic Republic of the Congo"),
+    ("COG", "Congo"),
+    ("COK", "Cook Islands"),
+    ("COL", "Colombia"),
+    ("COM", "Comoros"),
+    ("CPV", "Cabo Verde"),
+    ("CRI", "Costa Rica"),
+    ("CUB", "Cuba"),
+    ("CUW", "Curaçao"),
+    ("CXR", "Christmas Island"),
+    ("CYM", "Cayman Islands"),
+    ("CYP", "Cyprus"),
+    ("CZE", "Czechia"),
+    ("D", "Germany"),
+    ("DEU", "Germany"),
+    ("DJI", "Djibouti"),
+    ("DMA", "Dominica"),
+    ("DNK", "Denmark"),
+    ("DOM", "Dominican Republic"),
+    ("DZA", "Algeria"),
+    ("ECU", "Ecuador"),
+    ("EGY", "Egypt"),
+    ("ERI", "Eritrea"),
+    ("ESH", "Western Sahara"),
+    ("ESP", "Spain"),
+    ("EST", "Estonia"),
+    ("ETH", "Ethiopia"),
+    ("EUE", "European Union"),
+    ("FIN", "Finland"),
+    ("FJI", "Fiji"),
+    ("FLK", "Falkland Islands (Malvinas)"),
+    ("FRA", "France"),
+    ("FRO", "Faroe Islands"),
+    ("FSM", "Micronesia (Federated States of)"),
+    ("GAB", "Gabon"),
+    ("GBD", "British Overseas Territories Citizen"),
+    ("GBN", "British National (Overseas)"),
+    ("GBO", "British Overseas Citizen"),
+    ("GBP", "British Protected Person"),
+    ("GBR", "United Kingdom"),
+    ("GBS", "British Subject"),
+    ("GEO", "Georgia"),
+    ("GGY", "Guernsey"),
+    ("GHA", "Ghana"),
+    ("GIB", "Gibraltar"),
+    ("GIN", "Guinea"),
+    ("GLP", "Guadeloupe"),
+    ("GMB", "Gambia"),
+    ("GNB", "Guinea-Bissau"),
+    ("GNQ", "Equatorial Guinea"),
+    ("GRC", "Greece"),
+    ("GRD", "Grenada"),
+    ("GRL", "Greenland"),
+    ("GTM", "Guatemala"),
+    ("GUF", "French Guiana"),
+    ("GUM", "Guam"),
+    ("GUY", "Guyana"),
+    ("HKG", "Hong Kong"),
+    ("HMD", "Heard Island and McDonald Islands"),
+    ("HND", "Honduras"),
+    ("HRV", "Croatia"),
+    ("HTI", "Haiti"),
+    ("HUN", "Hungary"),
+    ("IDN", "Indonesia"),
+    ("IMN", "Isle of Man"),
+    ("IND", "India"),
+    ("IOT", "British Indian Ocean Territory"),
+    ("IRL", "Ireland"),
+    ("IRN", "Iran"),
+    ("IRQ", "Iraq"),
+    ("ISL", "Iceland"),
+    ("ISR", "Israel"),
+    ("ITA", "Italy"),
+    ("JAM", "Jamaica"),
+    ("JEY", "Jersey"),
+    ("JOR", "Jordan"),
+    ("JPN", "Japan"),
+    ("KAZ", "Kazakhstan"),
+    ("KEN", "Kenya"),
+    ("KGZ", "Kyrgyzstan"),
+    ("KHM", "Cambodia"),
+    ("KIR", "Kiribati"),
+    ("KNA", "Saint Kitts and Nevis"),
+    ("KOR", "Republic of Korea"),
+    ("KWT", "Kuwait"),
+    ("LAO", "Lao People's Democratic Republic"),
+    ("LBN", "Lebanon"),
+    ("LBR", "Liberia"),
+    ("LBY", "Libya"),
+    ("LCA", "Saint Lucia"),
+    ("LIE", "Liechtenstein"),
+    ("LKA", "Sri Lanka"),
+    ("LSO", "Lesotho"),
+    ("LTU", "Lithuania"),
+    ("LUX", "Luxembourg"),
+    ("LVA", "Latvia"),
+    ("MAC", "Macao"),
+    ("MAF", "Saint Martin (French part)"),
+    ("MAR", "Morocco"),
+    ("MCO", "Monaco"),
+    ("MDA", "Republic of Moldova"),
+    ("MDG", "Madagascar"),
+    ("MDV", "Maldives"),
+    ("MEX", "Mexico"),
+    ("MHL", "Marshall Islands"),
+    ("MKD", "North Macedonia"),
+    ("MLI", "Mali"),
+    ("MLT", "Malta"),
+    ("MMR", "Myanmar"),
+    ("MNE", "Montenegro"),
+    ("MNG", "Mongolia"),
+    ("MNP", "Northern Mariana Islands"),
+    ("MOZ", "Mozambique"),
+    ("MRT", "Mauritania"),
+    ("MSR", "Montserrat"),
+    ("MTQ", "Martinique"),
+    ("MUS", "Mauritius"),
+    ("MWI", "Malawi"),
+    ("MYS", "Malaysia"),
+    ("MYT", "Mayotte"),
+    ("NAM", "Namibia"),
+    ("NCL", "New Caledonia"),
+    ("NER", "Niger"),
+    ("NFK", "Norfolk Island"),
+    ("NGA", "Nigeria"),
+    ("NIC", "Nicaragua"),
+    ("NIU", "Niue"),
+    ("NLD", "Netherlands"),
+    ("NOR", "Norway"),
+    ("NPL", "Nepal"),
+    ("NRU", "Nauru"),
+    ("NZL", "New Zealand"),
+    ("OMN", "Oman"),
+    ("PAK", "Pakistan"),
+    ("PAN", "Panama"),
+    ("PCN", "Pitcairn"),
+    ("PER", "Peru"),
+    ("PHL", "Philippines"),
+    ("PLW", "Palau"),
+    ("PNG", "Papua New Guinea"),
+    ("POL", "Poland"),
+    ("PRI", "Puerto Rico"),
+    ("PRK", "Democratic People's Republic of Korea"),
+    ("PRT", "Portugal"),
+    ("PRY", "Paraguay"),
+    ("PSE", "Palestine"),
+    ("PYF", "French Polynesia"),
+    ("QAT", "Qatar"),
+    ("REU", "Réunion"),
+    ("RKS", "Kosovo"),
+    ("ROU", "Romania"),
+    ("RUS", "Russian Federation"),
+    ("RWA", "Rwanda"),
+    ("SAU", "Saudi Arabia"),
+    ("SDN", "Sudan"),
+    ("SEN", "Senegal"),
+    ("SGP", "Singapore"),
+    ("SGS", "South Georgia and the South Sandwich Islands"),
+    ("SHN", "Saint Helena, Ascension and Tristan da Cunha"),
+    ("SJM", "Svalbard and Jan Mayen"),
+    ("SLB", "Solomon Islands"),
+    ("SLE", "Sierra Leone"),
+    ("SLV", "El Salvador"),
+    ("SMR", "San Marino"),
+    ("SOM", "Somalia"),
+    ("SPM", "Saint Pierre and Miquelon"),
+    ("SRB", "Serbia"),
+    ("SSD", "South Sudan"),
+    ("STP", "Sao Tome and Principe"),
+    ("SUR", "Suriname"),
+    ("SVK", "Slovakia"),
+    ("SVN", "Slovenia"),
+    ("SWE", "Sweden"),
+    ("SWZ", "Eswatini"),
+    ("SXM", "Sint Maarten (Dutch part)"),
+    ("SYC", "Seychelles"),
+    ("SYR", "Syrian Arab Republic"),
+    ("TCA", "Turks and Caicos Islands"),
+    ("TCD", "Chad"),
+    ("TGO", "Togo"),
+    ("THA", "Thailand"),
+    ("TJK", "Tajikistan"),
+    ("TKL", "Tokelau"),
+    ("TKM", "Turkmenistan"),
+    ("TLS", "Timor-Leste"),
+    ("TON", "Tonga"),
+    ("TTO", "Trinidad and Tobago"),
+    ("TUN", "Tunisia"),
+    ("TUR", "Türkiye"),
+    ("TUV", "Tuvalu"),
+    ("TWN", "Taiwan"),
+    ("TZA", "United Republic of Tanzania"),
+    ("UGA", "Uganda"),
+    ("UKR", "Ukraine"),
+    ("UMI", "United States Minor Outlying Islands"),
+    ("UNA", "Specialized agency of the United Nations"),
+    ("UNK", "Resident of Kosovo (UNMIK travel document)"),
+    ("UNO", "United Nations Organization"),
+    ("URY", "Uruguay"),
+    ("USA", "United States of America"),
+    ("UTO", "Utopia (ICAO specimen state)"),
+    ("UZB", "Uzbekistan"),
+    ("VAT", "Holy See"),
+    ("VCT", "Saint Vincent and the Grenadines"),
+    ("VEN", "Venezuela"),
+    ("VGB", "Virgin Islands (British)"),
+    ("VIR", "Virgin Islands (U.S.)"),
+    ("VNM", "Viet Nam"),
+    ("VUT", "Vanuatu"),
+    ("WLF", "Wallis and Futuna"),
+    ("WSM", "Samoa"),
+    ("XBA", "African Development Bank"),
+    ("XCC", "Caribbean Community"),
+    ("XCE", "Council of Europe"),
+    ("XCO", "Common Market for Eastern and Southern Africa"),
+    ("XDC", "Southern African Development Community"),
+    ("XEC", "Economic Community of West African States"),
+    ("XIM", "African Export-Import Bank"),
+    ("XOM", "Sovereign Military Order of Malta"),
+    (
+        "XPO",
+        "International Criminal Police Organization (INTERPOL)",
+    ),
+    ("XXA", "Stateless person (1954 Convention)"),
+    ("XXB", "Refugee (1951 Convention)"),
+    ("XXC", "Refugee (other)"),
+    ("XXX", "Unspecified nationality"),
+    ("YEM", "Yemen"),
+    ("ZAF", "South Africa"),
+    ("ZMB", "Zambia"),
+    ("ZWE", "Zimbabwe"),
+];
+
+/// The English name of an ICAO code. Trailing fillers are ignored, so the
+/// raw field (`D<<`) works as well as the trimmed code (`D`).
+///
+/// # Example
+///
+/// ```
+/// use hotel_mrz::country::name;
+///
+/// assert_eq!(name("UTO"), Some("Utopia (ICAO specimen state)"));
+/// assert_eq!(name("D<<"), Some("Germany"));
+/// assert_eq!(name("XXA"), Some("Stateless person (1954 Convention)"));
+/// assert_eq!(name("QQQ"), None);
+/// ```
+pub fn name(code: &str) -> Option<&'static str> {
+    let code = code.trim_end_matches('<');
+    COUNTRIES
+        .binary_search_by(|(c, _)| c.cmp(&code))
+        .ok()
+        .map(|i| COUNTRIES[i].1)
+}
+
+/// Whether `code` is a known ICAO code (trailing fillers ignored).
+pub fn is_known(code: &str) -> bool {
+    name(code).is_some()
+}
+
+/// Every known code with its name, sorted by code.
+pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
+    COUNTRIES.iter().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_and_unique() {
+        assert!(COUNTRIES.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn knows_every_icao_special_code() {
+        for code in [
+            "D", "GBD", "GBN", "GBO", "GBP", "GBS", "UNO", "UNA", "UNK", "XXA", "XXB", "XXC",
+            "XXX", "EUE",
+        ] {
+            assert!(is_known(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn holds_every_iso_code_and_the_specials() {
+        assert_eq!(COUNTRIES.len(), 249 + 25);
+        assert_eq!(name("FRA"), Some("France"));
+        assert_eq!(name("GBR"), Some("United Kingdom"));
+    }
+}

@@ -1,0 +1,246 @@
+//! From input text to fixed MRZ lines: the only place that tolerates noise.
+//!
+//! Accepted noise: blank lines and whitespace around the MRZ, CRLF line ends,
+//! spaces and tabs inside a line (OCR inserts them between glyphs) and lower
+//! case letters. Everything else is reported, never repaired: an `O` stays an
+//! `O` even in a date. The result lives in a fixed array, so this step does
+//! not allocate.
+
+use crate::error::MrzError;
+use crate::layout::{Format, MAX_LINE_LEN, MAX_LINES};
+
+/// What the parser had to tolerate in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Normalisation {
+    /// Lower-case letters were read as upper case.
+    pub lowercase: bool,
+    /// Whitespace inside a line was dropped.
+    pub inner_whitespace: bool,
+}
+
+/// Normalised lines, before the format is interpreted.
+#[derive(Clone, Copy)]
+pub(crate) struct Lines {
+    pub(crate) format: Format,
+    pub(crate) buf: [[u8; MAX_LINE_LEN]; MAX_LINES],
+    pub(crate) normalisation: Normalisation,
+}
+
+/// Reads `text` into normalised lines and decides the format.
+pub(crate) fn read_lines(text: &str) -> Result<Lines, MrzError> {
+    let mut buf = [[b'<'; MAX_LINE_LEN]; MAX_LINES];
+    let mut lens = [0usize; MAX_LINES];
+    let mut count = 0usize;
+    let mut normalisation = Normalisation::default();
+
+    for raw in text.split('\n') {
+        // Fast path: a clean line of at most one MRZ line's length.
+        if let (Some(dest), true) = (buf.get_mut(count), raw.len() <= MAX_LINE_LEN) {
+            if !raw.is_empty() && all_mrz_chars(raw.as_bytes()) {
+                dest[..raw.len()].copy_from_slice(raw.as_bytes());
+                lens[count] = raw.len();
+                count += 1;
+                continue;
+            }
+        }
+
+        let mut len = 0usize;
+        let mut pending_space = false;
+        for (offset, &b) in raw.as_bytes().iter().enumerate() {
+            let c = match b {
+                b'A'..=b'Z' | b'0'..=b'9' | b'<' => b,
+                b'a'..=b'z' => {
+                    normalisation.lowercase = true;
+                    b.to_ascii_uppercase()
+                }
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
+                    if len > 0 {
+                        pending_space = true;
+                    }
+                    continue;
+                }
+                _ => {
+                    let found = raw[offset..].chars().next().unwrap_or('\u{fffd}');
+                    return Err(MrzError::InvalidCharacter {
+                        line: count + 1,
+                        column: len + 1,
+                        found,
+                    });
+                }
+            };
+            if pending_space {
+                normalisation.inner_whitespace = true;
+                pending_space = false;
+            }
+            if let Some(slot) = buf.get_mut(count).and_then(|l| l.get_mut(len)) {
+                *slot = c;
+            }
+            len += 1;
+        }
+        if len == 0 {
+            continue;
+        }
+        if let Some(l) = lens.get_mut(count) {
+            *l = len;
+        }
+        count += 1;
+    }
+
+    let format = shape(&buf, &lens, count)?;
+    Ok(Lines {
+        format,
+        buf,
+        normalisation,
+    })
+}
+
+/// Whether every byte is one of `A`–`Z`, `0`–`9`, `<`. Written without
+/// short-circuits so that it compiles to vector code: several times faster
+/// than `all()` with `||` on MRZ-sized lines.
+#[inline]
+pub(crate) fn all_mrz_chars(line: &[u8]) -> bool {
+    line.iter().fold(true, |ok, &c| {
+        ok & ((c.wrapping_sub(b'A') < 26) | (c.wrapping_sub(b'0') < 10) | (c == b'<'))
+    })
+}
+
+/// Decides the format from the line count and lengths, or says what is
+/// wrong with the shape.
+fn shape(
+    buf: &[[u8; MAX_LINE_LEN]; MAX_LINES],
+    lens: &[usize; MAX_LINES],
+    count: usize,
+) -> Result<Format, MrzError> {
+    if count == 0 {
+        return Err(MrzError::Empty);
+    }
+
+    let first = lens[0];
+    let (expected_lines, expected_len) = match first {
+        30 => (3, 30),
+        36 | 44 => (2, first),
+        _ if count == 3 => (3, 30),
+        _ if count == 2 && matches!(lens[1], 36 | 44) => (2, lens[1]),
+        _ => {
+            return Err(MrzError::UnknownFormat {
+                line: 1,
+                found: first,
+            });
+        }
+    };
+
+    if count != expected_lines {
+        return Err(MrzError::LineCount {
+            line: count.min(expected_lines) + 1,
+            found: count,
+            expected: expected_lines,
+        });
+    }
+    for (i, &len) in lens.iter().enumerate().take(count) {
+        if len != expected_len {
+            return Err(MrzError::LineLength {
+                line: i + 1,
+                column: len.min(expected_len) + 1,
+                found: len,
+                expected: expected_len,
+            });
+        }
+    }
+
+    let line1 = &buf[0];
+    Ok(match expected_len {
+        30 => Format::Td1,
+        44 if line1[0] == b'V' => Format::MrvA,
+        44 => Format::Td3,
+        _ if line1[0] == b'V' => Format::MrvB,
+        _ if line1.starts_with(b"IDFRA") => Format::FrenchId,
+        _ => Format::Td2,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+                       L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+    #[test]
+    fn tolerates_crlf_lower_case_and_inner_spaces() {
+        let messy = "\r\n  p<uto ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\r\n\
+                     L898902C36 UTO7408122F1204159ZE184226B<<<<<10  \r\n\n";
+        let lines = read_lines(messy).unwrap();
+        let clean = read_lines(TD3).unwrap();
+        assert_eq!(lines.buf, clean.buf);
+        assert!(lines.normalisation.lowercase);
+        assert!(lines.normalisation.inner_whitespace);
+        assert_eq!(clean.normalisation, Normalisation::default());
+    }
+
+    #[test]
+    fn names_line_and_column_of_an_invalid_character() {
+        let bad = TD3.replace("7408122", "74#8122");
+        assert_eq!(
+            read_lines(&bad).err(),
+            Some(MrzError::InvalidCharacter {
+                line: 2,
+                column: 16,
+                found: '#'
+            })
+        );
+        let bad = TD3.replace("ANNA", "ANNÉ");
+        assert!(matches!(
+            read_lines(&bad),
+            Err(MrzError::InvalidCharacter {
+                line: 1,
+                column: 19,
+                found: 'É'
+            })
+        ));
+    }
+
+    #[test]
+    fn reports_wrong_line_length_at_the_first_bad_column() {
+        let short = TD3.replace("<10", "10");
+        assert_eq!(
+            read_lines(&short).err(),
+            Some(MrzError::LineLength {
+                line: 2,
+                column: 44,
+                found: 43,
+                expected: 44
+            })
+        );
+        let long = TD3.replace("<10", "<<10");
+        assert_eq!(
+            read_lines(&long)
+                .err()
+                .map(|e| (e.kind(), e.line(), e.column())),
+            Some(("line_length", 2, 45))
+        );
+    }
+
+    #[test]
+    fn reports_missing_and_extra_lines() {
+        let one = TD3.lines().next().unwrap();
+        assert_eq!(
+            read_lines(one).err(),
+            Some(MrzError::LineCount {
+                line: 2,
+                found: 1,
+                expected: 2
+            })
+        );
+        let three = format!("{TD3}\n{one}");
+        assert_eq!(read_lines(&three).err().map(|e| e.line()), Some(3));
+    }
+
+    #[test]
+    fn rejects_lines_of_no_known_length() {
+        assert_eq!(
+            read_lines("ABC\nDEF").err(),
+            Some(MrzError::UnknownFormat { line: 1, found: 3 })
+        );
+        assert_eq!(read_lines(" \n\r\n").err(), Some(MrzError::Empty));
+    }
+}

@@ -1,0 +1,843 @@
+//! The parsed MRZ: typed fields, every check digit's verdict, and problems.
+//!
+//! [`parse`] never throws a parse away because a check failed: the [`Mrz`]
+//! keeps the text, reports each check ([`Check`]) and lists every
+//! [`Problem`] with its line and column. Only malformed text (wrong shape,
+//! characters outside the alphabet) is an [`MrzError`].
+//!
+//! A parse does not allocate: the record holds the normalised lines in a
+//! fixed array and hands out `&str` views. Methods that build owned text
+//! (names with fillers turned into spaces, [`Mrz::to_fields`]) say so.
+//!
+//! The record holds personal data, so its `Debug` output shows only the
+//! format and the verdicts.
+
+use std::fmt;
+
+use crate::check::{FILLER, check_digit_of_spans, digit_value};
+use crate::date::{Century, Date, DateProblem, MrzDate, Resolved};
+use crate::error::MrzError;
+use crate::fields::{Fields, name_from_filled};
+use crate::input::{Lines, Normalisation, read_lines};
+use crate::layout::{CharClass, Field, Format, MAX_LINE_LEN, Span};
+
+/// The most problems one MRZ can have (each field and check at most twice).
+const MAX_PROBLEMS: usize = 24;
+
+/// The most check digits of any format (TD3).
+const MAX_CHECKS: usize = 5;
+
+/// Longest document number: 9 characters plus a TD1 continuation of up to
+/// 13 (15 optional characters less the check digit and the filler).
+const MAX_NUMBER_LEN: usize = 24;
+
+/// What the parser needs to know about the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// "Today", for choosing the century of two-digit years.
+    pub today: Date,
+}
+
+/// A parsed machine-readable zone.
+///
+/// # Example
+///
+/// ```
+/// use hotel_mrz::{Date, Field, ParseOptions, parse};
+///
+/// // ICAO 9303 Part 4 specimen.
+/// let text = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+///             L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+/// let options = ParseOptions::new(Date::new(2025, 1, 1).unwrap());
+/// let mrz = parse(text, &options).unwrap();
+/// assert!(mrz.is_valid());
+/// assert_eq!(mrz.surname(), "ERIKSSON");
+/// assert_eq!(mrz.given_names(), "ANNA MARIA");
+/// assert_eq!(mrz.document_number(), "L898902C3");
+/// assert_eq!(mrz.birth_date().to_iso().as_deref(), Some("1974-08-12"));
+/// assert!(mrz.check(Field::Composite).unwrap().is_valid());
+/// ```
+#[derive(Clone, Copy)]
+pub struct Mrz {
+    lines: Lines,
+    number: [u8; MAX_NUMBER_LEN],
+    number_len: u8,
+    /// Characters at the start of the long-number optional field that belong
+    /// to the document number (continuation, check digit, filler).
+    optional_skip: u8,
+    birth: Resolved,
+    expiry: Option<Resolved>,
+    checks: [Check; MAX_CHECKS],
+    check_count: u8,
+    problems: [Problem; MAX_PROBLEMS],
+    problem_count: u8,
+}
+
+/// The verdict on one check digit and the field it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Check {
+    /// The field guarded ([`Field::Composite`] for the composite).
+    pub field: Field,
+    /// How the check digit compares.
+    pub digit: DigitVerdict,
+    /// Whether the field's content is acceptable apart from the digit (a
+    /// date that exists, a complete long document number).
+    pub content_ok: bool,
+    /// Line of the check digit, 1-based.
+    pub line: u8,
+    /// Column of the check digit, 1-based.
+    pub column: u8,
+}
+
+/// How a check digit compares with the one computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DigitVerdict {
+    /// It matches (a `<` over an all-filler field counts as matching).
+    Match,
+    /// It is a digit, but not the computed one.
+    Mismatch {
+        /// The computed digit.
+        expected: u8,
+        /// The digit written.
+        found: u8,
+    },
+    /// The check position does not hold a digit.
+    NotADigit {
+        /// The computed digit.
+        expected: u8,
+    },
+}
+
+/// One thing wrong with a well-formed MRZ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Problem {
+    /// The field concerned.
+    pub field: Field,
+    /// Line, 1-based.
+    pub line: u8,
+    /// Column of the first offending character, 1-based.
+    pub column: u8,
+    /// What is wrong.
+    pub kind: ProblemKind,
+}
+
+/// What is wrong with a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// The check digit differs from the computed one.
+    CheckDigitMismatch {
+        /// The computed digit.
+        expected: u8,
+        /// The digit written.
+        found: u8,
+    },
+    /// The check-digit position holds something other than a digit.
+    CheckDigitNotDigit {
+        /// The computed digit.
+        expected: u8,
+    },
+    /// A character of the wrong class (a letter in a date, a digit in a
+    /// name). The character is kept as read, never corrected.
+    WrongCharacter {
+        /// What the position allows.
+        expected: CharClass,
+    },
+    /// The date cannot exist, or a part is neither two digits nor `<<`.
+    ImpossibleDate(DateProblem),
+    /// The sex is not `M`, `F`, `X` or `<`.
+    InvalidSex,
+    /// The document number is marked as continuing in the optional data
+    /// (`<` in its check-digit position) but no continuation and check
+    /// digit follow there.
+    MissingNumberContinuation,
+}
+
+/// The sex field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Sex {
+    /// `M`.
+    Male,
+    /// `F`.
+    Female,
+    /// `X`: unspecified.
+    Unspecified,
+    /// `<`: not stated.
+    NotStated,
+    /// Anything else (reported as a [`Problem`]).
+    Invalid,
+}
+
+/// Parses MRZ text into a record with every check's verdict.
+///
+/// # Errors
+///
+/// [`MrzError`] if the text is not shaped like any MRZ or holds a character
+/// outside `A`–`Z`, `0`–`9`, `<` (after tolerating whitespace and lower
+/// case). Failed checks are not errors; see [`Mrz::problems`].
+#[inline]
+pub fn parse(text: &str, options: &ParseOptions) -> Result<Mrz, MrzError> {
+    let lines = read_lines(text)?;
+    Ok(Mrz::build(lines, options.today))
+}
+
+/// Whether `text` is a fully valid MRZ: the validate-only path, which does
+/// not allocate.
+///
+/// # Errors
+///
+/// As for [`parse`].
+pub fn validate(text: &str, options: &ParseOptions) -> Result<bool, MrzError> {
+    parse(text, options).map(|mrz| mrz.is_valid())
+}
+
+impl ParseOptions {
+    /// Options with `today` as the reference date.
+    pub const fn new(today: Date) -> Self {
+        Self { today }
+    }
+
+    /// Options with the system's current UTC date.
+    pub fn today_utc() -> Self {
+        Self::new(Date::today_utc())
+    }
+}
+
+impl Mrz {
+    #[inline]
+    fn build(lines: Lines, today: Date) -> Self {
+        let mut mrz = Self {
+            lines,
+            number: [FILLER; MAX_NUMBER_LEN],
+            number_len: 0,
+            optional_skip: 0,
+            birth: Resolved::Unknown,
+            expiry: None,
+            checks: [PLACEHOLDER_CHECK; MAX_CHECKS],
+            check_count: 0,
+            problems: [PLACEHOLDER_PROBLEM; MAX_PROBLEMS],
+            problem_count: 0,
+        };
+        let format = lines.format;
+
+        for spec in format.fields() {
+            match spec.field {
+                Field::BirthDate => {
+                    mrz.birth = mrz.read_date(spec.field, spec.span, today, Century::NotAfterToday);
+                }
+                Field::ExpiryDate => {
+                    let resolved =
+                        mrz.read_date(spec.field, spec.span, today, Century::UpToFiftyYearsAhead);
+                    mrz.expiry = Some(resolved);
+                }
+                Field::Sex => {
+                    if !CharClass::Sex.allows(mrz.byte(spec.span.line, spec.span.start)) {
+                        mrz.push_problem(spec.field, spec.span, 0, ProblemKind::InvalidSex);
+                    }
+                }
+                // Every MRZ character is alphanumeric or a filler.
+                _ if spec.class == CharClass::AlphaNumeric => {}
+                _ => {
+                    let text = mrz.span(spec.span);
+                    // The buffer holds only MRZ characters, so an alpha
+                    // field is wrong exactly when it holds a digit; test
+                    // that branch-free before looking for where.
+                    let any_digit = text.iter().fold(false, |d, &c| d | c.is_ascii_digit());
+                    if !any_digit && spec.class == CharClass::Alpha {
+                        continue;
+                    }
+                    if let Some(i) = text.iter().position(|&c| !spec.class.allows(c)) {
+                        let kind = ProblemKind::WrongCharacter {
+                            expected: spec.class,
+                        };
+                        mrz.push_problem(spec.field, spec.span, i, kind);
+                    }
+                }
+            }
+        }
+
+        let long = mrz.read_document_number();
+
+        for rule in format.checks() {
+            let mut covers = [Span {
+                line: 0,
+                start: 0,
+                len: 0,
+            }; 4];
+            let n = rule.covers.len().min(covers.len());
+            covers[..n].copy_from_slice(&rule.covers[..n]);
+            let (mut count, mut line, mut column) = (n, rule.line, rule.column);
+            let mut content_ok = true;
+
+            match rule.field {
+                Field::DocumentNumber => match long {
+                    LongNumber::No => {}
+                    LongNumber::Yes { ext } => {
+                        covers[1] = ext;
+                        count = 2;
+                        line = ext.line;
+                        column = ext.start + ext.len;
+                    }
+                    LongNumber::Broken => content_ok = false,
+                },
+                Field::BirthDate => content_ok = !matches!(mrz.birth, Resolved::Impossible(_)),
+                Field::ExpiryDate => {
+                    content_ok = !matches!(mrz.expiry, Some(Resolved::Impossible(_)));
+                }
+                _ => {}
+            }
+
+            let digit = mrz.judge_digit(&covers[..count], line, column);
+            let check = Check {
+                field: rule.field,
+                digit,
+                content_ok,
+                line: line + 1,
+                column: column + 1,
+            };
+            if let Some(slot) = mrz.checks.get_mut(usize::from(mrz.check_count)) {
+                *slot = check;
+                mrz.check_count += 1;
+            }
+            let at = Span {
+                line,
+                start: column,
+                len: 1,
+            };
+            match digit {
+                DigitVerdict::Match => {}
+                DigitVerdict::Mismatch { expected, found } => {
+                    let kind = ProblemKind::CheckDigitMismatch { expected, found };
+                    mrz.push_problem(rule.field, at, 0, kind);
+                }
+                DigitVerdict::NotADigit { expected } => {
+                    let kind = ProblemKind::CheckDigitNotDigit { expected };
+                    mrz.push_problem(rule.field, at, 0, kind);
+                }
+            }
+        }
+
+        let count = usize::from(mrz.problem_count);
+        if count > 1 {
+            mrz.problems[..count].sort_unstable_by_key(|p| (p.line, p.column));
+        }
+        mrz
+    }
+
+    /// Reads a date field, records any problem, and resolves it.
+    fn read_date(&mut self, field: Field, span: Span, today: Date, century: Century) -> Resolved {
+        match MrzDate::read(self.span(span)) {
+            Err((offset, problem)) => {
+                let kind = if self.span(span)[offset].is_ascii_uppercase() {
+                    ProblemKind::WrongCharacter {
+                        expected: CharClass::Numeric,
+                    }
+                } else {
+                    ProblemKind::ImpossibleDate(problem)
+                };
+                self.push_problem(field, span, offset, kind);
+                Resolved::Impossible(problem)
+            }
+            Ok(date) => {
+                let resolved = date.resolve(today, century);
+                if let Resolved::Impossible(problem) = resolved {
+                    let offset = match problem {
+                        DateProblem::Month => 2,
+                        _ => 4,
+                    };
+                    self.push_problem(field, span, offset, ProblemKind::ImpossibleDate(problem));
+                }
+                resolved
+            }
+        }
+    }
+
+    /// Copies the document number (with any TD1/TD2 continuation) into the
+    /// record and says which layout it used.
+    fn read_document_number(&mut self) -> LongNumber {
+        let format = self.lines.format;
+        let Some(span) = format.span_of(Field::DocumentNumber) else {
+            return LongNumber::No;
+        };
+        let last = self.byte(span.line, span.start + span.len - 1);
+        let check = self.byte(span.line, span.start + span.len);
+        let mut result = LongNumber::No;
+        let mut ext = Span {
+            line: span.line,
+            start: 0,
+            len: 0,
+        };
+
+        let long_field = format.long_number_field();
+        if format.has_long_number_rule() && check == FILLER && last != FILLER {
+            result = LongNumber::Broken;
+            if let Some(opt) = format.span_of(long_field) {
+                let optional = self.span(opt);
+                // The continuation runs up to the first filler; its last
+                // character is the check digit of the whole number.
+                let end = optional
+                    .iter()
+                    .position(|&c| c == FILLER)
+                    .unwrap_or(optional.len());
+                if end >= 2 {
+                    ext = Span {
+                        line: opt.line,
+                        start: opt.start,
+                        len: (end - 1) as u8,
+                    };
+                    result = LongNumber::Yes { ext };
+                    self.optional_skip = (end + 1).min(optional.len()) as u8;
+                } else {
+                    self.push_problem(
+                        Field::DocumentNumber,
+                        opt,
+                        0,
+                        ProblemKind::MissingNumberContinuation,
+                    );
+                }
+            }
+        }
+
+        let mut number = [FILLER; MAX_NUMBER_LEN];
+        let mut len = 0;
+        for &c in self.span(span).iter().chain(self.span(ext)) {
+            if let Some(slot) = number.get_mut(len) {
+                *slot = c;
+                len += 1;
+            }
+        }
+        while len > 0 && number[len - 1] == FILLER {
+            len -= 1;
+        }
+        self.number = number;
+        self.number_len = len as u8;
+        result
+    }
+
+    fn judge_digit(&self, covers: &[Span], line: u8, column: u8) -> DigitVerdict {
+        let mut parts: [&[u8]; 4] = [&[]; 4];
+        for (part, span) in parts.iter_mut().zip(covers) {
+            *part = self.span(*span);
+        }
+        // Every byte is an MRZ character here, so the digit always exists.
+        let expected = check_digit_of_spans(&parts[..covers.len()]).unwrap_or(0);
+        let found = self.byte(line, column);
+        match digit_value(found) {
+            Some(d) if d == expected => DigitVerdict::Match,
+            Some(d) => DigitVerdict::Mismatch { expected, found: d },
+            None if found == FILLER && parts.iter().all(|p| p.iter().all(|&c| c == FILLER)) => {
+                DigitVerdict::Match
+            }
+            None => DigitVerdict::NotADigit { expected },
+        }
+    }
+
+    fn push_problem(&mut self, field: Field, span: Span, offset: usize, kind: ProblemKind) {
+        if let Some(slot) = self.problems.get_mut(usize::from(self.problem_count)) {
+            *slot = Problem {
+                field,
+                line: span.line + 1,
+                column: span.start + offset as u8 + 1,
+                kind,
+            };
+            self.problem_count += 1;
+        }
+    }
+
+    #[inline]
+    fn byte(&self, line: u8, column: u8) -> u8 {
+        self.lines.buf[usize::from(line)][usize::from(column)]
+    }
+
+    #[inline]
+    fn span(&self, span: Span) -> &[u8] {
+        let start = usize::from(span.start);
+        &self.lines.buf[usize::from(span.line)][start..start + usize::from(span.len)]
+    }
+
+    /// The raw characters of a span as text.
+    fn span_str(&self, span: Span) -> &str {
+        // The buffer only ever holds MRZ characters, which are ASCII.
+        std::str::from_utf8(self.span(span)).unwrap_or("")
+    }
+
+    /// The document format.
+    pub const fn format(&self) -> Format {
+        self.lines.format
+    }
+
+    /// Whether every check passed and no field has a problem.
+    pub const fn is_valid(&self) -> bool {
+        self.problem_count == 0
+    }
+
+    /// Every check digit's verdict, in layout order (composite last).
+    pub fn checks(&self) -> &[Check] {
+        &self.checks[..usize::from(self.check_count)]
+    }
+
+    /// The check guarding `field`, if this format has one.
+    pub fn check(&self, field: Field) -> Option<&Check> {
+        self.checks().iter().find(|c| c.field == field)
+    }
+
+    /// Everything wrong, in reading order. Empty when [`Self::is_valid`].
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems[..usize::from(self.problem_count)]
+    }
+
+    /// What the parser tolerated in the input text.
+    pub const fn normalisation(&self) -> Normalisation {
+        self.lines.normalisation
+    }
+
+    /// The normalised MRZ lines.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        let format = self.format();
+        self.lines.buf[..format.line_count()].iter().map(move |l| {
+            // The buffer only ever holds MRZ characters, which are ASCII.
+            std::str::from_utf8(&l[..format.line_len()]).unwrap_or("")
+        })
+    }
+
+    /// The raw characters of `field` (fillers included), or `None` if this
+    /// format has no such field.
+    pub fn raw(&self, field: Field) -> Option<&str> {
+        self.format().span_of(field).map(|s| self.span_str(s))
+    }
+
+    /// A field with trailing fillers removed.
+    fn trimmed(&self, field: Field) -> Option<&str> {
+        self.raw(field).map(|s| s.trim_end_matches('<'))
+    }
+
+    /// The document code, trailing filler removed (`P`, `I`, `ID`, `V`).
+    pub fn document_code(&self) -> &str {
+        self.trimmed(Field::DocumentCode).unwrap_or("")
+    }
+
+    /// The issuing state or organisation, fillers removed (`D` for Germany).
+    pub fn issuing_state(&self) -> &str {
+        self.trimmed(Field::IssuingState).unwrap_or("")
+    }
+
+    /// The nationality, fillers removed; `None` for the French ID card,
+    /// which has no nationality field.
+    pub fn nationality(&self) -> Option<&str> {
+        self.trimmed(Field::Nationality)
+    }
+
+    /// The full document number, including a TD1/TD2 continuation from the
+    /// optional data, trailing fillers removed.
+    pub fn document_number(&self) -> &str {
+        // Only MRZ characters are copied in, which are ASCII.
+        std::str::from_utf8(&self.number[..usize::from(self.number_len)]).unwrap_or("")
+    }
+
+    /// Whether the document number used the TD1/TD2 long-number layout.
+    pub const fn has_long_document_number(&self) -> bool {
+        self.optional_skip > 0
+    }
+
+    /// The name exactly as written in the MRZ, fillers included. MRZ names
+    /// are transliterated (Doc 9303 Part 3: `Ü` becomes `UE` or `U`, …), so
+    /// this is the form to compare when matching against other records.
+    /// The French ID card keeps surname and given names apart: this is the
+    /// surname field followed by `<<` and the given-names field.
+    pub fn name_raw(&self) -> NameRaw<'_> {
+        match self.format() {
+            Format::FrenchId => NameRaw {
+                surname: self.raw(Field::Surname).unwrap_or(""),
+                given: self.raw(Field::GivenNames),
+            },
+            _ => NameRaw {
+                surname: self.raw(Field::Name).unwrap_or(""),
+                given: None,
+            },
+        }
+    }
+
+    /// Whether the name field is full to its last position, which is how
+    /// Doc 9303 marks a name that may have been truncated.
+    pub fn name_may_be_truncated(&self) -> bool {
+        let raw = self.name_raw();
+        raw.given.unwrap_or(raw.surname).ends_with(|c| c != '<')
+    }
+
+    /// The surname: fillers turned into spaces. Allocates.
+    pub fn surname(&self) -> String {
+        let raw = self.name_raw();
+        match raw.given {
+            Some(_) => name_from_filled(raw.surname.as_bytes()),
+            None => name_from_filled(split_name(raw.surname.as_bytes()).0),
+        }
+    }
+
+    /// The given names: fillers turned into spaces. Allocates.
+    pub fn given_names(&self) -> String {
+        let raw = self.name_raw();
+        match raw.given {
+            Some(given) => name_from_filled(given.as_bytes()),
+            None => name_from_filled(split_name(raw.surname.as_bytes()).1),
+        }
+    }
+
+    /// The date of birth as written (`YYMMDD`, `<<` for unknown parts).
+    pub fn birth_date_raw(&self) -> &str {
+        self.raw(Field::BirthDate).unwrap_or("")
+    }
+
+    /// The date of birth resolved against "today": never in the future.
+    pub const fn birth_date(&self) -> Resolved {
+        self.birth
+    }
+
+    /// The date of expiry as written; `None` for the French ID card.
+    pub fn expiry_date_raw(&self) -> Option<&str> {
+        self.raw(Field::ExpiryDate)
+    }
+
+    /// The date of expiry resolved against "today" (up to 50 years ahead);
+    /// `None` for the French ID card.
+    pub const fn expiry_date(&self) -> Option<Resolved> {
+        self.expiry
+    }
+
+    /// Whether the document expired before `today`. `None` when there is no
+    /// full expiry date.
+    pub fn is_expired(&self, today: Date) -> Option<bool> {
+        self.expiry
+            .and_then(Resolved::date)
+            .map(|expiry| expiry < today)
+    }
+
+    /// The sex field.
+    pub fn sex(&self) -> Sex {
+        match self.raw(Field::Sex).and_then(|s| s.bytes().next()) {
+            Some(b'M') => Sex::Male,
+            Some(b'F') => Sex::Female,
+            Some(b'X') => Sex::Unspecified,
+            Some(b'<') => Sex::NotStated,
+            _ => Sex::Invalid,
+        }
+    }
+
+    /// The sex character as written.
+    pub fn sex_raw(&self) -> &str {
+        self.raw(Field::Sex).unwrap_or("")
+    }
+
+    /// The optional data (TD2, TD3, visas) or line-1 optional data (TD1),
+    /// trailing fillers removed, and without a long document number's
+    /// continuation. `None` for the French ID card.
+    pub fn optional_data(&self) -> Option<&str> {
+        let field = match self.format() {
+            Format::Td1 => Field::OptionalData1,
+            Format::FrenchId => return None,
+            _ => Field::OptionalData,
+        };
+        self.raw(field).map(|s| {
+            let skip = usize::from(self.optional_skip).min(s.len());
+            s[skip..].trim_end_matches('<')
+        })
+    }
+
+    /// The line-2 optional data of a TD1 card, trailing fillers removed.
+    pub fn optional_data_2(&self) -> Option<&str> {
+        self.trimmed(Field::OptionalData2)
+    }
+
+    /// The issuing office of a French ID card (department and office).
+    pub fn administrative_code(&self) -> Option<&str> {
+        self.trimmed(Field::AdministrativeCode)
+    }
+
+    /// All fields as owned text, in the shape the generator takes: parsing
+    /// the generator's output gives back the same [`Fields`]. Allocates.
+    pub fn to_fields(&self) -> Fields {
+        Fields {
+            document_code: self.document_code().to_owned(),
+            issuing_state: self.issuing_state().to_owned(),
+            surname: self.surname(),
+            given_names: self.given_names(),
+            document_number: self.document_number().to_owned(),
+            nationality: self.nationality().unwrap_or("").to_owned(),
+            birth_date: self.birth_date_raw().to_owned(),
+            sex: self.sex_raw().chars().next().unwrap_or('<'),
+            expiry_date: self.expiry_date_raw().unwrap_or("").to_owned(),
+            optional_data: self.optional_data().unwrap_or("").to_owned(),
+            optional_data_2: self.optional_data_2().unwrap_or("").to_owned(),
+            administrative_code: self.administrative_code().unwrap_or("").to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for Mrz {
+    /// Shows the format and the verdicts only: the content is personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mrz")
+            .field("format", &self.format())
+            .field("valid", &self.is_valid())
+            .field("checks", &self.checks())
+            .field("problems", &self.problems())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The raw name field(s), see [`Mrz::name_raw`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct NameRaw<'a> {
+    surname: &'a str,
+    given: Option<&'a str>,
+}
+
+impl fmt::Display for NameRaw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.surname)?;
+        if let Some(given) = self.given {
+            f.write_str("<<")?;
+            f.write_str(given)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for NameRaw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Check {
+    /// Whether the check digit matches and the field's content is
+    /// acceptable.
+    pub const fn is_valid(&self) -> bool {
+        matches!(self.digit, DigitVerdict::Match) && self.content_ok
+    }
+}
+
+impl fmt::Display for Problem {
+    /// Says where and what, without quoting document content.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {} ",
+            self.line, self.column, self.field
+        )?;
+        match self.kind {
+            ProblemKind::CheckDigitMismatch { .. } => f.write_str("check digit does not match"),
+            ProblemKind::CheckDigitNotDigit { .. } => {
+                f.write_str("check digit position does not hold a digit")
+            }
+            ProblemKind::WrongCharacter { expected } => {
+                write!(
+                    f,
+                    "holds a character not allowed there (expected {})",
+                    expected.describe()
+                )
+            }
+            ProblemKind::ImpossibleDate(p) => write!(f, "cannot be a date: {p}"),
+            ProblemKind::InvalidSex => f.write_str("must be M, F, X or <"),
+            ProblemKind::MissingNumberContinuation => f.write_str(
+                "is marked as continuing in the optional data, but no continuation follows",
+            ),
+        }
+    }
+}
+
+impl ProblemKind {
+    /// A machine-readable name (`check_digit_mismatch`, `impossible_date`,
+    /// …).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::CheckDigitMismatch { .. } => "check_digit_mismatch",
+            Self::CheckDigitNotDigit { .. } => "check_digit_not_digit",
+            Self::WrongCharacter { .. } => "wrong_character",
+            Self::ImpossibleDate(_) => "impossible_date",
+            Self::InvalidSex => "invalid_sex",
+            Self::MissingNumberContinuation => "missing_number_continuation",
+        }
+    }
+}
+
+/// Where a document number's check digit is.
+#[derive(Clone, Copy)]
+enum LongNumber {
+    /// The usual place.
+    No,
+    /// In the optional data, after the continuation `ext`.
+    Yes { ext: Span },
+    /// Marked as long, but the continuation is missing.
+    Broken,
+}
+
+const PLACEHOLDER_CHECK: Check = Check {
+    field: Field::Composite,
+    digit: DigitVerdict::Match,
+    content_ok: true,
+    line: 0,
+    column: 0,
+};
+
+const PLACEHOLDER_PROBLEM: Problem = Problem {
+    field: Field::Composite,
+    line: 0,
+    column: 0,
+    kind: ProblemKind::InvalidSex,
+};
+
+// The fixed buffer must hold the longest line.
+const _: () = assert!(MAX_LINE_LEN >= 44);
+
+/// Splits a combined name field at the first `<<` into surname and given
+/// names (given names empty when there is no `<<`).
+fn split_name(raw: &[u8]) -> (&[u8], &[u8]) {
+    match raw.windows(2).position(|w| w == b"<<") {
+        Some(i) => (&raw[..i], &raw[i + 2..]),
+        None => (raw, &[]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> ParseOptions {
+        ParseOptions::new(Date::new(2025, 6, 15).unwrap())
+    }
+
+    #[test]
+    fn splits_names_at_the_first_double_filler() {
+        assert_eq!(
+            split_name(b"VAN<DER<BERG<<JAN<<PIET<<<"),
+            (&b"VAN<DER<BERG"[..], &b"JAN<<PIET<<<"[..])
+        );
+        assert_eq!(split_name(b"MADONNA<<<<"), (&b"MADONNA"[..], &b"<<"[..]));
+        assert_eq!(split_name(b"PLATO"), (&b"PLATO"[..], &b""[..]));
+    }
+
+    #[test]
+    fn debug_output_hides_personal_data() {
+        let text = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+                    L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let mrz = parse(text, &today()).unwrap();
+        let debug = format!("{mrz:?} {:?}", mrz.name_raw());
+        assert!(!debug.contains("ERIKSSON"));
+        assert!(!debug.contains("L898902C3"));
+        assert!(!debug.contains("740812"));
+        assert!(debug.contains("Td3"));
+    }
+
+    #[test]
+    fn problems_come_in_reading_order() {
+        let text = "P<UTOERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+                    L898902C35UTO7413122F1204159ZE184226B<<<<<10";
+        let mrz = parse(text, &today()).unwrap();
+        let at: Vec<_> = mrz.problems().iter().map(|p| (p.line, p.column)).collect();
+        let mut sorted = at.clone();
+        sorted.sort_unstable();
+        assert_eq!(at, sorted);
+        assert_eq!(mrz.problems()[0].field, Field::Name);
+    }
+}
