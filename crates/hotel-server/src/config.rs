@@ -15,7 +15,8 @@ const EXAMPLES: &str = "\
 Examples:
   hotel serve --demo 20              run everything on this box with 20 simulated rooms
   hotel device add 101 --json        create MQTT credentials for room 101's device
-  hotel load --devices 200 --rate 5  measure ingest throughput and latency";
+  hotel load --devices 200 --rate 5  measure ingest throughput and latency
+  hotel mrz parse --json < mrz.txt   parse and validate passport MRZs";
 
 /// Smart Hotel: room telemetry, control and staff API in one process.
 #[derive(Debug, Parser)]
@@ -43,6 +44,9 @@ pub enum Command {
         after_help = "Example:\n  hotel load --broker 127.0.0.1:1883 --http http://127.0.0.1:8001 --devices 200 --rate 5 --seconds 30"
     )]
     Load(crate::load::LoadArgs),
+    /// Passport and ID-card machine-readable zones (MRZ).
+    #[command(subcommand)]
+    Mrz(crate::mrz_cli::MrzCommand),
 }
 
 /// Device credential commands.

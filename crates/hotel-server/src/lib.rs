@@ -10,6 +10,7 @@
 //! - [`demo`]: simulated rooms for `--demo`.
 //! - [`device`]: `hotel device add`.
 //! - [`load`]: `hotel load`, the ingest load generator.
+//! - [`mrz_cli`]: `hotel mrz parse|generate`.
 //! - [`password`]: password hashing, tokens, secrets.
 //! - [`error`]: the API error type.
 
@@ -22,6 +23,7 @@ pub mod device;
 pub mod error;
 pub mod http;
 pub mod load;
+pub mod mrz_cli;
 pub mod password;
 pub mod server;
 pub mod state;

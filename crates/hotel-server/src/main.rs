@@ -1,6 +1,7 @@
 //! The `hotel` binary.
 
 use std::io::IsTerminal;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
@@ -9,8 +10,17 @@ use hotel_server::config::{Cli, Command, DeviceCommand, ServeArgs, unsupported_e
 use hotel_server::server::{self, BrokerChoice, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    if let Command::Mrz(command) = cli.command {
+        // Exit status 1 when any MRZ is invalid, like a linter.
+        let all_valid = hotel_server::mrz_cli::run(command)?;
+        return Ok(if all_valid {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -30,11 +40,12 @@ fn main() -> anyhow::Result<()> {
                 hotel_server::device::add(&room, json, &data, &mut std::io::stdout()).await
             }
             Command::Load(args) => hotel_server::load::run(args).await,
+            Command::Mrz(_) => unreachable!("handled before the runtime starts"),
         }
     })?;
     // rumqttd's threads do not stop on their own.
     runtime.shutdown_timeout(Duration::from_secs(1));
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

@@ -1,0 +1,110 @@
+//! `hotel mrz parse` and `hotel mrz generate`: the command-line face of
+//! `hotel-mrz`. Parsing and output live in the library; this maps flags.
+
+use std::io::{self, Read, Write};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use hotel_mrz::cli::{GenerateArgs, run_generate, run_parse};
+
+/// MRZ commands.
+#[derive(Debug, Subcommand)]
+pub enum MrzCommand {
+    /// Parse and validate machine-readable zones: one per blank-line-separated
+    /// block on stdin, or the given lines. Exit status 0 when every MRZ is valid.
+    #[command(
+        after_help = "Example:\n  printf 'P<UTO...\\nL898902C3...\\n' | hotel mrz parse --json"
+    )]
+    Parse {
+        /// Print one JSON object per MRZ.
+        #[arg(long)]
+        json: bool,
+        /// MRZ lines (an empty argument separates two MRZs); stdin when none.
+        lines: Vec<String>,
+    },
+    /// Build a valid MRZ from fields, computing every check digit.
+    #[command(
+        after_help = "Example:\n  hotel mrz generate --format td3 --surname ERIKSSON --given-names ANNA --document-number L898902C3"
+    )]
+    Generate(Generate),
+}
+
+/// `hotel mrz generate` flags.
+#[derive(Debug, Args)]
+pub struct Generate {
+    /// td1, td2, td3, mrv_a, mrv_b or french_id.
+    #[arg(long)]
+    format: String,
+    /// Print JSON instead of the MRZ lines.
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    document_code: Option<String>,
+    #[arg(long)]
+    issuing_state: Option<String>,
+    #[arg(long)]
+    surname: Option<String>,
+    #[arg(long)]
+    given_names: Option<String>,
+    #[arg(long)]
+    document_number: Option<String>,
+    #[arg(long)]
+    nationality: Option<String>,
+    /// YYMMDD.
+    #[arg(long)]
+    birth_date: Option<String>,
+    /// M, F, X or <.
+    #[arg(long)]
+    sex: Option<String>,
+    /// YYMMDD.
+    #[arg(long)]
+    expiry_date: Option<String>,
+    #[arg(long)]
+    optional_data: Option<String>,
+    #[arg(long)]
+    optional_data_2: Option<String>,
+    #[arg(long)]
+    administrative_code: Option<String>,
+}
+
+/// Runs an MRZ command; `Ok(false)` when some MRZ was invalid.
+pub fn run(command: MrzCommand) -> anyhow::Result<bool> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match command {
+        MrzCommand::Parse { json, lines } => {
+            let input = if lines.is_empty() {
+                let mut text = String::new();
+                io::stdin()
+                    .read_to_string(&mut text)
+                    .context("cannot read stdin")?;
+                text
+            } else {
+                lines.join("\n")
+            };
+            let ok = run_parse(&input, json, &mut out)?;
+            out.flush()?;
+            Ok(ok)
+        }
+        MrzCommand::Generate(g) => {
+            let args = GenerateArgs {
+                format: g.format,
+                document_code: g.document_code,
+                issuing_state: g.issuing_state,
+                surname: g.surname,
+                given_names: g.given_names,
+                document_number: g.document_number,
+                nationality: g.nationality,
+                birth_date: g.birth_date,
+                sex: g.sex,
+                expiry_date: g.expiry_date,
+                optional_data: g.optional_data,
+                optional_data_2: g.optional_data_2,
+                administrative_code: g.administrative_code,
+            };
+            run_generate(&args, g.json, &mut out)?;
+            out.flush()?;
+            Ok(true)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The `hotel` command line: help with examples, device credentials, MRZ
+//! commands and their exit status.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn hotel() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hotel"))
+}
+
+#[test]
+fn help_describes_every_command_with_an_example() {
+    let out = hotel().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in ["serve", "device", "load", "mrz", "Examples:"] {
+        assert!(text.contains(word), "--help lacks {word}: {text}");
+    }
+    for sub in [
+        &["serve"][..],
+        &["device", "add"],
+        &["load"],
+        &["mrz", "parse"],
+        &["mrz", "generate"],
+    ] {
+        let out = hotel().args(sub).arg("--help").output().unwrap();
+        assert!(out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Example"),
+            "{sub:?} --help has no example"
+        );
+    }
+}
+
+#[test]
+fn device_add_prints_json_credentials_once_and_stores_a_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hotel()
+        .args(["device", "add", "101", "--json", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let creds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let password = creds["password"].as_str().unwrap();
+    assert!(creds["username"].as_str().unwrap().starts_with("101-"));
+    assert!(password.len() >= 32);
+    let db = std::fs::read(dir.path().join("hotel.db")).unwrap();
+    assert!(
+        !db.windows(password.len()).any(|w| w == password.as_bytes()),
+        "only a hash is stored"
+    );
+
+    let bad = hotel()
+        .args(["device", "add", "10 1", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a valid room id"));
+}
+
+#[test]
+fn mrz_generate_then_parse_round_trips_with_exit_status() {
+    let generated = hotel()
+        .args([
+            "mrz",
+            "generate",
+            "--format",
+            "td3",
+            "--surname",
+            "ERIKSSON",
+            "--given-names",
+            "ANNA MARIA",
+        ])
+        .args([
+            "--document-number",
+            "L898902C3",
+            "--issuing-state",
+            "UTO",
+            "--nationality",
+            "UTO",
+        ])
+        .args([
+            "--birth-date",
+            "740812",
+            "--sex",
+            "F",
+            "--expiry-date",
+            "320415",
+        ])
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    let mrz = String::from_utf8(generated.stdout).unwrap();
+
+    let parse = |input: &str| {
+        let mut child = hotel()
+            .args(["mrz", "parse", "--json"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = parse(&mrz);
+    assert_eq!(out.status.code(), Some(0));
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["valid"], true);
+    assert_eq!(record["fields"]["given_names"], "ANNA MARIA");
+    assert_eq!(record["fields"]["expiry_date_iso"], "2032-04-15");
+
+    // One wrong check digit: still parsed, reported invalid, exit status 1.
+    let broken = mrz.replacen("L898902C3", "L898902C4", 1);
+    let out = parse(&broken);
+    assert_eq!(out.status.code(), Some(1));
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["valid"], false);
+    assert_eq!(record["checks"]["document_number"], false);
+}
