@@ -91,7 +91,7 @@ async fn bad_input_is_refused_and_counted_while_good_traffic_goes_on() {
         ),
         (
             "hotel/101/telemetry/json",
-            vec![b' '; 70 * 1024],
+            vec![b' '; 200 * 1024],
             "too_large",
         ),
         ("hotel/101/telemetry/humidity", b"140".to_vec(), "range"),

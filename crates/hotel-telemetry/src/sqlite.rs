@@ -5,7 +5,6 @@
 //! repeated reading is ignored; each batch also folds its new readings into
 //! hourly rollups in the same transaction, which long history ranges read.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -31,6 +30,9 @@ const INSERT_CHUNK: usize = 1_000;
 /// How long a writer waits for the database lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// SQLite page cache per connection, KiB.
+const CACHE_KIB: u32 = 32 * 1024;
+
 /// Readers plus the one writer SQLite allows at a time.
 const MAX_CONNECTIONS: u32 = 4;
 
@@ -55,7 +57,9 @@ impl SqliteStore {
             // (kill -9); only an OS crash or power loss may lose the last ones.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Enough page cache that a batch's inserts rarely leave memory.
+            .pragma("cache_size", format!("-{}", CACHE_KIB));
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
@@ -92,11 +96,19 @@ impl ReadingStore for SqliteStore {
         }
         let mut tx = self.pool.begin().await.map_err(backend)?;
 
-        // Insert, learning which rows were new so that rollups count each
-        // reading once even when a message is delivered twice.
-        let mut fresh: HashMap<(String, i64, i64), Rollup> = HashMap::new();
+        // A trigger folds each new row into its hourly rollup (migration
+        // 0004); ignored repeats fire nothing, so rollups count each once.
+        // In key order, consecutive inserts land on the same B-tree pages.
+        let mut sorted: Vec<&Reading> = readings.iter().collect();
+        sorted.sort_unstable_by(|a, b| {
+            (a.room.as_str(), a.metric.code(), a.ts_ms).cmp(&(
+                b.room.as_str(),
+                b.metric.code(),
+                b.ts_ms,
+            ))
+        });
         let mut inserted = 0u64;
-        for chunk in readings.chunks(INSERT_CHUNK) {
+        for chunk in sorted.chunks(INSERT_CHUNK) {
             let mut q: QueryBuilder<Sqlite> =
                 QueryBuilder::new("INSERT OR IGNORE INTO reading (room, metric, ts, value) ");
             q.push_values(chunk, |mut row, r| {
@@ -105,42 +117,12 @@ impl ReadingStore for SqliteStore {
                     .push_bind(r.ts_ms)
                     .push_bind(r.value);
             });
-            q.push(" RETURNING room, metric, ts, value");
-            let rows = q.build().fetch_all(&mut *tx).await.map_err(backend)?;
-            for row in rows {
-                let room: String = row.get(0);
-                let metric: i64 = row.get(1);
-                let ts: i64 = row.get(2);
-                let value: f64 = row.get(3);
-                let hour = ts.div_euclid(HOUR_MS) * HOUR_MS;
-                fresh.entry((room, metric, hour)).or_default().add(value);
-                inserted += 1;
-            }
-        }
-
-        for chunk in fresh
-            .into_iter()
-            .collect::<Vec<_>>()
-            .chunks(INSERT_CHUNK / 2)
-        {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO rollup_hour (room, metric, hour, count, sum, min, max) ",
-            );
-            q.push_values(chunk, |mut row, ((room, metric, hour), r)| {
-                row.push_bind(room.as_str())
-                    .push_bind(*metric)
-                    .push_bind(*hour)
-                    .push_bind(r.count)
-                    .push_bind(r.sum)
-                    .push_bind(r.min)
-                    .push_bind(r.max);
-            });
-            q.push(
-                " ON CONFLICT (room, metric, hour) DO UPDATE SET \
-                 count = count + excluded.count, sum = sum + excluded.sum, \
-                 min = MIN(min, excluded.min), max = MAX(max, excluded.max)",
-            );
-            q.build().execute(&mut *tx).await.map_err(backend)?;
+            inserted += q
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?
+                .rows_affected();
         }
 
         tx.commit().await.map_err(backend)?;
@@ -541,35 +523,6 @@ impl HotelStore for SqliteStore {
                 secret_sha256: row.get(2),
             })
         }))
-    }
-}
-
-/// Running aggregate of one rollup hour.
-#[derive(Debug, Clone, Copy)]
-struct Rollup {
-    count: i64,
-    sum: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Default for Rollup {
-    fn default() -> Self {
-        Self {
-            count: 0,
-            sum: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        }
-    }
-}
-
-impl Rollup {
-    fn add(&mut self, value: f64) {
-        self.count += 1;
-        self.sum += value;
-        self.min = self.min.min(value);
-        self.max = self.max.max(value);
     }
 }
 
