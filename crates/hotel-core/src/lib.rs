@@ -13,12 +13,14 @@
 //! - [`command`]: control commands and their plain-text payloads.
 //! - [`protocol`]: MQTT topics, telemetry decoding and rejection reasons.
 //! - [`account`]: roles and the room-access rule.
+//! - [`alert`]: alert kinds, levels and thresholds.
 //! - `store`, `transport`, `notify` (feature `std`): backend traits.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod alert;
 pub mod command;
 #[cfg(feature = "std")]
 pub mod notify;
@@ -32,6 +34,7 @@ pub mod store;
 pub mod transport;
 
 pub use account::{Access, Role};
+pub use alert::{AlertKind, AlertLevel, Thresholds};
 pub use command::{CommandError, ControlCommand};
 pub use reading::{Metric, Reading};
 pub use room::{RoomId, RoomIdError};

@@ -1,5 +1,6 @@
-//! Storage traits: telemetry (time series) and the hotel's records (rooms,
-//! accounts, sessions, device credentials, command log).
+//! Storage traits: telemetry (time series), the hotel's records (rooms,
+//! accounts, sessions, device credentials, command log) and alerting
+//! (alerts, thresholds, notifications).
 //!
 //! Each backend implements these in its own module of `hotel-telemetry`
 //! (SQLite by default); the server only sees the traits.
@@ -8,6 +9,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::account::Role;
+use crate::alert::{AlertKind, AlertLevel, ThresholdOverrides};
 use crate::command::ControlCommand;
 use crate::reading::{Metric, Reading};
 use crate::room::RoomId;
@@ -244,4 +246,179 @@ pub trait HotelStore: Send + Sync {
 
     /// Finds a device credential by MQTT user name.
     async fn device(&self, username: &str) -> Result<Option<DeviceCredential>, StoreError>;
+}
+
+/// An alert as stored: one condition of one room, from when it was raised
+/// until it cleared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRecord {
+    /// Assigned by the store; ignored by [`AlertStore::open_alert`].
+    pub id: i64,
+    /// The room.
+    pub room: RoomId,
+    /// The condition.
+    pub kind: AlertKind,
+    /// Its level now (it may rise and fall while open).
+    pub level: AlertLevel,
+    /// A short line for staff: condition and value.
+    pub message: String,
+    /// The value that raised or last changed it, if there is one.
+    pub value: Option<f64>,
+    /// When it was raised, Unix ms.
+    pub started_ms: i64,
+    /// When the condition cleared, Unix ms; `None` while open.
+    pub ended_ms: Option<i64>,
+    /// Who acknowledged it.
+    pub acknowledged_by: Option<String>,
+    /// When it was acknowledged, Unix ms.
+    pub acknowledged_ms: Option<i64>,
+}
+
+/// Which alerts to list. Every filter set must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertQuery {
+    /// `Some(true)`: only open alerts; `Some(false)`: only ended ones.
+    pub open: Option<bool>,
+    /// Only this room's.
+    pub room: Option<RoomId>,
+    /// Only alerts at this level.
+    pub level: Option<AlertLevel>,
+    /// Only alerts still open at or after this time, Unix ms.
+    pub from_ms: Option<i64>,
+    /// Only alerts raised before this time, Unix ms.
+    pub to_ms: Option<i64>,
+    /// The most to return, newest first.
+    pub limit: u32,
+}
+
+impl Default for AlertQuery {
+    fn default() -> Self {
+        Self {
+            open: None,
+            room: None,
+            level: None,
+            from_ms: None,
+            to_ms: None,
+            limit: 100,
+        }
+    }
+}
+
+/// Where a notification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationStatus {
+    /// Queued or being retried.
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Given up: refused by the channel, retries exhausted or queue full.
+    Failed,
+}
+
+impl NotificationStatus {
+    /// The status name in the API and the store.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NotificationStatus::Pending => "pending",
+            NotificationStatus::Sent => "sent",
+            NotificationStatus::Failed => "failed",
+        }
+    }
+
+    /// Parses a status name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Pending, Self::Sent, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// One notification on one channel, for the notification centre.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationRecord {
+    /// Assigned by the store; ignored by [`AlertStore::record_notification`].
+    pub id: i64,
+    /// The channel (`telegram`, `webhook`).
+    pub channel: String,
+    /// The alert it is about, if any.
+    pub alert_id: Option<i64>,
+    /// The room it is about, if any.
+    pub room: Option<RoomId>,
+    /// The text sent.
+    pub text: String,
+    /// Where it stands.
+    pub status: NotificationStatus,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Why the last attempt failed (never a secret).
+    pub last_error: Option<String>,
+    /// When it was queued, Unix ms.
+    pub created_ms: i64,
+    /// When its status last changed, Unix ms.
+    pub updated_ms: i64,
+}
+
+/// Alerts, alert thresholds set by admins, and the notification log.
+#[async_trait]
+pub trait AlertStore: Send + Sync {
+    /// Stores a new open alert and returns its id; [`StoreError::Conflict`]
+    /// when the room already has an open alert of that kind.
+    async fn open_alert(&self, alert: &AlertRecord) -> Result<i64, StoreError>;
+
+    /// Changes an open alert's level, message and value.
+    async fn update_alert(
+        &self,
+        id: i64,
+        level: AlertLevel,
+        message: &str,
+        value: Option<f64>,
+    ) -> Result<(), StoreError>;
+
+    /// Ends an open alert at `ended_ms`; ending an ended one changes nothing.
+    async fn end_alert(&self, id: i64, ended_ms: i64) -> Result<(), StoreError>;
+
+    /// Records who acknowledged an alert (the first acknowledgement stays);
+    /// `None` when there is no such alert.
+    async fn acknowledge_alert(
+        &self,
+        id: i64,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<Option<AlertRecord>, StoreError>;
+
+    /// One alert.
+    async fn alert(&self, id: i64) -> Result<Option<AlertRecord>, StoreError>;
+
+    /// Alerts matching `query`, newest first.
+    async fn alerts(&self, query: &AlertQuery) -> Result<Vec<AlertRecord>, StoreError>;
+
+    /// The hotel's (`None`) and each room's threshold overrides set by admins.
+    async fn threshold_overrides(
+        &self,
+    ) -> Result<Vec<(Option<RoomId>, ThresholdOverrides)>, StoreError>;
+
+    /// Replaces the hotel's (`None`) or a room's overrides; empty overrides
+    /// remove the entry.
+    async fn put_threshold_overrides(
+        &self,
+        room: Option<RoomId>,
+        overrides: &ThresholdOverrides,
+    ) -> Result<(), StoreError>;
+
+    /// Stores a queued notification and returns its id.
+    async fn record_notification(&self, record: &NotificationRecord) -> Result<i64, StoreError>;
+
+    /// Updates a notification's status, attempts and last error.
+    async fn update_notification(
+        &self,
+        id: i64,
+        status: NotificationStatus,
+        attempts: u32,
+        last_error: Option<&str>,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The latest notifications, newest first.
+    async fn notifications(&self, limit: u32) -> Result<Vec<NotificationRecord>, StoreError>;
 }

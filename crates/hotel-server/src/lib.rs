@@ -3,7 +3,8 @@
 //!
 //! # Layout
 //!
-//! - [`config`]: command line and environment.
+//! - [`alert`]: alert rules, the alert engine, notifications.
+//! - [`config`]: command line, environment and the configuration file.
 //! - [`server`]: starting and stopping every part in order.
 //! - [`http`]: the JSON API, WebSocket feeds, health and metrics.
 //! - [`control`]: publishing and recording control commands.
@@ -16,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod alert;
 pub mod config;
 pub mod control;
 pub mod demo;

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::bail;
 use clap::Parser;
-use hotel_server::config::{Cli, Command, DeviceCommand, ServeArgs, unsupported_env};
+use hotel_server::config::{
+    Cli, Command, DeviceCommand, EnvSecrets, FileConfig, ServeArgs, unsupported_env,
+};
 use hotel_server::server::{self, BrokerChoice, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -54,6 +56,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "{var} is set, but {feature} is not part of this build yet; unset it to use the embedded defaults"
         );
     }
+    let file = match &args.config {
+        Some(path) => FileConfig::load(path)?,
+        None => FileConfig::default(),
+    };
+    let (alerts, notify) = hotel_server::config::alerting(&args, file, EnvSecrets::from_env())?;
     let broker = match args.mqtt_broker {
         Some(host) => BrokerChoice::External {
             host,
@@ -83,6 +90,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_password: std::env::var("HOTEL_ADMIN_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty()),
+        alerts,
+        notify,
     };
     let running = server::start(config).await?;
     if let Some(password) = &running.generated_admin_password {

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use hotel_core::Role;
-use hotel_core::store::{HotelStore, ReadingStore, UserRecord};
+use hotel_core::notify::Notifier;
+use hotel_core::store::{AlertStore, HotelStore, ReadingStore, UserRecord};
 use hotel_core::transport::Publisher;
 use hotel_telemetry::broker::{Authenticator, BrokerConfig, EmbeddedBroker};
 use hotel_telemetry::clock::now_ms;
@@ -26,6 +27,11 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::alert::engine::{AlertEngine, OBSERVATION_CAPACITY};
+use crate::alert::notify::queue::{NotifyQueue, RetryPolicy};
+use crate::alert::notify::telegram::{TelegramConfig, TelegramNotifier};
+use crate::alert::notify::webhook::WebhookNotifier;
+use crate::alert::{AlertHub, AlertSettings, ThresholdBook};
 use crate::password;
 use crate::state::{AppState, Metrics};
 
@@ -88,6 +94,21 @@ pub struct ServerConfig {
     pub rollup_retention: Duration,
     /// The first admin's password (from `HOTEL_ADMIN_PASSWORD`), if given.
     pub admin_password: Option<String>,
+    /// Alert thresholds and timing.
+    pub alerts: AlertSettings,
+    /// Notification channels.
+    pub notify: NotifySettings,
+}
+
+/// Where notifications go; no channel by default.
+#[derive(Debug, Clone, Default)]
+pub struct NotifySettings {
+    /// Telegram, when `TELEGRAM_BOT_TOKEN` and `TELEGRAM_CHAT_ID` are set.
+    pub telegram: Option<TelegramConfig>,
+    /// A webhook URL (may hold a secret).
+    pub webhook: Option<secrecy::SecretString>,
+    /// How failed deliveries are retried.
+    pub retry: RetryPolicy,
 }
 
 /// A running server.
@@ -148,6 +169,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .context("cannot open the SQLite store")?;
     let records: Arc<dyn HotelStore> = Arc::new(store.clone());
     let readings: Arc<dyn ReadingStore> = Arc::new(store.clone());
+    let alert_store: Arc<dyn AlertStore> = Arc::new(store.clone());
     let generated_admin_password =
         ensure_admin(records.as_ref(), config.admin_password.as_deref()).await?;
 
@@ -176,11 +198,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let (stored_tx, stored_rx) = watch::channel(0);
     let (ingest_metrics, writer_metrics) =
         metrics.with(|| (IngestMetrics::register(), WriterMetrics::register()));
+    let (observations_tx, observations_rx) = mpsc::channel(OBSERVATION_CAPACITY);
     let ingest = Ingest {
         live: live.clone(),
         store: records.clone(),
         readings: sets_tx,
         metrics: ingest_metrics,
+        observer: Some(observations_tx),
     };
     let ingest_task = tokio::spawn(run_ingest(ingest, inbound_rx));
     let writer_task = tokio::spawn(run_writer(
@@ -190,6 +214,21 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         stored_tx,
     ));
 
+    // Alerts: thresholds, notification queues, the engine.
+    let thresholds = ThresholdBook::new(&config.alerts, alert_store.threshold_overrides().await?);
+    let hub = Arc::new(AlertHub::new(alert_store.clone(), thresholds));
+    let notifiers = notifiers(&config.notify)?;
+    let (notify_queue, notify_tasks) = metrics
+        .with(|| NotifyQueue::start(notifiers, alert_store.clone(), config.notify.retry, &cancel));
+    let engine = AlertEngine::new(
+        hub.clone(),
+        publisher.clone(),
+        Arc::new(notify_queue),
+        live.clone(),
+        config.alerts.clone(),
+    );
+    let engine_task = tokio::spawn(engine.run(observations_rx, cancel.clone()));
+
     let state = AppState {
         live,
         records,
@@ -197,6 +236,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         publisher,
         metrics,
         legacy_slash_topics: config.legacy_slash_topics,
+        alerts: hub,
     };
 
     let listener = tokio::net::TcpListener::bind(config.http)
@@ -216,6 +256,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         }
     })];
     tracing::info!(addr = %http_addr, "staff HTTP API listening");
+    other_tasks.push(engine_task);
+    other_tasks.extend(notify_tasks);
 
     other_tasks.push(tokio::spawn(status_saver(state.clone(), cancel.clone())));
     other_tasks.push(tokio::spawn(purger(
@@ -252,6 +294,24 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         writer_task,
         other_tasks,
     })
+}
+
+/// The configured notification channels.
+fn notifiers(settings: &NotifySettings) -> anyhow::Result<Vec<Arc<dyn Notifier>>> {
+    let mut out: Vec<Arc<dyn Notifier>> = Vec::new();
+    if let Some(telegram) = &settings.telegram {
+        let notifier = TelegramNotifier::new(telegram)
+            .map_err(|e| anyhow::anyhow!("cannot set up Telegram: {}", e.without_url()))?;
+        out.push(Arc::new(notifier));
+        tracing::info!(api = %telegram.api_url, "Telegram notifications on");
+    }
+    if let Some(url) = &settings.webhook {
+        let notifier = WebhookNotifier::new(url.clone())
+            .map_err(|e| anyhow::anyhow!("cannot set up the webhook: {}", e.without_url()))?;
+        out.push(Arc::new(notifier));
+        tracing::info!("webhook notifications on");
+    }
+    Ok(out)
 }
 
 /// Starts the embedded broker if chosen, and says how our client reaches

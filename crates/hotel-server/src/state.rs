@@ -5,6 +5,8 @@ use std::sync::Arc;
 use hotel_core::store::{HotelStore, ReadingStore};
 use hotel_core::transport::Publisher;
 use hotel_telemetry::live::LiveRooms;
+
+use crate::alert::AlertHub;
 use metrics_exporter_prometheus::{PrometheusHandle, PrometheusRecorder};
 
 /// Shared by every handler; cheap to clone.
@@ -22,6 +24,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Publish commands on `/hotel/...` too.
     pub legacy_slash_topics: bool,
+    /// Alerts, thresholds and notifications, shared with the alert engine.
+    pub alerts: Arc<AlertHub>,
 }
 
 /// This server's own metrics recorder (one per server, so that several

@@ -45,6 +45,15 @@ fn spawn(data: &std::path::Path) -> Hotel {
     for var in hotel_server::config::NOT_YET_SUPPORTED.map(|(v, _)| v) {
         command.env_remove(var);
     }
+    for var in [
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_CHAT_ID",
+        "TELEGRAM_API_URL",
+        "HOTEL_WEBHOOK_URL",
+        "HOTEL_CONFIG",
+    ] {
+        command.env_remove(var);
+    }
     command.env_remove("MQTT_BROKER");
     Hotel {
         child: command.spawn().expect("hotel starts"),
@@ -233,19 +242,19 @@ async fn refuses_backends_it_does_not_have_instead_of_ignoring_them() {
         .args(["serve", "--data-dir"])
         .arg(dir.path())
         .args(["--http", "127.0.0.1:0", "--mqtt", "off", "--mqtt-ws", "off"])
-        .env("TELEGRAM_BOT_TOKEN", "123:abc")
+        .env("INFLUX_URL", "http://influx-user:s3cret@127.0.0.1:9")
         .env_remove("MQTT_BROKER")
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("TELEGRAM_BOT_TOKEN") && stderr.contains("Telegram"),
+        stderr.contains("INFLUX_URL") && stderr.contains("InfluxDB"),
         "{stderr}"
     );
     assert!(
-        !stderr.contains("123:abc"),
-        "the token never reaches the output"
+        !stderr.contains("s3cret"),
+        "the value never reaches the output"
     );
 }
 

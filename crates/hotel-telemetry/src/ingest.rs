@@ -6,15 +6,20 @@
 //! the live view current and hands readings to the [`writer`](crate::writer)
 //! through a bounded channel. Nothing here waits on the network or the disk
 //! except that channel, which is the backpressure.
+//!
+//! Observers (the alert engine) get an [`Observation`] per message through
+//! their own bounded channel with `try_send`: a slow observer loses
+//! observations (counted in `hotel_observations_dropped_total`), it never
+//! slows the ingest.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hotel_core::RoomId;
 use hotel_core::protocol::{Body, RejectReason, decode};
 use hotel_core::store::HotelStore;
 use hotel_core::transport::Inbound;
+use hotel_core::{Metric, RoomId};
 use metrics::Counter;
 use tokio::sync::mpsc;
 
@@ -28,11 +33,44 @@ pub const REJECT_LOG_INTERVAL: Duration = Duration::from_secs(60);
 /// the memory is cleared (so logging stays bounded under a flood of ids).
 const REJECT_LOG_KEYS: usize = 10_000;
 
+/// What an observer learns of one accepted message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Observation {
+    /// Telemetry values (and so, the device was heard from).
+    Readings {
+        /// The room.
+        room: RoomId,
+        /// Device time of the values, Unix ms.
+        ts_ms: i64,
+        /// When the message arrived, Unix ms.
+        received_ms: i64,
+        /// Values by [`hotel_core::Metric::index`].
+        values: [Option<f64>; Metric::ALL.len()],
+    },
+    /// A message without values: heartbeat, device error, state words.
+    Heard {
+        /// The room.
+        room: RoomId,
+        /// When it arrived, Unix ms.
+        at_ms: i64,
+    },
+    /// The device's `status/online` word (its last will says `offline`).
+    Online {
+        /// The room.
+        room: RoomId,
+        /// The word.
+        online: bool,
+        /// When it arrived, Unix ms.
+        at_ms: i64,
+    },
+}
+
 /// Counters of the ingest, registered once.
 #[derive(Clone)]
 pub struct IngestMetrics {
     received: Counter,
     rejected: [Counter; RejectReason::ALL.len()],
+    observations_dropped: Counter,
 }
 
 impl IngestMetrics {
@@ -43,6 +81,7 @@ impl IngestMetrics {
             rejected: RejectReason::ALL.map(
                 |r| metrics::counter!("hotel_telemetry_rejected_total", "reason" => r.as_str()),
             ),
+            observations_dropped: metrics::counter!("hotel_observations_dropped_total"),
         }
     }
 
@@ -63,6 +102,20 @@ pub struct Ingest {
     pub readings: mpsc::Sender<ReadingSet>,
     /// Counters.
     pub metrics: IngestMetrics,
+    /// Where observations go (the alert engine), if anywhere.
+    pub observer: Option<mpsc::Sender<Observation>>,
+}
+
+impl Ingest {
+    /// Hands `observation` to the observer without waiting; a full or closed
+    /// channel drops it and counts the drop.
+    fn observe(&self, observation: Observation) {
+        if let Some(observer) = &self.observer
+            && observer.try_send(observation).is_err()
+        {
+            self.metrics.observations_dropped.increment(1);
+        }
+    }
 }
 
 /// Runs the ingest until every sender of `inbound` is dropped (the transport
@@ -106,6 +159,19 @@ async fn handle(ingest: &Ingest, log: &mut RejectLog, message: Inbound) -> bool 
                 log.note(Some(room), reason);
             }
             ingest.live.apply(room, &t, message.received_ms);
+            ingest.observe(if t.values.iter().any(Option::is_some) {
+                Observation::Readings {
+                    room,
+                    ts_ms: t.ts_ms,
+                    received_ms: message.received_ms,
+                    values: t.values,
+                }
+            } else {
+                Observation::Heard {
+                    room,
+                    at_ms: message.received_ms,
+                }
+            });
             if t.values.iter().any(Option::is_some) {
                 let set = ReadingSet {
                     room,
@@ -118,14 +184,29 @@ async fn handle(ingest: &Ingest, log: &mut RejectLog, message: Inbound) -> bool 
                 }
             }
         }
-        Body::Heartbeat => ingest.live.touch(room, message.received_ms),
+        Body::Heartbeat => {
+            ingest.live.touch(room, message.received_ms);
+            ingest.observe(Observation::Heard {
+                room,
+                at_ms: message.received_ms,
+            });
+        }
         Body::Online(online) => {
             tracing::info!(room = %room, online, "device status");
             ingest.live.set_online(room, online, message.received_ms);
+            ingest.observe(Observation::Online {
+                room,
+                online,
+                at_ms: message.received_ms,
+            });
         }
         Body::DeviceError(text) => {
             tracing::info!(room = %room, error = text.as_str(), "device reported an error");
             ingest.live.touch(room, message.received_ms);
+            ingest.observe(Observation::Heard {
+                room,
+                at_ms: message.received_ms,
+            });
         }
     }
     true

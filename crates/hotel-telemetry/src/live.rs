@@ -75,6 +75,18 @@ pub struct RoomView {
     pub reading_ts_ms: Option<i64>,
 }
 
+/// When a room's device was last heard from, and its last `status/online`
+/// word: what the offline rule needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presence {
+    /// The room.
+    pub room: RoomId,
+    /// Last message of any kind, Unix ms.
+    pub last_seen_ms: Option<i64>,
+    /// The last `status/online` word, if any.
+    pub online_word: Option<bool>,
+}
+
 /// Every room's live state, shared by the ingest and the API.
 #[derive(Debug)]
 pub struct LiveRooms {
@@ -211,6 +223,21 @@ impl LiveRooms {
             .values()
             .filter(|live| is_online(live, now_ms))
             .count()
+    }
+
+    /// Every room's presence, ordered by id.
+    pub fn presence(&self) -> Vec<Presence> {
+        let map = self.read();
+        let mut out: Vec<_> = map
+            .iter()
+            .map(|(id, live)| Presence {
+                room: *id,
+                last_seen_ms: live.last_seen_ms,
+                online_word: live.online_word,
+            })
+            .collect();
+        out.sort_by_key(|p| p.room);
+        out
     }
 
     /// Subscribes to room updates.

@@ -21,6 +21,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+mod alert;
+
 /// One hour, in ms: the rollup granularity.
 pub const HOUR_MS: i64 = 3_600_000;
 
@@ -301,13 +303,18 @@ impl HotelStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        for table in ["reading", "rollup_hour", "command"] {
+        for table in ["reading", "rollup_hour", "command", "alert"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE room = ?"))
                 .bind(room.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
         }
+        sqlx::query("DELETE FROM alert_threshold WHERE scope = ?")
+            .bind(room.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
         Ok(done.rows_affected() == 1)
     }

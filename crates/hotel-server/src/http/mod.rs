@@ -1,6 +1,7 @@
 //! The staff HTTP API (JSON) and its WebSocket feeds.
 //!
 //! Layout:
+//! - [`alerts`]: alerts, thresholds, notification centre.
 //! - [`auth`]: token sign-in and the [`auth::Caller`] extractor.
 //! - [`rooms`]: rooms, history, command log, room admin.
 //! - [`control`]: `set_*` control endpoints.
@@ -8,6 +9,7 @@
 //! - [`ws`]: live room feeds.
 //! - [`ops`]: `/healthz` and `/metrics`.
 
+pub mod alerts;
 pub mod auth;
 pub mod body;
 pub mod control;
@@ -61,6 +63,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/users/", get(users::list).post(users::create))
         .route("/api/users/{name}/", delete(users::delete))
+        .route("/api/alerts/", get(alerts::list))
+        .route("/api/alerts/{id}/ack/", post(alerts::acknowledge))
+        .route(
+            "/api/alerts/thresholds/",
+            get(alerts::hotel_thresholds).put(alerts::put_hotel_thresholds),
+        )
+        .route(
+            "/api/alerts/thresholds/{id}/",
+            get(alerts::room_thresholds).put(alerts::put_room_thresholds),
+        )
+        .route("/api/notifications/", get(alerts::notifications))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -70,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .route("/ws/rooms/", get(ws::rooms))
         .route("/ws/room/{id}/", get(ws::room))
+        .route("/ws/alerts/", get(ws::alerts))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), count_request))

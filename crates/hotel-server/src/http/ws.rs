@@ -1,14 +1,18 @@
 //! WebSocket feeds: `/ws/rooms/` (every room the caller may see) and
 //! `/ws/room/<id>/`. Each connection first gets the current state of its
 //! rooms, then one JSON room object per update as it is ingested.
+//! `/ws/alerts/` first sends the open alerts the caller may see, then each
+//! alert as it is raised, changes level, is acknowledged or clears.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use hotel_core::RoomId;
+use hotel_core::store::AlertQuery;
 use hotel_telemetry::clock::now_ms;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::alert::AlertView;
 use crate::error::AppError;
 use crate::http::auth::Caller;
 use crate::http::rooms::visible_room;
@@ -59,6 +63,59 @@ async fn feed(mut socket: WebSocket, state: AppState, caller: Caller, only: Opti
                 Ok(_) => {}
                 // A slow client skips ahead; the next update carries the full room.
                 Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// `GET /ws/alerts/`.
+pub async fn alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| alert_feed(socket, state, caller))
+}
+
+async fn alert_feed(mut socket: WebSocket, state: AppState, caller: Caller) {
+    let mut updates = state.alerts.updates.subscribe();
+    let open = AlertQuery {
+        open: Some(true),
+        limit: 1_000,
+        ..AlertQuery::default()
+    };
+    let snapshot = match state.alerts.store.alerts(&open).await {
+        Ok(list) => list,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not load open alerts for a feed");
+            Vec::new()
+        }
+    };
+    for alert in snapshot
+        .iter()
+        .filter(|a| caller.access.allows_room(&a.room))
+    {
+        if send_json(&mut socket, &AlertView::from(alert))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    loop {
+        tokio::select! {
+            update = updates.recv() => match update {
+                Ok(alert) if caller.access.allows_room(&alert.room) => {
+                    if send_json(&mut socket, alert.as_ref()).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             },
             incoming = socket.recv() => match incoming {

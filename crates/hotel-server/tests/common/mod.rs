@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod fake_bot;
+
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
@@ -68,6 +70,8 @@ pub fn config(dir: &tempfile::TempDir, broker: BrokerChoice) -> ServerConfig {
         retention: Duration::from_secs(90 * 86_400),
         rollup_retention: Duration::from_secs(730 * 86_400),
         admin_password: Some(ADMIN_PASSWORD.to_owned()),
+        alerts: Default::default(),
+        notify: Default::default(),
     }
 }
 
