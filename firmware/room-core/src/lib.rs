@@ -21,6 +21,7 @@
 //! - [`sample`]: one telemetry snapshot and its JSON payload.
 //! - [`replay`]: the bounded buffer of snapshots taken while offline.
 //! - [`backoff`]: exponential reconnection backoff with jitter.
+//! - [`clock`]: SNTP request and reply, and the wall clock offset.
 //! - `fmt`: the logging shim (`defmt` or `log` feature, never both).
 
 #![cfg_attr(not(test), no_std)]
@@ -30,6 +31,7 @@
 mod fmt;
 
 pub mod backoff;
+pub mod clock;
 pub mod command;
 pub mod controller;
 pub mod gas;
