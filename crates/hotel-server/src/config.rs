@@ -29,6 +29,7 @@ Examples:
   hotel serve --demo 20              run everything on this box with 20 simulated rooms
   hotel device add 101 --json        create MQTT credentials for room 101's device
   hotel load --devices 200 --rate 5  measure ingest throughput and latency
+  hotel sim --rooms 40 --faults gas  simulate 40 rooms' firmware against a broker
   hotel mrz parse --json < mrz.txt   parse and validate passport MRZs";
 
 /// Smart Hotel: room telemetry, control and staff API in one process.
@@ -57,6 +58,12 @@ pub enum Command {
         after_help = "Example:\n  hotel load --broker 127.0.0.1:1883 --http http://127.0.0.1:8001 --devices 200 --rate 5 --seconds 30"
     )]
     Load(crate::load::LoadArgs),
+    /// Simulated rooms: the room firmware's control core on a thermal model,
+    /// publishing real MQTT, with injectable faults.
+    #[command(
+        after_help = "Example:\n  hotel sim --rooms 20 --broker 127.0.0.1:1883 --rate 5 --faults disconnect,sensor,gas,clock"
+    )]
+    Sim(crate::sim::SimArgs),
     /// Passport and ID-card machine-readable zones (MRZ).
     #[command(subcommand)]
     Mrz(crate::mrz_cli::MrzCommand),

@@ -9,6 +9,7 @@
 //! - [`http`]: the JSON API, WebSocket feeds, health and metrics.
 //! - [`control`]: publishing and recording control commands.
 //! - [`demo`]: simulated rooms for `--demo`.
+//! - [`sim`]: `hotel sim`, rooms running the firmware core on a thermal model.
 //! - [`device`]: `hotel device add`.
 //! - [`load`]: `hotel load`, the ingest load generator.
 //! - [`mrz_cli`]: `hotel mrz parse|generate`.
@@ -28,4 +29,5 @@ pub mod load;
 pub mod mrz_cli;
 pub mod password;
 pub mod server;
+pub mod sim;
 pub mod state;

@@ -42,6 +42,7 @@ fn main() -> anyhow::Result<ExitCode> {
                 hotel_server::device::add(&room, json, &data, &mut std::io::stdout()).await
             }
             Command::Load(args) => hotel_server::load::run(args).await,
+            Command::Sim(args) => hotel_server::sim::run_cli(args).await,
             Command::Mrz(_) => unreachable!("handled before the runtime starts"),
         }
     })?;

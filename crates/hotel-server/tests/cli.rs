@@ -12,13 +12,14 @@ fn hotel() -> Command {
 fn help_describes_every_command_with_an_example() {
     let out = hotel().arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for word in ["serve", "device", "load", "mrz", "Examples:"] {
+    for word in ["serve", "device", "load", "sim", "mrz", "Examples:"] {
         assert!(text.contains(word), "--help lacks {word}: {text}");
     }
     for sub in [
         &["serve"][..],
         &["device", "add"],
         &["load"],
+        &["sim"],
         &["mrz", "parse"],
         &["mrz", "generate"],
     ] {
