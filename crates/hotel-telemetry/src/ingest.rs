@@ -28,11 +28,16 @@ pub const REJECT_LOG_INTERVAL: Duration = Duration::from_secs(60);
 /// the memory is cleared (so logging stays bounded under a flood of ids).
 const REJECT_LOG_KEYS: usize = 10_000;
 
+/// Kinds of accepted message, as the `kind` label of
+/// `hotel_telemetry_messages_total`.
+pub const MESSAGE_KINDS: [&str; 4] = ["telemetry", "heartbeat", "status", "error"];
+
 /// Counters of the ingest, registered once.
 #[derive(Clone)]
 pub struct IngestMetrics {
     received: Counter,
     rejected: [Counter; RejectReason::ALL.len()],
+    by_kind: [Counter; MESSAGE_KINDS.len()],
 }
 
 impl IngestMetrics {
@@ -43,6 +48,8 @@ impl IngestMetrics {
             rejected: RejectReason::ALL.map(
                 |r| metrics::counter!("hotel_telemetry_rejected_total", "reason" => r.as_str()),
             ),
+            by_kind: MESSAGE_KINDS
+                .map(|k| metrics::counter!("hotel_telemetry_messages_total", "kind" => k)),
         }
     }
 
@@ -98,6 +105,14 @@ async fn handle(ingest: &Ingest, log: &mut RejectLog, message: Inbound) -> bool 
             tracing::info!(room = %room, "new room reported");
         }
     }
+
+    let kind = match &decoded.body {
+        Body::Telemetry(_) => 0,
+        Body::Heartbeat => 1,
+        Body::Online(_) => 2,
+        Body::DeviceError(_) => 3,
+    };
+    ingest.metrics.by_kind[kind].increment(1);
 
     match decoded.body {
         Body::Telemetry(t) => {
