@@ -13,6 +13,7 @@
 //! - [`mrz_cli`]: `hotel mrz parse|generate`.
 //! - [`password`]: password hashing, tokens, secrets.
 //! - [`error`]: the API error type.
+//! - [`web`]: the staff dashboard (HTML pages).
 
 #![warn(missing_docs)]
 
@@ -27,3 +28,4 @@ pub mod mrz_cli;
 pub mod password;
 pub mod server;
 pub mod state;
+pub mod web;

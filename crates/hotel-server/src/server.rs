@@ -197,6 +197,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         publisher,
         metrics,
         legacy_slash_topics: config.legacy_slash_topics,
+        web: Arc::new(crate::web::WebShared::default()),
     };
 
     let listener = tokio::net::TcpListener::bind(config.http)
@@ -218,6 +219,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     tracing::info!(addr = %http_addr, "staff HTTP API listening");
 
     other_tasks.push(tokio::spawn(status_saver(state.clone(), cancel.clone())));
+    other_tasks.push(tokio::spawn(crate::web::sampler::run(
+        state.clone(),
+        store.clone(),
+        cancel.clone(),
+    )));
     other_tasks.push(tokio::spawn(purger(
         state.clone(),
         config.clone(),

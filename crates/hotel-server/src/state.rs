@@ -22,6 +22,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Publish commands on `/hotel/...` too.
     pub legacy_slash_topics: bool,
+    /// The dashboard's shared state: sign-in limiter, metric samples.
+    pub web: Arc<crate::web::WebShared>,
 }
 
 /// This server's own metrics recorder (one per server, so that several

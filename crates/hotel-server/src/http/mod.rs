@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(api)
+        .merge(crate::web::router(state.clone()))
         .route("/ws/rooms/", get(ws::rooms))
         .route("/ws/room/{id}/", get(ws::room))
         .route("/healthz", get(ops::healthz))
