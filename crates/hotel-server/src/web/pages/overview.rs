@@ -258,6 +258,68 @@ pub fn word_label(tr: Tr, word: &str) -> &'static str {
 mod tests {
     use super::*;
 
+    fn view(id: &str, online: bool) -> RoomView {
+        RoomView {
+            id: hotel_core::RoomId::parse(id).unwrap(),
+            name: None,
+            online,
+            last_seen: Some("2024-12-04T08:13:00Z".to_owned()),
+            temperature: Some(21.5),
+            humidity: None,
+            light_percent: None,
+            gas_level: None,
+            target_temp: None,
+            climate_mode: None,
+            fan_speed: None,
+            light_mode: None,
+            brightness: None,
+            heating: None,
+            occupancy: None,
+            led1: None,
+            led2: None,
+            reading_ts_ms: Some(0),
+        }
+    }
+
+    fn admin() -> WebUser {
+        WebUser {
+            username: "admin".to_owned(),
+            access: hotel_core::Access {
+                role: hotel_core::Role::Admin,
+                room: None,
+            },
+            csrf: String::new(),
+            session_sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn renders_a_thousand_rooms_with_problems_first() {
+        let ctx = Ctx {
+            tr: Tr::default_language(),
+            theme: None,
+        };
+        let rooms: Vec<_> = (0..1000)
+            .map(|i| view(&format!("{}{:02}", 1 + i / 50, i % 50), i != 999))
+            .collect();
+        let html = render(&ctx, &admin(), rooms, &Filters::default(), 1_000).into_string();
+        assert_eq!(html.matches("class=\"card room\"").count(), 1000);
+        let first = html.find("data-room=").unwrap();
+        assert!(
+            html[first..].starts_with("data-room=\"2049\""),
+            "the offline room comes first"
+        );
+        let filtered = Filters {
+            q: Some("<b>".to_owned()),
+            ..Filters::default()
+        };
+        let html = render(&ctx, &admin(), vec![view("101", true)], &filtered, 0).into_string();
+        assert!(
+            html.contains("&lt;b&gt;") && !html.contains("<b>"),
+            "search text is escaped"
+        );
+    }
+
     #[test]
     fn finds_floors_of_numeric_and_dashed_ids() {
         assert_eq!(floor_of("512"), Some("5"));
