@@ -184,6 +184,37 @@ impl std::fmt::Debug for DeviceCredential {
     }
 }
 
+/// What a guest may set in its room, chosen by an admin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GuestLimits {
+    /// Lowest target temperature the guest may set, °C.
+    pub target_min_c: f64,
+    /// Highest target temperature the guest may set, °C.
+    pub target_max_c: f64,
+}
+
+impl GuestLimits {
+    /// True when `celsius` is within the limits.
+    pub fn allows_target(&self, celsius: f64) -> bool {
+        (self.target_min_c..=self.target_max_c).contains(&celsius)
+    }
+}
+
+/// One admin action, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
+    /// When, Unix ms.
+    pub at_ms: i64,
+    /// Who did it (a user name).
+    pub actor: String,
+    /// What, as a short machine word (`user.create`, `user.disable`, …).
+    pub action: String,
+    /// What it was done to (a user name or room id).
+    pub target: String,
+    /// Extra facts (a role, a room); never a password or token.
+    pub detail: String,
+}
+
 /// The hotel's records: rooms, accounts, sessions, devices, commands.
 #[async_trait]
 pub trait HotelStore: Send + Sync {
@@ -246,6 +277,41 @@ pub trait HotelStore: Send + Sync {
 
     /// Finds a device credential by MQTT user name.
     async fn device(&self, username: &str) -> Result<Option<DeviceCredential>, StoreError>;
+
+    /// Deletes one session (sign-out); returns false when there was none.
+    async fn delete_session(&self, token_sha256: &str) -> Result<bool, StoreError>;
+
+    /// Deletes every session of an account (sign-out everywhere); returns
+    /// how many went.
+    async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError>;
+
+    /// Disables or enables an account; returns false when it does not exist.
+    async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError>;
+
+    /// Replaces an account's password hash; returns false when it does not
+    /// exist.
+    async fn set_password_hash(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Sets a guest's limits (replacing earlier ones); they go with the
+    /// account.
+    async fn set_guest_limits(
+        &self,
+        username: &str,
+        limits: &GuestLimits,
+    ) -> Result<(), StoreError>;
+
+    /// A guest's limits, if an admin set any.
+    async fn guest_limits(&self, username: &str) -> Result<Option<GuestLimits>, StoreError>;
+
+    /// Appends an entry to the audit log.
+    async fn record_audit(&self, entry: &AuditRecord) -> Result<(), StoreError>;
+
+    /// The latest audit entries, newest first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError>;
 }
 
 /// An alert as stored: one condition of one room, from when it was raised

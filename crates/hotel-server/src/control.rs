@@ -6,6 +6,7 @@
 
 use hotel_core::store::CommandRecord;
 use hotel_core::transport::TransportError;
+use hotel_core::{Access, Role};
 use hotel_core::{ControlCommand, RoomId};
 use hotel_telemetry::clock::now_ms;
 
@@ -66,4 +67,27 @@ pub async fn send(
     state.records.record_command(&record).await?;
     tracing::info!(room = %room, command = command.name(), by = sent_by, "control command sent");
     Ok(record)
+}
+
+/// Refuses a command outside the limits an admin set for a guest account
+/// (422); staff and guests without limits pass.
+pub async fn check_guest_limits(
+    state: &AppState,
+    access: &Access,
+    username: &str,
+    command: &ControlCommand,
+) -> Result<(), AppError> {
+    if access.role != Role::Guest {
+        return Ok(());
+    }
+    let ControlCommand::TargetTemperature(celsius) = *command else {
+        return Ok(());
+    };
+    match state.records.guest_limits(username).await? {
+        Some(limits) if !limits.allows_target(celsius) => Err(AppError::Invalid(format!(
+            "target must be between {} and {} °C for this account",
+            limits.target_min_c, limits.target_max_c
+        ))),
+        _ => Ok(()),
+    }
 }

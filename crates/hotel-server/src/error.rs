@@ -31,6 +31,9 @@ pub enum AppError {
     /// A value is out of range or not allowed (422).
     #[error("{0}")]
     Invalid(String),
+    /// Too many failed sign-ins; try again later (429).
+    #[error("too many failed sign-ins; try again later")]
+    TooManyRequests,
     /// A component needed for this request is down (503).
     #[error("{0} is unavailable")]
     Unavailable(&'static str),
@@ -48,6 +51,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -15,6 +15,7 @@
 //! - [`mrz_cli`]: `hotel mrz parse|generate`.
 //! - [`password`]: password hashing, tokens, secrets.
 //! - [`error`]: the API error type.
+//! - [`web`]: the staff dashboard (HTML pages).
 
 #![warn(missing_docs)]
 
@@ -31,3 +32,4 @@ pub mod password;
 pub mod server;
 pub mod sim;
 pub mod state;
+pub mod web;

@@ -237,6 +237,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         metrics,
         legacy_slash_topics: config.legacy_slash_topics,
         alerts: hub,
+        web: Arc::new(crate::web::WebShared::default()),
     };
 
     let listener = tokio::net::TcpListener::bind(config.http)
@@ -260,6 +261,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     other_tasks.extend(notify_tasks);
 
     other_tasks.push(tokio::spawn(status_saver(state.clone(), cancel.clone())));
+    other_tasks.push(tokio::spawn(crate::web::sampler::run(
+        state.clone(),
+        store.clone(),
+        cancel.clone(),
+    )));
     other_tasks.push(tokio::spawn(purger(
         state.clone(),
         config.clone(),

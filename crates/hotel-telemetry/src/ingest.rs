@@ -64,6 +64,9 @@ pub enum Observation {
         at_ms: i64,
     },
 }
+/// Kinds of accepted message, as the `kind` label of
+/// `hotel_telemetry_messages_total`.
+pub const MESSAGE_KINDS: [&str; 4] = ["telemetry", "heartbeat", "status", "error"];
 
 /// Counters of the ingest, registered once.
 #[derive(Clone)]
@@ -71,6 +74,7 @@ pub struct IngestMetrics {
     received: Counter,
     rejected: [Counter; RejectReason::ALL.len()],
     observations_dropped: Counter,
+    by_kind: [Counter; MESSAGE_KINDS.len()],
 }
 
 impl IngestMetrics {
@@ -82,6 +86,8 @@ impl IngestMetrics {
                 |r| metrics::counter!("hotel_telemetry_rejected_total", "reason" => r.as_str()),
             ),
             observations_dropped: metrics::counter!("hotel_observations_dropped_total"),
+            by_kind: MESSAGE_KINDS
+                .map(|k| metrics::counter!("hotel_telemetry_messages_total", "kind" => k)),
         }
     }
 
@@ -151,6 +157,14 @@ async fn handle(ingest: &Ingest, log: &mut RejectLog, message: Inbound) -> bool 
             tracing::info!(room = %room, "new room reported");
         }
     }
+
+    let kind = match &decoded.body {
+        Body::Telemetry(_) => 0,
+        Body::Heartbeat => 1,
+        Body::Online(_) => 2,
+        Body::DeviceError(_) => 3,
+    };
+    ingest.metrics.by_kind[kind].increment(1);
 
     match decoded.body {
         Body::Telemetry(t) => {

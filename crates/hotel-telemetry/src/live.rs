@@ -30,6 +30,7 @@ struct RoomLive {
     brightness: Option<u8>,
     last_seen_ms: Option<i64>,
     online_word: Option<bool>,
+    messages: u64,
     dirty: bool,
 }
 
@@ -240,6 +241,20 @@ impl LiveRooms {
         out
     }
 
+    /// The `n` rooms that sent the most messages since the server started,
+    /// most first, with their counts. Bounded by the number of rooms.
+    pub fn top_by_messages(&self, n: usize) -> Vec<(RoomId, u64)> {
+        let mut counts: Vec<_> = self
+            .read()
+            .iter()
+            .filter(|(_, live)| live.messages > 0)
+            .map(|(id, live)| (*id, live.messages))
+            .collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts.truncate(n);
+        counts
+    }
+
     /// Subscribes to room updates.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<RoomView>> {
         self.updates.subscribe()
@@ -270,6 +285,7 @@ impl LiveRooms {
             let mut map = self.write();
             let live = map.entry(room).or_default();
             change(live);
+            live.messages += 1;
             live.last_seen_ms = Some(
                 live.last_seen_ms
                     .map_or(received_ms, |t| t.max(received_ms)),
@@ -374,6 +390,20 @@ mod tests {
         assert!(!live.view(&room("101"), 2_000).unwrap().online);
         live.set_online(room("101"), true, 3_000);
         assert_eq!(live.online_count(3_000), 1);
+    }
+
+    #[test]
+    fn counts_messages_per_room_for_the_top_list() {
+        let live = LiveRooms::new();
+        live.touch(room("101"), 1_000);
+        live.touch(room("102"), 1_000);
+        live.touch(room("102"), 1_001);
+        live.put(room("103"), None);
+        assert_eq!(
+            live.top_by_messages(5),
+            vec![(room("102"), 2), (room("101"), 1)]
+        );
+        assert_eq!(live.top_by_messages(1).len(), 1);
     }
 
     #[test]

@@ -12,8 +12,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use hotel_core::command::ControlCommand;
 use hotel_core::store::{
-    Bucket, CommandRecord, DeviceCredential, HistoryQuery, HotelStore, Latest, ReadingStore,
-    RoomRecord, SessionRecord, StoreError, UserRecord,
+    AuditRecord, Bucket, CommandRecord, DeviceCredential, GuestLimits, HistoryQuery, HotelStore,
+    Latest, ReadingStore, RoomRecord, SessionRecord, StoreError, UserRecord,
 };
 use hotel_core::{DeviceState, LightMode, Metric, Reading, Role, RoomId};
 use sqlx::sqlite::{
@@ -530,6 +530,115 @@ impl HotelStore for SqliteStore {
                 secret_sha256: row.get(2),
             })
         }))
+    }
+
+    async fn delete_session(&self, token_sha256: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM session WHERE token_sha256 = ?")
+            .bind(token_sha256)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM session WHERE username = ?")
+            .bind(username)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE user SET disabled = ? WHERE username = ?")
+            .bind(disabled)
+            .bind(username)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_password_hash(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE user SET password_hash = ? WHERE username = ?")
+            .bind(password_hash)
+            .bind(username)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_guest_limits(
+        &self,
+        username: &str,
+        limits: &GuestLimits,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO guest_limit (username, target_min, target_max) VALUES (?, ?, ?) \
+             ON CONFLICT (username) DO UPDATE SET target_min = excluded.target_min, \
+             target_max = excluded.target_max",
+        )
+        .bind(username)
+        .bind(limits.target_min_c)
+        .bind(limits.target_max_c)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn guest_limits(&self, username: &str) -> Result<Option<GuestLimits>, StoreError> {
+        let row = sqlx::query("SELECT target_min, target_max FROM guest_limit WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(row.map(|row| GuestLimits {
+            target_min_c: row.get(0),
+            target_max_c: row.get(1),
+        }))
+    }
+
+    async fn record_audit(&self, entry: &AuditRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit (at_ms, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(entry.at_ms)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(&entry.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at_ms, actor, action, target, detail FROM audit \
+             ORDER BY at_ms DESC, id DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(rows
+            .iter()
+            .map(|row| AuditRecord {
+                at_ms: row.get(0),
+                actor: row.get(1),
+                action: row.get(2),
+                target: row.get(3),
+                detail: row.get(4),
+            })
+            .collect())
     }
 }
 

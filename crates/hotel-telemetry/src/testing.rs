@@ -8,9 +8,9 @@
 use hotel_core::alert::ThresholdOverrides;
 use hotel_core::command::ControlCommand;
 use hotel_core::store::{
-    AlertQuery, AlertRecord, AlertStore, CommandRecord, DeviceCredential, HistoryQuery, HotelStore,
-    NotificationRecord, NotificationStatus, ReadingStore, RoomRecord, SessionRecord, StoreError,
-    UserRecord,
+    AlertQuery, AlertRecord, AlertStore, AuditRecord, CommandRecord, DeviceCredential, GuestLimits,
+    HistoryQuery, HotelStore, NotificationRecord, NotificationStatus, ReadingStore, RoomRecord,
+    SessionRecord, StoreError, UserRecord,
 };
 use hotel_core::{
     AlertKind, AlertLevel, ClimateMode, DeviceState, LightMode, Metric, Reading, Role, RoomId,
@@ -240,6 +240,10 @@ pub async fn hotel_store_conformance<S: HotelStore>(store: &S) {
     commands_come_back_newest_first(store).await;
     users_sessions_and_expiry(store).await;
     devices_are_unique(store).await;
+    sessions_end_one_by_one_or_all_at_once(store).await;
+    accounts_are_disabled_and_passwords_reset(store).await;
+    guest_limits_go_with_the_account(store).await;
+    audit_log_comes_back_newest_first(store).await;
 }
 
 async fn rooms_are_created_once_renamed_and_deleted<S: HotelStore>(store: &S) {
@@ -665,4 +669,136 @@ async fn notifications_track_status<S: AlertStore>(store: &S) {
     assert_eq!(failed.updated_ms, BASE_MS + 9);
     assert_eq!(failed.room, Some(room("n1")));
     assert_eq!(store.notifications(1).await.expect("list").len(), 1);
+}
+
+fn staff(name: &str) -> UserRecord {
+    UserRecord {
+        username: name.to_owned(),
+        password_hash: "$argon2id$fake".to_owned(),
+        role: Role::Monitor,
+        room: None,
+        expires_ms: None,
+        disabled: false,
+    }
+}
+
+async fn sessions_end_one_by_one_or_all_at_once<S: HotelStore>(store: &S) {
+    store.create_user(&staff("sess")).await.expect("create");
+    let session = SessionRecord {
+        username: "sess".to_owned(),
+        expires_ms: BASE_MS * 2,
+    };
+    for hash in ["s1", "s2", "s3"] {
+        store.create_session(hash, &session).await.expect("session");
+    }
+    assert!(store.delete_session("s1").await.expect("delete"));
+    assert!(
+        !store.delete_session("s1").await.expect("delete"),
+        "a session ends once"
+    );
+    assert_eq!(store.session("s1").await.expect("session"), None);
+    assert!(store.session("s2").await.expect("session").is_some());
+    assert_eq!(store.delete_sessions_of("sess").await.expect("delete"), 2);
+    assert_eq!(store.session("s3").await.expect("session"), None);
+    assert!(store.delete_user("sess").await.expect("delete"));
+}
+
+async fn accounts_are_disabled_and_passwords_reset<S: HotelStore>(store: &S) {
+    store.create_user(&staff("dis")).await.expect("create");
+    assert!(store.set_user_disabled("dis", true).await.expect("disable"));
+    assert!(
+        store
+            .user("dis")
+            .await
+            .expect("user")
+            .expect("exists")
+            .disabled
+    );
+    assert!(store.set_user_disabled("dis", false).await.expect("enable"));
+    assert!(
+        !store
+            .user("dis")
+            .await
+            .expect("user")
+            .expect("exists")
+            .disabled
+    );
+    assert!(
+        store
+            .set_password_hash("dis", "$argon2id$other")
+            .await
+            .expect("reset")
+    );
+    assert_eq!(
+        store
+            .user("dis")
+            .await
+            .expect("user")
+            .expect("exists")
+            .password_hash,
+        "$argon2id$other"
+    );
+    assert!(
+        !store
+            .set_user_disabled("nobody", true)
+            .await
+            .expect("disable")
+    );
+    assert!(!store.set_password_hash("nobody", "x").await.expect("reset"));
+    assert!(store.delete_user("dis").await.expect("delete"));
+}
+
+async fn guest_limits_go_with_the_account<S: HotelStore>(store: &S) {
+    let guest = UserRecord {
+        role: Role::Guest,
+        room: Some(room("101")),
+        expires_ms: Some(BASE_MS * 2),
+        ..staff("lim")
+    };
+    store.create_user(&guest).await.expect("create");
+    assert_eq!(store.guest_limits("lim").await.expect("limits"), None);
+    let limits = GuestLimits {
+        target_min_c: 18.0,
+        target_max_c: 26.0,
+    };
+    store.set_guest_limits("lim", &limits).await.expect("set");
+    let narrower = GuestLimits {
+        target_min_c: 20.0,
+        ..limits
+    };
+    store.set_guest_limits("lim", &narrower).await.expect("set");
+    assert_eq!(
+        store.guest_limits("lim").await.expect("limits"),
+        Some(narrower),
+        "setting limits again replaces them"
+    );
+    assert!(store.delete_user("lim").await.expect("delete"));
+    assert_eq!(
+        store.guest_limits("lim").await.expect("limits"),
+        None,
+        "limits go with the account"
+    );
+}
+
+async fn audit_log_comes_back_newest_first<S: HotelStore>(store: &S) {
+    for (i, action) in ["user.create", "user.disable", "user.delete"]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .record_audit(&AuditRecord {
+                at_ms: BASE_MS + i as i64,
+                actor: "admin".to_owned(),
+                action: action.to_owned(),
+                target: "bob".to_owned(),
+                detail: String::new(),
+            })
+            .await
+            .expect("audit");
+    }
+    let log = store.audit_log(2).await.expect("audit log");
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].action, "user.delete");
+    assert_eq!(log[1].action, "user.disable");
+    assert_eq!(log[0].actor, "admin");
 }

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use hotel_core::store::SessionRecord;
+use hotel_core::store::{SessionRecord, UserRecord};
 use hotel_core::{Access, Role};
 use hotel_telemetry::clock::now_ms;
 use hotel_telemetry::live::rfc3339;
@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::http::body::JsonBody;
 use crate::password;
 use crate::state::AppState;
+use crate::web::limit::ClientIp;
 
 /// How long a staff token works, ms.
 pub const STAFF_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
@@ -54,27 +55,24 @@ pub struct Token {
     expires_at: Option<String>,
 }
 
-/// `POST /api/auth/token`.
+/// `POST /api/auth/token`. Failed attempts count towards the same per
+/// account and per address limits as the dashboard's sign-in.
 pub async fn issue_token(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     JsonBody(creds): JsonBody<Credentials>,
 ) -> Result<(StatusCode, Json<Token>), AppError> {
-    let user = state.records.user(&creds.username).await?;
-    let phc = user
-        .as_ref()
-        .map_or_else(|| DUMMY_PHC.to_owned(), |u| u.password_hash.clone());
-    let password = creds.password;
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &phc))
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
-    let now = now_ms();
-    let user = match user {
-        Some(u) if matches && !u.disabled && u.expires_ms.is_none_or(|exp| exp > now) => u,
-        _ => {
-            tracing::info!("sign-in refused");
-            return Err(AppError::BadCredentials);
-        }
+    if state.web.limiter.blocked_for(&creds.username, ip).is_some() {
+        tracing::info!("sign-in refused: too many failures");
+        return Err(AppError::TooManyRequests);
+    }
+    let Some(user) = check_password(&state, &creds.username, creds.password).await? else {
+        state.web.limiter.fail(&creds.username, ip);
+        tracing::info!("sign-in refused");
+        return Err(AppError::BadCredentials);
     };
+    state.web.limiter.succeed(&user.username);
+    let now = now_ms();
 
     let token = format!("hs_{}", password::random_secret(TOKEN_BYTES));
     let expires_ms = user.expires_ms.map_or(now + STAFF_TOKEN_TTL_MS, |exp| {
@@ -99,6 +97,25 @@ pub async fn issue_token(
             expires_at: rfc3339(expires_ms),
         }),
     ))
+}
+
+/// The account when `username` exists, is enabled, has not passed its
+/// checkout and `password` matches; `None` otherwise. A wrong name costs the
+/// same time as a wrong password.
+pub async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Option<UserRecord>, AppError> {
+    let user = state.records.user(username).await?;
+    let phc = user
+        .as_ref()
+        .map_or_else(|| DUMMY_PHC.to_owned(), |u| u.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &phc))
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let now = now_ms();
+    Ok(user.filter(|u| matches && !u.disabled && u.expires_ms.is_none_or(|exp| exp > now)))
 }
 
 impl FromRequestParts<AppState> for Caller {

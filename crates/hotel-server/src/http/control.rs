@@ -138,6 +138,9 @@ async fn send(
     commands: Vec<ControlCommand>,
 ) -> Result<(StatusCode, Json<Sent>), AppError> {
     let room = visible_room(&state, &caller, &id)?;
+    for command in &commands {
+        control::check_guest_limits(&state, &caller.access, &caller.username, command).await?;
+    }
     let mut sent = Vec::with_capacity(commands.len());
     let mut sent_ms = 0;
     for command in commands {

@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(api)
+        .merge(crate::web::router(state.clone()))
         .route("/ws/rooms/", get(ws::rooms))
         .route("/ws/room/{id}/", get(ws::room))
         .route("/ws/alerts/", get(ws::alerts))

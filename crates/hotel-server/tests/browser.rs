@@ -1,0 +1,519 @@
+//! Browser tests of the staff dashboard in headless Chromium, driven over
+//! WebDriver (`chromedriver`, spawned on a free loopback port).
+//!
+//! Without `chromedriver` each test prints a skip notice, unless
+//! `HOTEL_REQUIRE_SERVICES=1` (CI), where it fails. Screenshots of every page
+//! in both themes at desktop and phone widths go to
+//! `<target>/screenshots/`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use common::{PATIENCE, TestServer, eventually, free_port};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const DESKTOP: (u32, u32) = (1280, 900);
+const PHONE: (u32, u32) = (390, 844);
+
+/// A headless Chromium behind its own chromedriver; both end on drop.
+struct Browser {
+    client: Client,
+    _driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    let found = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    if found.is_none() || !std::path::Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var("HOTEL_REQUIRE_SERVICES").as_deref() != Ok("1"),
+            "chromium and chromium-driver must be installed when HOTEL_REQUIRE_SERVICES=1"
+        );
+        eprintln!("skipped: apt-get install chromium chromium-driver to run the browser tests");
+        return None;
+    }
+    found
+}
+
+impl Browser {
+    async fn start() -> Option<Browser> {
+        let driver_path = chromedriver()?;
+        let port = free_port();
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().unwrap();
+        let args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--hide-scrollbars".to_owned(),
+            format!("--window-size={},{}", DESKTOP.0, DESKTOP.1),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let client = eventually("chromedriver answers", || {
+            let caps = caps.clone();
+            let url = url.clone();
+            async move {
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps)
+                    .connect(&url)
+                    .await
+                    .ok()
+            }
+        })
+        .await;
+        Some(Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the element's text satisfies `check`.
+    async fn text_until(&self, css: &str, what: &str, check: impl Fn(&str) -> bool) -> String {
+        eventually(what, || async {
+            let el = self.client.find(Locator::Css(css)).await.ok()?;
+            let text = el.text().await.ok()?;
+            check(&text).then_some(text)
+        })
+        .await
+    }
+
+    async fn attr_until(&self, css: &str, attr: &str, want: &str) {
+        eventually(&format!("{css} [{attr}={want}]"), || async {
+            let el = self.client.find(Locator::Css(css)).await.ok()?;
+            (el.attr(attr).await.ok()??.as_str() == want).then_some(())
+        })
+        .await;
+    }
+
+    async fn sign_in(&self, base: &str, user: &str, password: &str) {
+        self.goto(&format!("{base}/login")).await;
+        let c = &self.client;
+        c.find(Locator::Id("username"))
+            .await
+            .unwrap()
+            .send_keys(user)
+            .await
+            .unwrap();
+        c.find(Locator::Id("password"))
+            .await
+            .unwrap()
+            .send_keys(password)
+            .await
+            .unwrap();
+        c.find(Locator::Css("form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually("signed in", || async {
+            let url = c.current_url().await.ok()?;
+            (!url.path().starts_with("/login")).then_some(())
+        })
+        .await;
+    }
+
+    async fn session_cookie(&self) -> String {
+        self.client
+            .get_named_cookie("hotel_session")
+            .await
+            .unwrap()
+            .value()
+            .to_owned()
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("screenshots")
+}
+
+fn telemetry(room: &str, temperature: f64, target: f64) -> String {
+    format!(
+        r#"{{"room":"{room}","sensors":{{"temperature":{temperature},"humidity":41.0,"light_percent":55,"gas_level":120,"target_temp":{target}}},"state":{{"thermostat_mode":"auto","fan_speed":"low","heating":true}}}}"#
+    )
+}
+
+async fn rooms_reporting(server: &TestServer, rooms: &[&str]) -> common::Device {
+    let device = server.device("browser-test").await;
+    for room in rooms {
+        device
+            .publish(
+                &format!("hotel/{room}/telemetry/json"),
+                telemetry(room, 21.0, 22.0),
+            )
+            .await;
+    }
+    for room in rooms {
+        server
+            .room_until(room, "room reported", |r| r["temperature"] == 21.0)
+            .await;
+    }
+    device
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_sees_live_values_and_controls_reach_the_device() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let mut device = rooms_reporting(&server, &["101", "102"]).await;
+    device.subscribe("hotel/101/control/#").await;
+
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    let path = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    assert_eq!(path, "/rooms", "staff land on the rooms overview");
+    assert!(
+        browser
+            .text("#room-101 [data-f=temperature]")
+            .await
+            .starts_with("21.0")
+    );
+
+    // A real publish changes the card without a reload.
+    browser
+        .client
+        .execute("window.notReloaded = true;", vec![])
+        .await
+        .unwrap();
+    device
+        .publish("hotel/101/telemetry/json", telemetry("101", 23.7, 22.0))
+        .await;
+    browser
+        .text_until("#room-101 [data-f=temperature]", "live 23.7 °C", |t| {
+            t == "23.7 °C"
+        })
+        .await;
+    let same_page = browser
+        .client
+        .execute("return window.notReloaded === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(same_page, Value::Bool(true), "the page was not reloaded");
+
+    // A control goes out on the device topic, then the device's report
+    // acknowledges it.
+    browser.goto(&format!("{}/rooms/101", server.base)).await;
+    let input = browser
+        .client
+        .wait()
+        .for_element(Locator::Id("target-value"))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("24.5").await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("form[data-kind=target] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let payload = device
+        .expect_message("hotel/101/control/target_temperature")
+        .await;
+    assert_eq!(payload, "24.5");
+    browser
+        .attr_until("form[data-kind=target] output", "data-state", "sent")
+        .await;
+    device
+        .publish("hotel/101/telemetry/json", telemetry("101", 23.7, 24.5))
+        .await;
+    browser
+        .attr_until("form[data-kind=target] output", "data-state", "ack")
+        .await;
+    // The command history names who sent what.
+    browser.goto(&format!("{}/rooms/101", server.base)).await;
+    let history = browser.text("#commands table").await;
+    assert!(history.contains("admin") && history.contains("24.5"));
+
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guest_sees_only_its_room() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let _device = rooms_reporting(&server, &["101", "102"]).await;
+    let checkout = common::now_s() + 86_400;
+    let (status, _) = server
+        .post(
+            "/api/users/",
+            &server.admin_token,
+            json!({"username": "guest101", "password": "guest pass phrase 1",
+                   "role": "guest", "room": "101", "expires_at": checkout.to_string()}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    browser
+        .sign_in(&server.base, "guest101", "guest pass phrase 1")
+        .await;
+    let path = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    assert_eq!(path, "/rooms/101", "a guest lands in its room");
+
+    browser.goto(&format!("{}/rooms/102", server.base)).await;
+    assert_eq!(browser.text("h1").await, "Not allowed");
+    browser.goto(&format!("{}/rooms", server.base)).await;
+    let path = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    assert_eq!(path, "/rooms/101", "the overview sends a guest to its room");
+    assert!(
+        browser.client.find(Locator::Id("room-102")).await.is_err(),
+        "no other room is shown"
+    );
+
+    // The same over HTTP, with the guest's session cookie.
+    let cookie = browser.session_cookie().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in [
+        "/rooms/102",
+        "/rooms/102/history.json",
+        "/dashboards/health",
+        "/users",
+    ] {
+        let status = http
+            .get(format!("{}{path}", server.base))
+            .header("cookie", format!("hotel_session={cookie}"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 403, "{path}");
+    }
+
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn posts_without_the_csrf_token_are_refused() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let mut device = rooms_reporting(&server, &["101"]).await;
+    device.subscribe("hotel/101/control/#").await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+
+    // A form whose token was removed, submitted by the browser.
+    browser.goto(&format!("{}/rooms/101", server.base)).await;
+    browser
+        .client
+        .execute(
+            "const f = document.querySelector('form[data-kind=fan]');
+             f.querySelector('input[name=csrf]').remove();
+             HTMLFormElement.prototype.submit.call(f);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .text_until("h1", "refusal page", |t| t == "Not allowed")
+        .await;
+
+    // Over HTTP: with the session cookie but no token, or a wrong one: 403.
+    let cookie = browser.session_cookie().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for body in ["kind=fan&value=high", "kind=fan&value=high&csrf=00"] {
+        let status = http
+            .post(format!("{}/rooms/101/control", server.base))
+            .header("cookie", format!("hotel_session={cookie}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 403, "{body}");
+    }
+    let status = http
+        .post(format!("{}/login", server.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=admin&password=x")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 403, "sign-in without a token");
+
+    // Nothing reached the device: the first fan command it sees is the
+    // one sent afterwards with a token.
+    let (status, _) = server
+        .post(
+            "/api/room/101/set_fan_speed/",
+            &server.admin_token,
+            json!({"speed": "medium"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let first = device.expect_message("hotel/101/control/fan_speed").await;
+    assert_eq!(first, "medium", "the refused posts published nothing");
+
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn screenshots_of_every_page_in_both_themes() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let rooms = ["101", "102", "103", "201", "202", "203", "301", "302"];
+    let device = rooms_reporting(&server, &rooms).await;
+    device.publish("hotel/302/status/online", "offline").await;
+    server
+        .room_until("302", "room 302 offline", |r| r["online"] == false)
+        .await;
+    let pages = [
+        ("login", "/login"),
+        ("rooms", "/rooms"),
+        ("room", "/rooms/101"),
+        ("sensors", "/dashboards/sensors"),
+        ("health", "/dashboards/health"),
+        ("mqtt", "/dashboards/mqtt"),
+        ("users", "/users"),
+        ("audit", "/audit"),
+    ];
+    browser.goto(&format!("{}/login", server.base)).await;
+    for theme in ["light", "dark"] {
+        browser
+            .client
+            .execute(
+                &format!("document.cookie = 'hotel_theme={theme}; Path=/';"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        for (width_name, (w, h)) in [("desktop", DESKTOP), ("phone", PHONE)] {
+            browser.client.set_window_size(w, h).await.unwrap();
+            for (name, path) in pages {
+                if name == "login" {
+                    let _ = browser.client.delete_cookie("hotel_session").await;
+                } else if browser
+                    .client
+                    .get_named_cookie("hotel_session")
+                    .await
+                    .is_err()
+                {
+                    browser
+                        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+                        .await;
+                }
+                browser.goto(&format!("{}{path}", server.base)).await;
+                let title = browser.text("h1").await;
+                assert!(!title.is_empty(), "{path} has a heading");
+                // Every chart is drawn (or says why not) before the picture.
+                eventually(&format!("charts of {path} drawn"), || async {
+                    let empty = browser
+                        .client
+                        .execute(
+                            "return document.querySelectorAll('.plot:empty').length;",
+                            vec![],
+                        )
+                        .await
+                        .ok()?;
+                    (empty == json!(0)).then_some(())
+                })
+                .await;
+                browser
+                    .screenshot(&format!("{name}-{theme}-{width_name}"))
+                    .await;
+            }
+        }
+    }
+    let count = std::fs::read_dir(screenshot_dir()).unwrap().count();
+    assert!(count >= pages.len() * 4);
+
+    browser.close().await;
+    server.shutdown().await;
+}

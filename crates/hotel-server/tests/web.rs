@@ -1,0 +1,332 @@
+//! The dashboard over plain HTTP: session cookie, CSRF, sign-in limits,
+//! sign-out everywhere, account admin with its audit log, guest limits.
+
+mod common;
+
+use common::{ADMIN_PASSWORD, TestServer};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+
+/// A browser-like client without redirects, holding its cookies by hand.
+struct Visitor<'a> {
+    server: &'a TestServer,
+    http: reqwest::Client,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(server: &'a TestServer) -> Self {
+        Self {
+            server,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, response: &reqwest::Response) -> Vec<String> {
+        let raw: Vec<String> = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        for line in &raw {
+            let (name, value) = line.split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies.retain(|(k, _)| k != name);
+            if !value.is_empty() {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        raw
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.server.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        (status, response.text().await.unwrap(), location)
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Vec<String>) {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+").replace('@', "%40")))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = self
+            .http
+            .post(format!("{}{path}", self.server.base))
+            .header(COOKIE, self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let set = self.keep_cookies(&response);
+        (response.status(), set)
+    }
+
+    /// Signs in through the form; returns the page's CSRF token after.
+    async fn sign_in(&mut self, user: &str, password: &str) -> StatusCode {
+        let (_, page, _) = self.get("/login").await;
+        let token = csrf_in(&page);
+        self.post(
+            "/login",
+            &[("csrf", &token), ("username", user), ("password", password)],
+        )
+        .await
+        .0
+    }
+
+    async fn token(&mut self, page: &str) -> String {
+        let (status, html, _) = self.get(page).await;
+        assert_eq!(status, 200, "{page}");
+        csrf_in(&html)
+    }
+}
+
+fn csrf_in(html: &str) -> String {
+    let start = html.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    html[start..start + 64].to_owned()
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_and_secure_only_over_https() {
+    let server = TestServer::embedded().await;
+    let mut v = Visitor::new(&server);
+    let (status, page, _) = v.get("/login").await;
+    assert_eq!(status, 200);
+    let token = csrf_in(&page);
+
+    let response = v
+        .http
+        .post(format!("{}/login", server.base))
+        .header(COOKIE, v.cookie_header())
+        .header("x-forwarded-proto", "https")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={token}&username=admin&password={}",
+            ADMIN_PASSWORD.replace(' ', "+")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set = v.keep_cookies(&response);
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("hotel_session="))
+        .expect("a session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
+    assert!(session.contains("; Secure"), "Secure over HTTPS: {session}");
+    assert!(
+        !session.contains(ADMIN_PASSWORD),
+        "the cookie holds no credential"
+    );
+
+    // Plain HTTP: not Secure. And `/` leads to the overview once signed in.
+    let mut plain = Visitor::new(&server);
+    assert_eq!(
+        plain.sign_in("admin", ADMIN_PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let session = plain
+        .cookies
+        .iter()
+        .find(|(k, _)| k == "hotel_session")
+        .unwrap();
+    assert!(!session.1.is_empty());
+    assert_eq!(plain.get("/").await.2.as_deref(), Some("/rooms"));
+    assert_eq!(
+        Visitor::new(&server).get("/").await.2.as_deref(),
+        Some("/login")
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_account_for_form_and_api() {
+    let server = TestServer::embedded().await;
+    let mut v = Visitor::new(&server);
+    for _ in 0..5 {
+        assert_eq!(
+            v.sign_in("admin", "not the password").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        v.sign_in("admin", ADMIN_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let response = server
+        .http
+        .post(format!("{}/api/auth/token", server.base))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_actions_are_audited_and_take_effect_at_once() {
+    let server = TestServer::embedded().await;
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let token = admin.token("/users").await;
+    let (status, _) = admin
+        .post(
+            "/users",
+            &[
+                ("csrf", &token),
+                ("username", "desk"),
+                ("password", "front desk pass 1"),
+                ("role", "monitor"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The monitor signs in on the web and over the API.
+    let mut desk = Visitor::new(&server);
+    assert_eq!(
+        desk.sign_in("desk", "front desk pass 1").await,
+        StatusCode::SEE_OTHER
+    );
+    let api = server.sign_in("desk", "front desk pass 1").await.unwrap();
+    assert_eq!(desk.get("/rooms").await.0, 200);
+    assert_eq!(
+        desk.get("/users").await.0,
+        403,
+        "monitors manage no accounts"
+    );
+
+    // Sign-out everywhere ends the API token too.
+    let desk_token = desk.token("/rooms").await;
+    let mut other_desk = Visitor::new(&server);
+    other_desk.sign_in("desk", "front desk pass 1").await;
+    assert_eq!(
+        desk.post("/logout/everywhere", &[("csrf", &desk_token)])
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(server.get("/api/rooms/", &api).await.0, 401);
+    assert_eq!(
+        other_desk.get("/rooms").await.2.as_deref(),
+        Some("/login?next=/rooms")
+    );
+
+    // Disabling stops a fresh session at once.
+    desk.sign_in("desk", "front desk pass 1").await;
+    assert_eq!(desk.get("/rooms").await.0, 200);
+    let token = admin.token("/users").await;
+    admin.post("/users/desk/disable", &[("csrf", &token)]).await;
+    assert_ne!(desk.get("/rooms").await.0, 200);
+    assert_eq!(
+        desk.sign_in("desk", "front desk pass 1").await,
+        StatusCode::UNAUTHORIZED
+    );
+    admin.post("/users/desk/delete", &[("csrf", &token)]).await;
+
+    let (_, audit, _) = admin.get("/audit").await;
+    for action in ["user.create", "user.disable", "user.delete"] {
+        assert!(audit.contains(action), "{action} is in the audit log");
+    }
+    assert!(!audit.contains("front desk pass"), "no password in the log");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn guest_limits_bound_the_target_on_every_path() {
+    let server = TestServer::embedded().await;
+    let device = server.device("limits").await;
+    device
+        .publish(
+            "hotel/101/telemetry/json",
+            common::json_telemetry("101", 21.0),
+        )
+        .await;
+    server
+        .room_until("101", "room 101", |r| r["temperature"] == 21.0)
+        .await;
+
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let token = admin.token("/users").await;
+    let (status, _) = admin
+        .post(
+            "/users",
+            &[
+                ("csrf", &token),
+                ("username", "guest101"),
+                ("password", "guest pass phrase 1"),
+                ("role", "guest"),
+                ("room", "101"),
+                ("checkout", "2099-01-01T11:00"),
+                ("target_min", "20"),
+                ("target_max", "24"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let api = server
+        .sign_in("guest101", "guest pass phrase 1")
+        .await
+        .unwrap();
+    let (status, _) = server
+        .post("/api/room/101/set_target/", &api, json!({"target": 26}))
+        .await;
+    assert_eq!(status, 422, "above the guest's limit");
+    let (status, _) = server
+        .post("/api/room/101/set_target/", &api, json!({"target": 23}))
+        .await;
+    assert_eq!(status, 202);
+
+    let mut guest = Visitor::new(&server);
+    guest.sign_in("guest101", "guest pass phrase 1").await;
+    let token = guest.token("/rooms/101").await;
+    let (status, _) = guest
+        .post(
+            "/rooms/101/control",
+            &[("csrf", &token), ("kind", "target"), ("value", "19")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = guest.get("/rooms/101?failed=limit").await;
+    assert!(page.contains("outside the limits"));
+    let (_, commands) = server
+        .get("/api/room/101/commands/", &server.admin_token)
+        .await;
+    assert_eq!(
+        commands.as_array().unwrap().len(),
+        1,
+        "only the allowed target was sent"
+    );
+    server.shutdown().await;
+}
