@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::check::{FILLER, check_digit_of_spans, digit_value};
+use crate::check::{FILLER, digit_value, weighted_sum};
 use crate::date::{Century, Date, DateProblem, MrzDate, Resolved};
 use crate::error::MrzError;
 use crate::fields::{Fields, name_from_filled};
@@ -189,7 +189,8 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Mrz, MrzError> {
 ///
 /// As for [`parse`].
 pub fn validate(text: &str, options: &ParseOptions) -> Result<bool, MrzError> {
-    parse(text, options).map(|mrz| mrz.is_valid())
+    let lines = read_lines(text)?;
+    Ok(Mrz::build(lines, options.today).is_valid())
 }
 
 impl ParseOptions {
@@ -243,8 +244,10 @@ impl Mrz {
                     // The buffer holds only MRZ characters, so an alpha
                     // field is wrong exactly when it holds a digit; test
                     // that branch-free before looking for where.
-                    let any_digit = text.iter().fold(false, |d, &c| d | c.is_ascii_digit());
-                    if !any_digit && spec.class == CharClass::Alpha {
+                    let any_digit = text
+                        .iter()
+                        .fold(0u8, |d, &c| d | u8::from(c.wrapping_sub(b'0') < 10));
+                    if any_digit == 0 && spec.class == CharClass::Alpha {
                         continue;
                     }
                     if let Some(i) = text.iter().position(|&c| !spec.class.allows(c)) {
@@ -416,17 +419,25 @@ impl Mrz {
     }
 
     fn judge_digit(&self, covers: &[Span], line: u8, column: u8) -> DigitVerdict {
-        let mut parts: [&[u8]; 4] = [&[]; 4];
-        for (part, span) in parts.iter_mut().zip(covers) {
-            *part = self.span(*span);
+        // Sum span by span, the weights continuing across spans. Every byte
+        // is an MRZ character here, so every sum exists.
+        let mut sum = 0u32;
+        let mut offset = 0usize;
+        for &span in covers {
+            sum += weighted_sum(self.span(span), offset).unwrap_or(0);
+            offset += usize::from(span.len);
         }
-        // Every byte is an MRZ character here, so the digit always exists.
-        let expected = check_digit_of_spans(&parts[..covers.len()]).unwrap_or(0);
+        let expected = (sum % 10) as u8;
+
         let found = self.byte(line, column);
         match digit_value(found) {
             Some(d) if d == expected => DigitVerdict::Match,
             Some(d) => DigitVerdict::Mismatch { expected, found: d },
-            None if found == FILLER && parts.iter().all(|p| p.iter().all(|&c| c == FILLER)) => {
+            None if found == FILLER
+                && covers
+                    .iter()
+                    .all(|&s| self.span(s).iter().all(|&c| c == FILLER)) =>
+            {
                 DigitVerdict::Match
             }
             None => DigitVerdict::NotADigit { expected },
