@@ -263,22 +263,19 @@ impl Mrz {
         let long = mrz.read_document_number();
 
         for rule in format.checks() {
-            let mut covers = [Span {
-                line: 0,
-                start: 0,
-                len: 0,
-            }; 4];
-            let n = rule.covers.len().min(covers.len());
-            covers[..n].copy_from_slice(&rule.covers[..n]);
-            let (mut count, mut line, mut column) = (n, rule.line, rule.column);
+            // A long document number adds its continuation to the covered
+            // characters and moves the check digit into the optional data.
+            let long_covers: [Span; 2];
+            let mut covers = rule.covers;
+            let (mut line, mut column) = (rule.line, rule.column);
             let mut content_ok = true;
 
             match rule.field {
                 Field::DocumentNumber => match long {
                     LongNumber::No => {}
                     LongNumber::Yes { ext } => {
-                        covers[1] = ext;
-                        count = 2;
+                        long_covers = [rule.covers[0], ext];
+                        covers = &long_covers;
                         line = ext.line;
                         column = ext.start + ext.len;
                     }
@@ -291,7 +288,7 @@ impl Mrz {
                 _ => {}
             }
 
-            let digit = mrz.judge_digit(&covers[..count], line, column);
+            let digit = mrz.judge_digit(covers, line, column);
             let check = Check {
                 field: rule.field,
                 digit,
@@ -402,14 +399,14 @@ impl Mrz {
             }
         }
 
+        // Both parts fit: 9 + 13 characters at most, see `MAX_NUMBER_LEN`.
         let mut number = [FILLER; MAX_NUMBER_LEN];
-        let mut len = 0;
-        for &c in self.span(span).iter().chain(self.span(ext)) {
-            if let Some(slot) = number.get_mut(len) {
-                *slot = c;
-                len += 1;
-            }
-        }
+        let (main, rest) = (self.span(span), self.span(ext));
+        let main_len = main.len().min(MAX_NUMBER_LEN);
+        number[..main_len].copy_from_slice(&main[..main_len]);
+        let rest_len = rest.len().min(MAX_NUMBER_LEN - main_len);
+        number[main_len..main_len + rest_len].copy_from_slice(&rest[..rest_len]);
+        let mut len = main_len + rest_len;
         while len > 0 && number[len - 1] == FILLER {
             len -= 1;
         }
