@@ -173,10 +173,8 @@ impl MrzDate {
     /// Reads six MRZ characters. Returns the problem if a part is neither two
     /// digits nor `<<`; month and day ranges are judged by [`Self::resolve`].
     pub(crate) fn read(raw: &[u8]) -> Result<Self, (usize, DateProblem)> {
-        // A two-character part at `i`: `<<` (unknown) or two digits.
         let part = |i: usize| -> Result<Option<u8>, (usize, DateProblem)> {
-            let (a, b) = (raw.get(i).copied(), raw.get(i + 1).copied());
-            match (a, b) {
+            match (raw.get(i), raw.get(i + 1)) {
                 (Some(b'<'), Some(b'<')) => Ok(None),
                 (Some(a @ b'0'..=b'9'), Some(b @ b'0'..=b'9')) => {
                     Ok(Some((a - b'0') * 10 + (b - b'0')))
@@ -269,15 +267,12 @@ impl MrzDate {
             Century::NotAfterToday => today.year,
             Century::UpToFiftyYearsAhead => today.year.saturating_add(50),
         };
-        // Dates compared as `YYYYMMDD` numbers: months and days are below
-        // 100 here, so this orders them as (year, month, day) would.
-        let packed =
-            |y: u16, m: u8, d: u8| u32::from(y) * 10_000 + u32::from(m) * 100 + u32::from(d);
-        let limit = packed(limit_year, today.month, today.day);
+        let limit = (limit_year, today.month, today.day);
 
         // Latest year ending in `yy` whose date is not after the limit.
         let mut year = limit_year - limit_year % 100 + u16::from(yy);
-        if packed(year, self.month.unwrap_or(1), self.day.unwrap_or(1)) > limit {
+        let key = |y: u16| (y, self.month.unwrap_or(1), self.day.unwrap_or(1));
+        if key(year) > limit {
             year = year.saturating_sub(100);
         }
 
