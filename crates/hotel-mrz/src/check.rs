@@ -133,10 +133,16 @@ pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
         sums[2] += u32::from(c);
         rest = tail;
     }
-    for (sum, &c) in sums.iter_mut().zip(rest) {
-        let v = VALUES[usize::from(c)];
-        seen |= v;
-        *sum += u32::from(v);
+    // One or two characters left over.
+    if let [a, ..] = rest {
+        let a = VALUES[usize::from(*a)];
+        seen |= a;
+        sums[0] += u32::from(a);
+    }
+    if let [_, b] = rest {
+        let b = VALUES[usize::from(*b)];
+        seen |= b;
+        sums[1] += u32::from(b);
     }
     if seen & INVALID_BIT != 0 {
         return None;

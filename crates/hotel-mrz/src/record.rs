@@ -326,6 +326,7 @@ impl Mrz {
     }
 
     /// Reads a date field, records any problem, and resolves it.
+    #[inline]
     fn read_date(&mut self, field: Field, span: Span, today: Date, century: Century) -> Resolved {
         match MrzDate::read(self.span(span)) {
             Err((offset, problem)) => {
@@ -415,6 +416,7 @@ impl Mrz {
         result
     }
 
+    #[inline]
     fn judge_digit(&self, covers: &[Span], line: u8, column: u8) -> DigitVerdict {
         // Sum span by span, the weights continuing across spans. Every byte
         // is an MRZ character here, so every sum exists.
