@@ -172,6 +172,7 @@ impl fmt::Display for Date {
 impl MrzDate {
     /// Reads six MRZ characters. Returns the problem if a part is neither two
     /// digits nor `<<`; month and day ranges are judged by [`Self::resolve`].
+    #[inline]
     pub(crate) fn read(raw: &[u8]) -> Result<Self, (usize, DateProblem)> {
         let part = |i: usize| -> Result<Option<u8>, (usize, DateProblem)> {
             match (raw.get(i), raw.get(i + 1)) {

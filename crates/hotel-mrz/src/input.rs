@@ -33,8 +33,22 @@ pub(crate) fn read_lines(text: &str) -> Result<Lines, MrzError> {
     let mut count = 0usize;
     let mut normalisation = Normalisation::default();
 
-    for raw in text.split('\n') {
-        // Fast path: a clean line of at most one MRZ line's length.
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Fast path: a clean line of an MRZ length, found by probing where
+        // its line end must be instead of searching for it.
+        if let (Some(dest), Some(len)) = (buf.get_mut(count), clean_line_len(rest.as_bytes())) {
+            dest[..len].copy_from_slice(&rest.as_bytes()[..len]);
+            lens[count] = len;
+            count += 1;
+            rest = rest.get(len + 1..).unwrap_or("");
+            continue;
+        }
+
+        let (raw, tail) = rest.split_once('\n').unwrap_or((rest, ""));
+        rest = tail;
+
+        // Also fast: any other clean line of at most one MRZ line's length.
         if let (Some(dest), true) = (buf.get_mut(count), raw.len() <= MAX_LINE_LEN) {
             if !raw.is_empty() && all_mrz_chars(raw.as_bytes()) {
                 dest[..raw.len()].copy_from_slice(raw.as_bytes());
@@ -91,6 +105,21 @@ pub(crate) fn read_lines(text: &str) -> Result<Lines, MrzError> {
         format,
         buf,
         normalisation,
+    })
+}
+
+/// The length of the first line of `rest` when it is 30, 36 or 44 MRZ
+/// characters ended by `\n` or by the end of the text; `None` otherwise
+/// (the caller then splits the line off and reads it the general way).
+///
+/// Since `\n` is not an MRZ character, a clean prefix of length `len`
+/// followed by a line end is exactly the first line: no search is needed.
+#[inline]
+fn clean_line_len(rest: &[u8]) -> Option<usize> {
+    [44, 36, 30].into_iter().find(|&len| {
+        matches!(rest.get(len), None | Some(b'\n'))
+            && rest.len() >= len
+            && all_mrz_chars(&rest[..len])
     })
 }
 

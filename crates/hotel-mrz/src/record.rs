@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::check::{FILLER, check_digit_of_spans, digit_value};
+use crate::check::{FILLER, digit_value, weighted_sum};
 use crate::date::{Century, Date, DateProblem, MrzDate, Resolved};
 use crate::error::MrzError;
 use crate::fields::{Fields, name_from_filled};
@@ -189,7 +189,8 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Mrz, MrzError> {
 ///
 /// As for [`parse`].
 pub fn validate(text: &str, options: &ParseOptions) -> Result<bool, MrzError> {
-    parse(text, options).map(|mrz| mrz.is_valid())
+    let lines = read_lines(text)?;
+    Ok(Mrz::build(lines, options.today).is_valid())
 }
 
 impl ParseOptions {
@@ -243,8 +244,10 @@ impl Mrz {
                     // The buffer holds only MRZ characters, so an alpha
                     // field is wrong exactly when it holds a digit; test
                     // that branch-free before looking for where.
-                    let any_digit = text.iter().fold(false, |d, &c| d | c.is_ascii_digit());
-                    if !any_digit && spec.class == CharClass::Alpha {
+                    let any_digit = text
+                        .iter()
+                        .fold(0u8, |d, &c| d | u8::from(c.wrapping_sub(b'0') < 10));
+                    if any_digit == 0 && spec.class == CharClass::Alpha {
                         continue;
                     }
                     if let Some(i) = text.iter().position(|&c| !spec.class.allows(c)) {
@@ -260,22 +263,19 @@ impl Mrz {
         let long = mrz.read_document_number();
 
         for rule in format.checks() {
-            let mut covers = [Span {
-                line: 0,
-                start: 0,
-                len: 0,
-            }; 4];
-            let n = rule.covers.len().min(covers.len());
-            covers[..n].copy_from_slice(&rule.covers[..n]);
-            let (mut count, mut line, mut column) = (n, rule.line, rule.column);
+            // A long document number adds its continuation to the covered
+            // characters and moves the check digit into the optional data.
+            let long_covers: [Span; 2];
+            let mut covers = rule.covers;
+            let (mut line, mut column) = (rule.line, rule.column);
             let mut content_ok = true;
 
             match rule.field {
                 Field::DocumentNumber => match long {
                     LongNumber::No => {}
                     LongNumber::Yes { ext } => {
-                        covers[1] = ext;
-                        count = 2;
+                        long_covers = [rule.covers[0], ext];
+                        covers = &long_covers;
                         line = ext.line;
                         column = ext.start + ext.len;
                     }
@@ -288,7 +288,7 @@ impl Mrz {
                 _ => {}
             }
 
-            let digit = mrz.judge_digit(&covers[..count], line, column);
+            let digit = mrz.judge_digit(covers, line, column);
             let check = Check {
                 field: rule.field,
                 digit,
@@ -326,6 +326,7 @@ impl Mrz {
     }
 
     /// Reads a date field, records any problem, and resolves it.
+    #[inline]
     fn read_date(&mut self, field: Field, span: Span, today: Date, century: Century) -> Resolved {
         match MrzDate::read(self.span(span)) {
             Err((offset, problem)) => {
@@ -399,14 +400,14 @@ impl Mrz {
             }
         }
 
+        // Both parts fit: 9 + 13 characters at most, see `MAX_NUMBER_LEN`.
         let mut number = [FILLER; MAX_NUMBER_LEN];
-        let mut len = 0;
-        for &c in self.span(span).iter().chain(self.span(ext)) {
-            if let Some(slot) = number.get_mut(len) {
-                *slot = c;
-                len += 1;
-            }
-        }
+        let (main, rest) = (self.span(span), self.span(ext));
+        let main_len = main.len().min(MAX_NUMBER_LEN);
+        number[..main_len].copy_from_slice(&main[..main_len]);
+        let rest_len = rest.len().min(MAX_NUMBER_LEN - main_len);
+        number[main_len..main_len + rest_len].copy_from_slice(&rest[..rest_len]);
+        let mut len = main_len + rest_len;
         while len > 0 && number[len - 1] == FILLER {
             len -= 1;
         }
@@ -415,18 +416,27 @@ impl Mrz {
         result
     }
 
+    #[inline]
     fn judge_digit(&self, covers: &[Span], line: u8, column: u8) -> DigitVerdict {
-        let mut parts: [&[u8]; 4] = [&[]; 4];
-        for (part, span) in parts.iter_mut().zip(covers) {
-            *part = self.span(*span);
+        // Sum span by span, the weights continuing across spans. Every byte
+        // is an MRZ character here, so every sum exists.
+        let mut sum = 0u32;
+        let mut offset = 0usize;
+        for &span in covers {
+            sum += weighted_sum(self.span(span), offset).unwrap_or(0);
+            offset += usize::from(span.len);
         }
-        // Every byte is an MRZ character here, so the digit always exists.
-        let expected = check_digit_of_spans(&parts[..covers.len()]).unwrap_or(0);
+        let expected = (sum % 10) as u8;
+
         let found = self.byte(line, column);
         match digit_value(found) {
             Some(d) if d == expected => DigitVerdict::Match,
             Some(d) => DigitVerdict::Mismatch { expected, found: d },
-            None if found == FILLER && parts.iter().all(|p| p.iter().all(|&c| c == FILLER)) => {
+            None if found == FILLER
+                && covers
+                    .iter()
+                    .all(|&s| self.span(s).iter().all(|&c| c == FILLER)) =>
+            {
                 DigitVerdict::Match
             }
             None => DigitVerdict::NotADigit { expected },
