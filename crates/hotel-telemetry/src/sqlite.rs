@@ -32,8 +32,10 @@ const INSERT_CHUNK: usize = 1_000;
 /// How long a writer waits for the database lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// SQLite page cache per connection, KiB (four connections: 32 MiB at most).
-const CACHE_KIB: u32 = 8 * 1024;
+/// SQLite page cache of the reading writer's one connection, KiB: enough
+/// that a batch's inserts rarely leave memory. Other connections keep
+/// SQLite's default (2 MiB).
+const WRITER_CACHE_KIB: u32 = 32 * 1024;
 
 /// Readers plus the one writer SQLite allows at a time.
 const MAX_CONNECTIONS: u32 = 4;
@@ -42,6 +44,8 @@ const MAX_CONNECTIONS: u32 = 4;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection reading batches are written through.
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -59,19 +63,22 @@ impl SqliteStore {
             // (kill -9); only an OS crash or power loss may lose the last ones.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true)
-            // Enough page cache that a batch's inserts rarely leave memory.
-            .pragma("cache_size", format!("-{}", CACHE_KIB));
+            .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(backend)?;
         sqlx::migrate!("migrations/sqlite")
             .run(&pool)
             .await
             .map_err(backend)?;
-        Ok(Self { pool })
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.pragma("cache_size", format!("-{WRITER_CACHE_KIB}")))
+            .await
+            .map_err(backend)?;
+        Ok(Self { pool, writer })
     }
 
     /// Size of the database files on disk, bytes (main file plus WAL).
@@ -86,6 +93,7 @@ impl SqliteStore {
 
     /// Closes every connection, after pending writes.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
@@ -96,7 +104,7 @@ impl ReadingStore for SqliteStore {
         if readings.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut tx = self.writer.begin().await.map_err(backend)?;
 
         // A trigger folds each new row into its hourly rollup (migration
         // 0004); ignored repeats fire nothing, so rollups count each once.
