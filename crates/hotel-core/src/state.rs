@@ -119,6 +119,12 @@ pub struct DeviceState {
     pub led1: Option<bool>,
     /// LED channel 2.
     pub led2: Option<bool>,
+    /// The guest asks not to be disturbed (`status/dnd`).
+    #[serde(default)]
+    pub do_not_disturb: Option<bool>,
+    /// The guest asks for the room to be made up (`status/make_up`).
+    #[serde(default)]
+    pub make_up_room: Option<bool>,
 }
 
 impl DeviceState {
@@ -136,6 +142,8 @@ impl DeviceState {
         take(&mut self.occupancy, newer.occupancy);
         take(&mut self.led1, newer.led1);
         take(&mut self.led2, newer.led2);
+        take(&mut self.do_not_disturb, newer.do_not_disturb);
+        take(&mut self.make_up_room, newer.make_up_room);
     }
 
     /// True when no field is reported.

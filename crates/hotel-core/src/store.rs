@@ -13,7 +13,7 @@ use crate::alert::{AlertKind, AlertLevel, ThresholdOverrides};
 use crate::command::ControlCommand;
 use crate::reading::{Metric, Reading};
 use crate::room::RoomId;
-use crate::state::{DeviceState, LightMode};
+use crate::state::{DeviceState, LightMode, Occupancy};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +89,48 @@ pub trait ReadingStore: Send + Sync {
     /// Deletes raw readings older than `raw_before_ms` and rollups older than
     /// `rollup_before_ms`; returns how many raw readings went.
     async fn prune(&self, raw_before_ms: i64, rollup_before_ms: i64) -> Result<u64, StoreError>;
+
+    /// One room's raw readings of one metric in `[from_ms, to_ms)`, oldest
+    /// first, at most `limit` of them (the oldest ones).
+    async fn readings(
+        &self,
+        room: RoomId,
+        metric: Metric,
+        from_ms: i64,
+        to_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Reading>, StoreError>;
+}
+
+/// A room's occupancy and guest flags as the room automation holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccupancyRecord {
+    /// The room.
+    pub room: RoomId,
+    /// The occupancy state; `None` until one is set (flags may come first).
+    pub state: Option<Occupancy>,
+    /// For a booked room, the expected check-in, Unix ms.
+    pub check_in_ms: Option<i64>,
+    /// When `state` last changed, Unix ms.
+    pub state_changed_ms: i64,
+    /// Do-not-disturb.
+    pub do_not_disturb: bool,
+    /// Make-up-room request.
+    pub make_up_room: bool,
+    /// Who made the last change: a user name, `device` or `kiosk`.
+    pub updated_by: String,
+    /// When, Unix ms.
+    pub updated_ms: i64,
+}
+
+/// Occupancy and guest flags per room, for the room automation.
+#[async_trait]
+pub trait OccupancyStore: Send + Sync {
+    /// Every room's record, ordered by room.
+    async fn occupancies(&self) -> Result<Vec<OccupancyRecord>, StoreError>;
+
+    /// Creates or replaces a room's record.
+    async fn put_occupancy(&self, record: &OccupancyRecord) -> Result<(), StoreError>;
 }
 
 /// A room as the store keeps it.

@@ -74,6 +74,8 @@ fn device_state() -> impl Strategy<Value = DeviceState> {
                 occupancy,
                 led1,
                 led2,
+                do_not_disturb: None,
+                make_up_room: None,
             },
         )
 }

@@ -35,6 +35,8 @@ fn main() {
             brightness: None,
             heating: Some(true),
             occupancy: None,
+            do_not_disturb: None,
+            make_up_room: None,
             led1: None,
             led2: None,
             reading_ts_ms: Some(now - 5_000),

@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::alert::AlertSettings;
 use crate::alert::notify::telegram::{DEFAULT_API_URL, TelegramConfig};
+use crate::automation::AutomationSettings;
 use crate::server::NotifySettings;
 
 const EXAMPLES: &str = "\
@@ -203,6 +204,12 @@ pub struct ServeArgs {
 /// [alerts.rooms.101]           # one room's, over the hotel's
 /// temperature_max_c = 32
 ///
+/// [automation]                 # room automation by occupancy
+/// eco_target_c = 17.0          # vacant and checked-out rooms
+/// comfort_target_c = 21.0      # booked rooms, from preheat_min before check-in
+/// preheat_min = 120
+/// check_every_s = 5            # re-evaluation of every room
+///
 /// [telegram]                   # the token comes from TELEGRAM_BOT_TOKEN only
 /// chat_id = "-1001234567890"
 ///
@@ -216,6 +223,8 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// Alert rules.
     pub alerts: AlertsFile,
+    /// Room automation.
+    pub automation: AutomationFile,
     /// Telegram settings (not the token).
     pub telegram: TelegramFile,
     /// Webhook settings.
@@ -236,6 +245,21 @@ pub struct AlertsFile {
     pub check_every_s: Option<u64>,
     /// The lowest level that is notified.
     pub notify_min_level: Option<AlertLevel>,
+}
+
+/// `[automation]` of the configuration file; see [`AutomationSettings`]
+/// for the defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutomationFile {
+    /// Target of vacant and checked-out rooms, °C.
+    pub eco_target_c: Option<f64>,
+    /// Target of booked rooms from the pre-heat start, °C.
+    pub comfort_target_c: Option<f64>,
+    /// Minutes before check-in that pre-heating starts.
+    pub preheat_min: Option<u64>,
+    /// Seconds between re-evaluations of every room.
+    pub check_every_s: Option<u64>,
 }
 
 /// `[telegram]` of the configuration file.
@@ -446,6 +470,46 @@ pub fn alerting(
     ))
 }
 
+/// Room automation settings from the defaults and the file.
+///
+/// # Errors
+///
+/// [`ConfigError::Invalid`] for a target a device would refuse or a zero
+/// interval.
+pub fn automation(file: &AutomationFile) -> Result<AutomationSettings, ConfigError> {
+    let mut settings = AutomationSettings::default();
+    for (name, value, slot) in [
+        (
+            "eco_target_c",
+            file.eco_target_c,
+            &mut settings.eco_target_c,
+        ),
+        (
+            "comfort_target_c",
+            file.comfort_target_c,
+            &mut settings.comfort_target_c,
+        ),
+    ] {
+        if let Some(celsius) = value {
+            hotel_core::ControlCommand::target_temperature(celsius)
+                .map_err(|e| ConfigError::Invalid(format!("[automation] {name}: {e}")))?;
+            *slot = celsius;
+        }
+    }
+    if let Some(min) = file.preheat_min {
+        settings.preheat = Duration::from_secs(min.saturating_mul(60));
+    }
+    if let Some(s) = file.check_every_s {
+        if s == 0 {
+            return Err(ConfigError::Invalid(
+                "[automation] check_every_s must be at least 1".to_owned(),
+            ));
+        }
+        settings.check_every = Duration::from_secs(s);
+    }
+    Ok(settings)
+}
+
 /// Environment variables of the replaced stack whose backends are not built
 /// yet; setting one is an error, never silently ignored.
 pub const NOT_YET_SUPPORTED: [(&str, &str); 6] = [
@@ -574,6 +638,22 @@ url = "http://127.0.0.1:9/hook"
         };
         let err = alerting(&serve_args(&[]), FileConfig::default(), token_only).unwrap_err();
         assert!(!err.to_string().contains("123:abc"));
+    }
+
+    #[test]
+    fn config_file_sets_automation_targets_and_refuses_bad_ones() {
+        let file =
+            FileConfig::parse("[automation]\neco_target_c = 16.5\npreheat_min = 90\n").unwrap();
+        let settings = automation(&file.automation).unwrap();
+        assert_eq!(settings.eco_target_c, 16.5);
+        assert_eq!(settings.comfort_target_c, 21.0, "default kept");
+        assert_eq!(settings.preheat, Duration::from_secs(90 * 60));
+        let defaults = automation(&AutomationFile::default()).unwrap();
+        assert_eq!(defaults, AutomationSettings::default());
+        let bad = FileConfig::parse("[automation]\ncomfort_target_c = 500.0\n").unwrap();
+        assert!(automation(&bad.automation).is_err());
+        let zero = FileConfig::parse("[automation]\ncheck_every_s = 0\n").unwrap();
+        assert!(automation(&zero.automation).is_err());
     }
 
     #[test]

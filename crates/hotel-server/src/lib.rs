@@ -4,6 +4,7 @@
 //! # Layout
 //!
 //! - [`alert`]: alert rules, the alert engine, notifications.
+//! - [`automation`]: occupancy states, their targets, the energy view.
 //! - [`config`]: command line, environment and the configuration file.
 //! - [`server`]: starting and stopping every part in order.
 //! - [`http`]: the JSON API, WebSocket feeds, health and metrics.
@@ -20,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod alert;
+pub mod automation;
 pub mod config;
 pub mod control;
 pub mod demo;

@@ -61,6 +61,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => FileConfig::load(path)?,
         None => FileConfig::default(),
     };
+    let automation = hotel_server::config::automation(&file.automation)?;
     let (alerts, notify) = hotel_server::config::alerting(&args, file, EnvSecrets::from_env())?;
     let broker = match args.mqtt_broker {
         Some(host) => BrokerChoice::External {
@@ -93,6 +94,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .filter(|p| !p.is_empty()),
         alerts,
         notify,
+        automation,
     };
     let running = server::start(config).await?;
     if let Some(password) = &running.generated_admin_password {

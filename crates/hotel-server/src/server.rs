@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use hotel_core::Role;
 use hotel_core::notify::Notifier;
-use hotel_core::store::{AlertStore, HotelStore, ReadingStore, UserRecord};
+use hotel_core::store::{AlertStore, HotelStore, OccupancyStore, ReadingStore, UserRecord};
 use hotel_core::transport::Publisher;
 use hotel_telemetry::broker::{Authenticator, BrokerConfig, EmbeddedBroker};
 use hotel_telemetry::clock::now_ms;
@@ -98,6 +98,8 @@ pub struct ServerConfig {
     pub alerts: AlertSettings,
     /// Notification channels.
     pub notify: NotifySettings,
+    /// Room automation targets and timing.
+    pub automation: crate::automation::AutomationSettings,
 }
 
 /// Where notifications go; no channel by default.
@@ -229,6 +231,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     );
     let engine_task = tokio::spawn(engine.run(observations_rx, cancel.clone()));
 
+    let occupancy_store: Arc<dyn OccupancyStore> = Arc::new(store.clone());
+    let automation =
+        Arc::new(crate::automation::Automation::load(occupancy_store, config.automation).await?);
+
     let state = AppState {
         live,
         records,
@@ -237,6 +243,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         metrics,
         legacy_slash_topics: config.legacy_slash_topics,
         alerts: hub,
+        automation,
         web: Arc::new(crate::web::WebShared::default()),
     };
 
@@ -261,6 +268,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     other_tasks.extend(notify_tasks);
 
     other_tasks.push(tokio::spawn(status_saver(state.clone(), cancel.clone())));
+    other_tasks.push(tokio::spawn(crate::automation::run(
+        state.clone(),
+        cancel.clone(),
+    )));
     other_tasks.push(tokio::spawn(crate::web::sampler::run(
         state.clone(),
         store.clone(),

@@ -26,6 +26,8 @@ pub struct AppState {
     pub legacy_slash_topics: bool,
     /// Alerts, thresholds and notifications, shared with the alert engine.
     pub alerts: Arc<AlertHub>,
+    /// Room automation: occupancy records and settings.
+    pub automation: Arc<crate::automation::Automation>,
     /// The dashboard's shared state: sign-in limiter, metric samples.
     pub web: Arc<crate::web::WebShared>,
 }

@@ -30,6 +30,9 @@ struct RoomLive {
     brightness: Option<u8>,
     last_seen_ms: Option<i64>,
     online_word: Option<bool>,
+    /// Occupancy as the room automation decided it (staff, kiosk or a
+    /// device report it acted on); wins over `state.occupancy`.
+    occupancy: Option<Occupancy>,
     messages: u64,
     dirty: bool,
 }
@@ -66,8 +69,13 @@ pub struct RoomView {
     pub brightness: Option<u8>,
     /// Whether the heater runs.
     pub heating: Option<bool>,
-    /// Occupancy.
+    /// Occupancy: as the room automation holds it, or else as the device
+    /// reported it.
     pub occupancy: Option<Occupancy>,
+    /// Do-not-disturb, from the device or staff (the latest wins).
+    pub do_not_disturb: Option<bool>,
+    /// Make-up-room request, from the device or staff (the latest wins).
+    pub make_up_room: Option<bool>,
     /// LED channel 1.
     pub led1: Option<bool>,
     /// LED channel 2.
@@ -200,6 +208,39 @@ impl LiveRooms {
         let _ = self.updates.send(Arc::new(view));
     }
 
+    /// Records the occupancy the room automation holds for `room`.
+    pub fn set_occupancy(&self, room: RoomId, occupancy: Occupancy) {
+        self.change(room, |live| live.occupancy = Some(occupancy));
+    }
+
+    /// Records do-not-disturb and make-up-room flags set by staff; `None`
+    /// keeps a flag as it is.
+    pub fn set_flags(
+        &self,
+        room: RoomId,
+        do_not_disturb: Option<bool>,
+        make_up_room: Option<bool>,
+    ) {
+        self.change(room, |live| {
+            live.state.merge(&DeviceState {
+                do_not_disturb,
+                make_up_room,
+                ..DeviceState::default()
+            });
+        });
+    }
+
+    /// Every room's occupancy as its device last reported it, ordered by id.
+    pub fn device_occupancy(&self) -> Vec<(RoomId, Option<Occupancy>)> {
+        let mut out: Vec<_> = self
+            .read()
+            .iter()
+            .map(|(id, live)| (*id, live.state.occupancy))
+            .collect();
+        out.sort_by_key(|(id, _)| *id);
+        out
+    }
+
     /// The room as the API shows it.
     pub fn view(&self, room: &RoomId, now_ms: i64) -> Option<RoomView> {
         self.read()
@@ -280,6 +321,19 @@ impl LiveRooms {
             .collect()
     }
 
+    /// Applies a change made by the server (not a device message) and pushes
+    /// the new view.
+    fn change(&self, room: RoomId, change: impl FnOnce(&mut RoomLive)) {
+        let view = {
+            let mut map = self.write();
+            let live = map.entry(room).or_default();
+            change(live);
+            live.dirty = true;
+            view_of(room, live, crate::clock::now_ms())
+        };
+        let _ = self.updates.send(Arc::new(view));
+    }
+
     fn update(&self, room: RoomId, received_ms: i64, change: impl FnOnce(&mut RoomLive)) {
         let view = {
             let mut map = self.write();
@@ -338,7 +392,9 @@ fn view_of(id: RoomId, live: &RoomLive, now_ms: i64) -> RoomView {
         light_mode: live.light_mode,
         brightness: live.brightness,
         heating: live.state.heating,
-        occupancy: live.state.occupancy,
+        occupancy: live.occupancy.or(live.state.occupancy),
+        do_not_disturb: live.state.do_not_disturb,
+        make_up_room: live.state.make_up_room,
         led1: live.state.led1,
         led2: live.state.led2,
         reading_ts_ms: live.values.iter().flatten().map(|(ts, _)| *ts).max(),
@@ -404,6 +460,25 @@ mod tests {
             vec![(room("102"), 2), (room("101"), 1)]
         );
         assert_eq!(live.top_by_messages(1).len(), 1);
+    }
+
+    #[test]
+    fn automation_occupancy_wins_and_flags_merge() {
+        let live = LiveRooms::new();
+        let mut t = Telemetry::at(1_000);
+        t.state.occupancy = Some(Occupancy::Occupied);
+        t.state.do_not_disturb = Some(true);
+        live.apply(room("101"), &t, 1_000);
+        assert_eq!(
+            live.device_occupancy(),
+            vec![(room("101"), Some(Occupancy::Occupied))]
+        );
+        live.set_occupancy(room("101"), Occupancy::Vacant);
+        live.set_flags(room("101"), None, Some(true));
+        let view = live.view(&room("101"), 1_000).unwrap();
+        assert_eq!(view.occupancy, Some(Occupancy::Vacant));
+        assert_eq!(view.do_not_disturb, Some(true));
+        assert_eq!(view.make_up_room, Some(true));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 mod alert;
+mod occupancy;
 
 /// One hour, in ms: the rollup granularity.
 pub const HOUR_MS: i64 = 3_600_000;
@@ -214,6 +215,37 @@ impl ReadingStore for SqliteStore {
             .collect()
         };
         Ok(rows)
+    }
+
+    async fn readings(
+        &self,
+        room: RoomId,
+        metric: Metric,
+        from_ms: i64,
+        to_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Reading>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT ts, value FROM reading WHERE room = ? AND metric = ? AND ts >= ? AND ts < ? \
+             ORDER BY ts LIMIT ?",
+        )
+        .bind(room.as_str())
+        .bind(i64::from(metric.code()))
+        .bind(from_ms)
+        .bind(to_ms)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(rows
+            .iter()
+            .map(|row| Reading {
+                room,
+                metric,
+                ts_ms: row.get(0),
+                value: row.get(1),
+            })
+            .collect())
     }
 
     async fn prune(&self, raw_before_ms: i64, rollup_before_ms: i64) -> Result<u64, StoreError> {

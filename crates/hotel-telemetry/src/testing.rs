@@ -9,11 +9,12 @@ use hotel_core::alert::ThresholdOverrides;
 use hotel_core::command::ControlCommand;
 use hotel_core::store::{
     AlertQuery, AlertRecord, AlertStore, AuditRecord, CommandRecord, DeviceCredential, GuestLimits,
-    HistoryQuery, HotelStore, NotificationRecord, NotificationStatus, ReadingStore, RoomRecord,
-    SessionRecord, StoreError, UserRecord,
+    HistoryQuery, HotelStore, NotificationRecord, NotificationStatus, OccupancyRecord,
+    OccupancyStore, ReadingStore, RoomRecord, SessionRecord, StoreError, UserRecord,
 };
 use hotel_core::{
-    AlertKind, AlertLevel, ClimateMode, DeviceState, LightMode, Metric, Reading, Role, RoomId,
+    AlertKind, AlertLevel, ClimateMode, DeviceState, LightMode, Metric, Occupancy, Reading, Role,
+    RoomId,
 };
 
 /// 2024-12-04T08:00:00Z, a whole hour, Unix ms.
@@ -40,6 +41,103 @@ pub async fn reading_store_conformance<S: ReadingStore + HotelStore>(store: &S) 
     history_uses_hour_buckets_for_long_ranges(store).await;
     latest_returns_newest_value_per_metric(store).await;
     prune_removes_only_old_readings(store).await;
+    raw_readings_come_back_in_range_oldest_first(store).await;
+}
+
+async fn raw_readings_come_back_in_range_oldest_first<S: ReadingStore + HotelStore>(store: &S) {
+    store.ensure_room(room("rawq")).await.expect("ensure room");
+    store
+        .write_batch(&[
+            reading("rawq", Metric::Heating, BASE_MS + 2_000, 0.0),
+            reading("rawq", Metric::Heating, BASE_MS, 1.0),
+            reading("rawq", Metric::Heating, BASE_MS + 1_000, 1.0),
+            reading("rawq", Metric::Heating, BASE_MS + 3_000, 1.0),
+            reading("rawq", Metric::Temperature, BASE_MS + 1_500, 21.0),
+        ])
+        .await
+        .expect("write");
+    let got = store
+        .readings(room("rawq"), Metric::Heating, BASE_MS, BASE_MS + 3_000, 100)
+        .await
+        .expect("readings");
+    let points: Vec<_> = got.iter().map(|r| (r.ts_ms, r.value)).collect();
+    assert_eq!(
+        points,
+        vec![
+            (BASE_MS, 1.0),
+            (BASE_MS + 1_000, 1.0),
+            (BASE_MS + 2_000, 0.0)
+        ],
+        "one metric, oldest first, end exclusive"
+    );
+    assert!(got.iter().all(|r| r.room == room("rawq")));
+    let limited = store
+        .readings(room("rawq"), Metric::Heating, BASE_MS, BASE_MS + 10_000, 2)
+        .await
+        .expect("readings");
+    assert_eq!(limited.len(), 2, "the limit bounds the answer");
+    assert_eq!(limited[0].ts_ms, BASE_MS, "the oldest come first");
+    let none = store
+        .readings(
+            room("other"),
+            Metric::Heating,
+            BASE_MS,
+            BASE_MS + 10_000,
+            10,
+        )
+        .await
+        .expect("readings");
+    assert!(none.is_empty(), "another room has none");
+}
+
+/// Runs every occupancy-store rule on an empty store.
+pub async fn occupancy_store_conformance<S: OccupancyStore + HotelStore>(store: &S) {
+    assert!(
+        store.occupancies().await.expect("list").is_empty(),
+        "an empty store has no occupancy"
+    );
+    let mut record = OccupancyRecord {
+        room: room("o2"),
+        state: Some(Occupancy::Booked),
+        check_in_ms: Some(BASE_MS + HOUR_MS),
+        state_changed_ms: BASE_MS,
+        do_not_disturb: false,
+        make_up_room: true,
+        updated_by: "admin".to_owned(),
+        updated_ms: BASE_MS,
+    };
+    store.put_occupancy(&record).await.expect("put");
+    let flags_only = OccupancyRecord {
+        room: room("o1"),
+        state: None,
+        check_in_ms: None,
+        state_changed_ms: BASE_MS,
+        do_not_disturb: true,
+        make_up_room: false,
+        updated_by: "device".to_owned(),
+        updated_ms: BASE_MS,
+    };
+    store.put_occupancy(&flags_only).await.expect("put flags");
+    assert_eq!(
+        store.occupancies().await.expect("list"),
+        vec![flags_only.clone(), record.clone()],
+        "records round-trip, ordered by room"
+    );
+
+    record.state = Some(Occupancy::Occupied);
+    record.check_in_ms = None;
+    record.updated_ms = BASE_MS + 5;
+    store.put_occupancy(&record).await.expect("replace");
+    let all = store.occupancies().await.expect("list");
+    assert_eq!(all.len(), 2, "a put replaces the room's record");
+    assert_eq!(all[1], record);
+
+    store.delete_room(room("o2")).await.expect("delete room");
+    assert_eq!(
+        store.occupancies().await.expect("list"),
+        vec![flags_only],
+        "the record goes with its room"
+    );
 }
 
 async fn writes_are_idempotent<S: ReadingStore + HotelStore>(store: &S) {

@@ -30,6 +30,12 @@ async fn sqlite_passes_alert_store_conformance() {
 }
 
 #[tokio::test]
+async fn sqlite_passes_occupancy_store_conformance() {
+    let (_dir, store) = fresh_store().await;
+    testing::occupancy_store_conformance(&store).await;
+}
+
+#[tokio::test]
 async fn sqlite_keeps_data_across_reopen() {
     use hotel_core::store::{HotelStore, ReadingStore};
     use hotel_core::{Metric, Reading, RoomId};

@@ -3,7 +3,7 @@
 //! `hotel/<room>/telemetry/<name>` carries `temperature`, `humidity`,
 //! `luminosity` / `ldr_percent` (both the light percentage), `gas`,
 //! `heating`, `climate_mode` or `fan_speed`; `hotel/<room>/status/<name>`
-//! carries `online`, `led1`, `led2`, `room_mode` or `error`.
+//! carries `online`, `led1`, `led2`, `room_mode`, `dnd`, `make_up` or `error`.
 
 use crate::protocol::{Body, DeviceErrorText, RejectReason, Telemetry};
 use crate::reading::Metric;
@@ -71,6 +71,8 @@ pub(crate) fn decode_status(
         "led1" => t.state.led1 = Some(parse_switch(word).ok_or(RejectReason::Range)?),
         "led2" => t.state.led2 = Some(parse_switch(word).ok_or(RejectReason::Range)?),
         "room_mode" => set_room_mode(&mut t, word)?,
+        "dnd" => t.state.do_not_disturb = Some(parse_switch(word).ok_or(RejectReason::Range)?),
+        "make_up" => t.state.make_up_room = Some(parse_switch(word).ok_or(RejectReason::Range)?),
         _ => return Err(RejectReason::UnknownTopic),
     }
     Ok(Body::Telemetry(t))
@@ -189,5 +191,20 @@ mod tests {
             decode_status("uptime", "5", NOW),
             Err(RejectReason::UnknownTopic)
         );
+    }
+
+    #[test]
+    fn decodes_do_not_disturb_and_make_up_words() {
+        let Ok(Body::Telemetry(t)) = decode_status("dnd", "on", NOW) else {
+            panic!()
+        };
+        assert_eq!(t.state.do_not_disturb, Some(true));
+        assert_eq!(t.state.make_up_room, None);
+        let Ok(Body::Telemetry(t)) = decode_status("make_up", "OFF", NOW) else {
+            panic!()
+        };
+        assert_eq!(t.state.make_up_room, Some(false));
+        assert_eq!(decode_status("dnd", "maybe", NOW), Err(RejectReason::Range));
+        assert_eq!(decode_status("make_up", "", NOW), Err(RejectReason::Range));
     }
 }

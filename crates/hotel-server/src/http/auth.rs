@@ -173,4 +173,13 @@ impl Caller {
             Err(AppError::Forbidden)
         }
     }
+
+    /// Fails with 403 unless the caller is staff (an administrator or a
+    /// monitor).
+    pub fn require_staff(&self) -> Result<(), AppError> {
+        match self.access.role {
+            Role::Admin | Role::Monitor => Ok(()),
+            Role::Guest => Err(AppError::Forbidden),
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - [`alerts`]: alerts, thresholds, notification centre.
+//! - [`automation`]: occupancy, guest flags, the energy view.
 //! - [`auth`]: token sign-in and the [`auth::Caller`] extractor.
 //! - [`rooms`]: rooms, history, command log, room admin.
 //! - [`control`]: `set_*` control endpoints.
@@ -11,6 +12,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod automation;
 pub mod body;
 pub mod control;
 pub mod ops;
@@ -24,7 +26,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -61,6 +63,9 @@ pub fn router(state: AppState) -> Router {
             "/api/room/{id}/set_light_mode/",
             post(control::set_light_mode),
         )
+        .route("/api/room/{id}/occupancy/", put(automation::put_occupancy))
+        .route("/api/room/{id}/flags/", put(automation::put_flags))
+        .route("/api/energy/", get(automation::energy))
         .route("/api/users/", get(users::list).post(users::create))
         .route("/api/users/{name}/", delete(users::delete))
         .route("/api/alerts/", get(alerts::list))

@@ -72,6 +72,7 @@ pub fn config(dir: &tempfile::TempDir, broker: BrokerChoice) -> ServerConfig {
         admin_password: Some(ADMIN_PASSWORD.to_owned()),
         alerts: Default::default(),
         notify: Default::default(),
+        automation: Default::default(),
     }
 }
 
@@ -181,6 +182,19 @@ impl TestServer {
         let response = self
             .http
             .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .put(format!("{}{path}", self.base))
             .bearer_auth(token)
             .json(&body)
             .send()

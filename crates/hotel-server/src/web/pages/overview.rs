@@ -275,6 +275,8 @@ mod tests {
             brightness: None,
             heating: None,
             occupancy: None,
+            do_not_disturb: None,
+            make_up_room: None,
             led1: None,
             led2: None,
             reading_ts_ms: Some(0),
