@@ -26,6 +26,10 @@ pub struct AppState {
     pub legacy_slash_topics: bool,
     /// Alerts, thresholds and notifications, shared with the alert engine.
     pub alerts: Arc<AlertHub>,
+    /// The notification queue (shared with the alert engine).
+    pub notify: Arc<crate::alert::notify::queue::NotifyQueue>,
+    /// The configured notification channels, without secrets.
+    pub channels: Arc<crate::alert::notify::ChannelSummary>,
     /// The dashboard's shared state: sign-in limiter, metric samples.
     pub web: Arc<crate::web::WebShared>,
 }
