@@ -161,9 +161,9 @@ pub fn alert_table(tr: Tr, alerts: &[AlertRecord], ack_token: Option<&str>) -> M
                         td { a href={ "/rooms/" (a.room.as_str()) } { (a.room.as_str()) } }
                         td { (kind_label(tr, a.kind)) }
                         td { (level_badge(tr, a.level)) }
-                        td { (a.message) }
-                        td { (timestamp(a.started_ms)) }
-                        td {
+                        td.msg { (a.message) }
+                        td.time { (timestamp(a.started_ms)) }
+                        td.time {
                             @if let Some(e) = a.ended_ms { (timestamp(e)) }
                             @else { span.badge.bad { (tr.t("alerts.still_open")) } }
                         }
@@ -200,10 +200,10 @@ fn notification_table(tr: Tr, list: &[NotificationRecord]) -> Markup {
             tbody {
                 @for n in list {
                     tr data-notification=(n.id) data-status=(n.status.as_str()) {
-                        td { (timestamp(n.created_ms)) }
+                        td.time { (timestamp(n.created_ms)) }
                         td { (n.channel) }
                         td { @if let Some(r) = n.room { (r.as_str()) } @else { "–" } }
-                        td { (n.text) }
+                        td.msg { (n.text) }
                         td { (status_badge(tr, n)) }
                     }
                 }

@@ -176,8 +176,12 @@ pub fn render(
     // Problems (an open alert, offline, no data) first, alerts first among
     // them; then by id (the live view is already ordered by id).
     shown.sort_by_key(|(s, r)| {
-        let alert = alerting.contains_key(&r.id);
-        (!alert && *s == Status::Online, !alert, *s)
+        let alert = alerting.get(&r.id).map(|(_, level)| *level);
+        (
+            alert.is_none() && *s == Status::Online,
+            std::cmp::Reverse(alert),
+            *s,
+        )
     });
     let alerts = alerting.len();
 
