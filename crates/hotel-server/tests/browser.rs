@@ -559,3 +559,32 @@ async fn screenshots_of_every_page_in_both_themes() {
     browser.close().await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notification_centre_tells_of_a_new_alert_live() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let device = rooms_reporting(&server, &["101"]).await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    browser.goto(&format!("{}/alerts", server.base)).await;
+    assert!(browser.text("#open-h + p").await.contains("No open alerts"));
+    browser.attr_until("body", "data-live", "on").await;
+
+    let gas = format!(
+        r#"{{"room":"101","timestamp":{},"sensors":{{"gas_level":2710}}}}"#,
+        common::now_s()
+    );
+    device.publish("hotel/101/telemetry/json", gas).await;
+    let text = browser
+        .text_until("#alert-feed", "the new alert announced", |t| {
+            t.contains("room 101")
+        })
+        .await;
+    assert!(text.contains("critical"), "{text}");
+    browser.close().await;
+    server.shutdown().await;
+}

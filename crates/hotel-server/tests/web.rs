@@ -507,6 +507,11 @@ async fn notification_settings_are_for_admins_and_the_test_reaches_the_bot() {
     let (status, _, location) = guest.get("/alerts").await;
     assert!(status.is_redirection(), "{status}");
     assert_ne!(location.as_deref(), Some("/alerts"));
+    assert_eq!(
+        guest.get("/rooms/102").await.0,
+        403,
+        "no other room's page, nor its alerts"
+    );
     assert!(bot.requests().is_empty(), "nothing sent by them");
 
     let (status, page, _) = admin.get("/notifications").await;

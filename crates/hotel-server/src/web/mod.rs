@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit", get(pages::users::audit_page))
         .route("/alerts", get(pages::alerts::centre))
         .route("/alerts/{id}/ack", post(pages::alerts::acknowledge))
+        .route("/live/alerts", get(pages::alerts::live))
         .route("/notifications", get(pages::alerts::settings))
         .route("/notifications/test", post(pages::alerts::send_test))
         .route("/assets/{build}/{*path}", get(assets::serve))

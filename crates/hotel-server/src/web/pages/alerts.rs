@@ -4,8 +4,12 @@
 //! and a test message.
 //!
 //! Both read without JavaScript; every post carries the CSRF token.
+//! `js/alerts.js` says when alerts change (over `/live/alerts`) and offers
+//! a reload.
 
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hotel_core::store::{AlertQuery, AlertRecord, NotificationRecord, NotificationStatus};
 use hotel_core::{AlertKind, AlertLevel};
@@ -83,6 +87,7 @@ pub async fn centre(
         @if outcome.acked.is_some() {
             p.notice role="status" { (tr.t("alerts.acked")) }
         }
+        div id="alert-feed" data-live="/live/alerts" aria-live="polite" {}
         section.panel aria-labelledby="open-h" {
             h2 id="open-h" { (tr.t("alerts.open")) }
             @if open.is_empty() {
@@ -120,7 +125,7 @@ pub async fn centre(
             Some(&user),
             tr.t("alerts.title"),
             Nav::Alerts,
-            &[],
+            &["js/alerts.js"],
             content,
         )
         .into_string(),
@@ -141,6 +146,19 @@ pub async fn acknowledge(
     Ok(Redirect::to("/alerts?acked=1").into_response())
 }
 
+/// `GET /live/alerts`: the alert feed for the centre's script (staff).
+pub async fn live(
+    state: State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if user.is_guest() || !crate::web::pages::room::same_origin(&headers) {
+        return forbidden();
+    }
+    crate::http::ws::alerts(state, user.caller(), ws).await
+}
+
 /// Alerts as a table; with `ack_token`, open unacknowledged ones get an
 /// Acknowledge button.
 pub fn alert_table(tr: Tr, alerts: &[AlertRecord], ack_token: Option<&str>) -> Markup {
@@ -157,7 +175,7 @@ pub fn alert_table(tr: Tr, alerts: &[AlertRecord], ack_token: Option<&str>) -> M
             } }
             tbody {
                 @for a in alerts {
-                    tr data-alert=(a.id) {
+                    tr data-alert=(a.id) data-ended[a.ended_ms.is_some()] data-acked[a.acknowledged_by.is_some()] {
                         td { a href={ "/rooms/" (a.room.as_str()) } { (a.room.as_str()) } }
                         td { (kind_label(tr, a.kind)) }
                         td { (level_badge(tr, a.level)) }

@@ -322,7 +322,7 @@ pub async fn live_one(
 
 /// A WebSocket authenticated by cookie must come from our own pages: the
 /// browser sends `Origin`, which must name the host the request went to.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     match headers.get(header::ORIGIN).map(|v| v.to_str().ok()) {
         None => true,
