@@ -93,3 +93,27 @@ pub fn cleared(alert: &AlertRecord, message: &str, public_url: &str) -> Notifica
         url: Some(link),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_summary_shows_no_secret() {
+        let telegram = telegram::TelegramConfig {
+            api_url: "http://127.0.0.1:1".to_owned(),
+            token: "123:secret-token".to_owned().into(),
+            chat_id: "-100200".to_owned(),
+        };
+        let hook: secrecy::SecretString = "https://user:key@hooks.example/p?k=secret"
+            .to_owned()
+            .into();
+        let summary = ChannelSummary::of(Some(&telegram), Some(&hook));
+        assert_eq!(summary.telegram_chat_id.as_deref(), Some("-100200"));
+        assert!(summary.telegram_token_set);
+        assert_eq!(summary.webhook_host.as_deref(), Some("hooks.example"));
+        let text = format!("{summary:?}");
+        assert!(!text.contains("secret") && !text.contains("key@"), "{text}");
+        assert_eq!(ChannelSummary::of(None, None), ChannelSummary::default());
+    }
+}
