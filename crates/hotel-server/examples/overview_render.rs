@@ -8,7 +8,7 @@ use std::time::Instant;
 use hotel_core::{Access, ClimateMode, FanSpeed, Role, RoomId};
 use hotel_server::web::i18n::Tr;
 use hotel_server::web::layout::Ctx;
-use hotel_server::web::pages::overview::{Filters, render};
+use hotel_server::web::pages::overview::{Alerting, Filters, render};
 use hotel_server::web::session::WebUser;
 use hotel_telemetry::live::RoomView;
 
@@ -59,9 +59,16 @@ fn main() {
     let mut bytes = 0;
     let started = Instant::now();
     for _ in 0..runs {
-        bytes = render(&ctx, &user, views.clone(), &Filters::default(), now)
-            .into_string()
-            .len();
+        bytes = render(
+            &ctx,
+            &user,
+            views.clone(),
+            &Alerting::new(),
+            &Filters::default(),
+            now,
+        )
+        .into_string()
+        .len();
     }
     let per_page = started.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
     println!("{rooms} rooms: {per_page:.2} ms per page, {bytes} bytes of HTML");

@@ -222,10 +222,15 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let notifiers = notifiers(&config.notify)?;
     let (notify_queue, notify_tasks) = metrics
         .with(|| NotifyQueue::start(notifiers, alert_store.clone(), config.notify.retry, &cancel));
+    let notify_queue = Arc::new(notify_queue);
+    let channels = Arc::new(crate::alert::notify::ChannelSummary::of(
+        config.notify.telegram.as_ref(),
+        config.notify.webhook.as_ref(),
+    ));
     let engine = AlertEngine::new(
         hub.clone(),
         publisher.clone(),
-        Arc::new(notify_queue),
+        notify_queue.clone(),
         live.clone(),
         config.alerts.clone(),
     );
@@ -244,6 +249,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         legacy_slash_topics: config.legacy_slash_topics,
         alerts: hub,
         automation,
+        notify: notify_queue,
+        channels,
         web: Arc::new(crate::web::WebShared::default()),
     };
 

@@ -28,6 +28,10 @@ pub struct AppState {
     pub alerts: Arc<AlertHub>,
     /// Room automation: occupancy records and settings.
     pub automation: Arc<crate::automation::Automation>,
+    /// The notification queue (shared with the alert engine).
+    pub notify: Arc<crate::alert::notify::queue::NotifyQueue>,
+    /// The configured notification channels, without secrets.
+    pub channels: Arc<crate::alert::notify::ChannelSummary>,
     /// The dashboard's shared state: sign-in limiter, metric samples.
     pub web: Arc<crate::web::WebShared>,
 }

@@ -11,8 +11,10 @@ mod common;
 use std::path::PathBuf;
 use std::process::Stdio;
 
+use common::fake_bot::{CHAT_ID, FakeBot, Reply, TOKEN};
 use common::{PATIENCE, TestServer, eventually, free_port};
 use fantoccini::{Client, ClientBuilder, Locator};
+use hotel_server::alert::notify::telegram::TelegramConfig;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
@@ -447,13 +449,51 @@ async fn screenshots_of_every_page_in_both_themes() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let server = TestServer::embedded().await;
+    // Telegram at the local fake, refusing, so a failed delivery shows.
+    let bot = FakeBot::start().await;
+    bot.always(Reply::Unauthorized);
+    let api_url = bot.base.clone();
+    let server = TestServer::start_with(move |mut c| {
+        c.notify.telegram = Some(TelegramConfig {
+            api_url,
+            token: TOKEN.to_owned().into(),
+            chat_id: CHAT_ID.to_owned(),
+        });
+        c
+    })
+    .await;
     let rooms = ["101", "102", "103", "201", "202", "203", "301", "302"];
     let device = rooms_reporting(&server, &rooms).await;
     device.publish("hotel/302/status/online", "offline").await;
     server
         .room_until("302", "room 302 offline", |r| r["online"] == false)
         .await;
+    // An open critical alert in 203, and one that ended in 103.
+    let gas = |room: &str, level: f64| {
+        format!(
+            r#"{{"room":"{room}","timestamp":{},"sensors":{{"gas_level":{level}}}}}"#,
+            common::now_s()
+        )
+    };
+    device
+        .publish("hotel/203/telemetry/json", gas("203", 2710.0))
+        .await;
+    device
+        .publish("hotel/103/telemetry/json", gas("103", 1600.0))
+        .await;
+    device
+        .publish("hotel/103/telemetry/json", gas("103", 900.0))
+        .await;
+    eventually("alerts raised and ended", || async {
+        let (_, all) = server.get("/api/alerts/", &server.admin_token).await;
+        let all = all.as_array()?.clone();
+        let open = all.iter().any(|a| a["room"] == "203");
+        let ended = all
+            .iter()
+            .any(|a| a["room"] == "103" && !a["ended_at"].is_null());
+        (open && ended).then_some(())
+    })
+    .await;
     let pages = [
         ("login", "/login"),
         ("rooms", "/rooms"),
@@ -463,6 +503,8 @@ async fn screenshots_of_every_page_in_both_themes() {
         ("mqtt", "/dashboards/mqtt"),
         ("users", "/users"),
         ("audit", "/audit"),
+        ("alerts", "/alerts"),
+        ("notifications", "/notifications"),
     ];
     browser.goto(&format!("{}/login", server.base)).await;
     for theme in ["light", "dark"] {
@@ -514,6 +556,35 @@ async fn screenshots_of_every_page_in_both_themes() {
     let count = std::fs::read_dir(screenshot_dir()).unwrap().count();
     assert!(count >= pages.len() * 4);
 
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notification_centre_tells_of_a_new_alert_live() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let device = rooms_reporting(&server, &["101"]).await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    browser.goto(&format!("{}/alerts", server.base)).await;
+    assert!(browser.text("#open-h + p").await.contains("No open alerts"));
+    browser.attr_until("body", "data-live", "on").await;
+
+    let gas = format!(
+        r#"{{"room":"101","timestamp":{},"sensors":{{"gas_level":2710}}}}"#,
+        common::now_s()
+    );
+    device.publish("hotel/101/telemetry/json", gas).await;
+    let text = browser
+        .text_until("#alert-feed", "the new alert announced", |t| {
+            t.contains("room 101")
+        })
+        .await;
+    assert!(text.contains("critical"), "{text}");
     browser.close().await;
     server.shutdown().await;
 }

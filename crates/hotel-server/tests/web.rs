@@ -3,7 +3,13 @@
 
 mod common;
 
-use common::{ADMIN_PASSWORD, TestServer};
+use std::time::Duration;
+
+use common::fake_bot::{CHAT_ID, FakeBot, TOKEN};
+use common::{ADMIN_PASSWORD, TestServer, eventually, now_s};
+use hotel_server::alert::notify::queue::RetryPolicy;
+use hotel_server::alert::notify::telegram::TelegramConfig;
+use hotel_server::server::{NotifySettings, ServerConfig};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
@@ -70,6 +76,16 @@ impl<'a> Visitor<'a> {
     }
 
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Vec<String>) {
+        let (status, set, _) = self.post_to(path, form).await;
+        (status, set)
+    }
+
+    /// Posts a form; returns the status, the cookies set and where it leads.
+    async fn post_to(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Vec<String>, Option<String>) {
         let body = form
             .iter()
             .map(|(k, v)| format!("{k}={}", v.replace(' ', "+").replace('@', "%40")))
@@ -85,7 +101,11 @@ impl<'a> Visitor<'a> {
             .await
             .unwrap();
         let set = self.keep_cookies(&response);
-        (response.status(), set)
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        (response.status(), set, location)
     }
 
     /// Signs in through the form; returns the page's CSRF token after.
@@ -100,11 +120,61 @@ impl<'a> Visitor<'a> {
         .0
     }
 
+    /// Reloads `path` until `check` holds for the page (or gives up).
+    async fn page_until(&mut self, path: &str, check: impl Fn(&str) -> bool) -> String {
+        for _ in 0..400 {
+            let (status, html, _) = self.get(path).await;
+            assert_eq!(status, 200, "{path}");
+            if check(&html) {
+                return html;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("gave up waiting for {path}");
+    }
+
     async fn token(&mut self, page: &str) -> String {
         let (status, html, _) = self.get(page).await;
         assert_eq!(status, 200, "{page}");
         csrf_in(&html)
     }
+}
+
+/// Telegram at the local fake Bot API, quick retries and timers.
+fn with_telegram(bot: &FakeBot) -> impl FnOnce(ServerConfig) -> ServerConfig {
+    let api_url = bot.base.clone();
+    move |mut c| {
+        c.notify = NotifySettings {
+            telegram: Some(TelegramConfig {
+                api_url,
+                token: TOKEN.to_owned().into(),
+                chat_id: CHAT_ID.to_owned(),
+            }),
+            webhook: None,
+            retry: RetryPolicy {
+                max_attempts: 2,
+                first_backoff: Duration::from_millis(50),
+                max_backoff: Duration::from_millis(100),
+                max_retry_after: Duration::from_secs(1),
+            },
+        };
+        c.alerts.check_every = Duration::from_millis(50);
+        c
+    }
+}
+
+/// The id in the first `/alerts/<id>/ack` form of a page.
+fn ack_id_in(html: &str) -> Option<String> {
+    let start = html.find(r#"action="/alerts/"#)? + 16;
+    let len = html[start..].find('/')?;
+    Some(html[start..start + len].to_owned())
+}
+
+async fn create_account(admin: &mut Visitor<'_>, form: &[(&str, &str)]) {
+    let token = admin.token("/users").await;
+    let mut fields = vec![("csrf", token.as_str())];
+    fields.extend_from_slice(form);
+    assert_eq!(admin.post("/users", &fields).await.0, StatusCode::SEE_OTHER);
 }
 
 fn csrf_in(html: &str) -> String {
@@ -328,5 +398,149 @@ async fn guest_limits_bound_the_target_on_every_path() {
         1,
         "only the allowed target was sent"
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn gas_alert_reaches_the_notification_centre_and_is_acknowledged_by_form() {
+    let bot = FakeBot::start().await;
+    let server = TestServer::start_with(with_telegram(&bot)).await;
+    let device = server.device("gas-101").await;
+    let gas = |level: f64| {
+        format!(
+            r#"{{"room":"101","timestamp":{},"sensors":{{"gas_level":{level}}}}}"#,
+            now_s()
+        )
+    };
+    device.publish("hotel/101/telemetry/json", gas(120.0)).await;
+    server
+        .room_until("101", "room 101 known", |r| r["gas_level"] == 120.0)
+        .await;
+    device
+        .publish("hotel/101/telemetry/json", gas(2710.0))
+        .await;
+
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let page = admin
+        .page_until("/alerts", |html| ack_id_in(html).is_some())
+        .await;
+    let id = ack_id_in(&page).unwrap();
+    assert!(page.contains(r#"href="/rooms/101""#), "the room is named");
+    assert!(page.contains("Gas") && page.contains("critical"));
+
+    // The overview marks the room in text and lists it first.
+    let (_, overview, _) = admin.get("/rooms").await;
+    assert!(overview.contains("Open alert: Gas"));
+    // The room page lists it in the room's alert history.
+    let (_, room, _) = admin.get("/rooms/101").await;
+    assert!(room.contains("Alert history") && room.contains("Gas"));
+
+    // Without the token: refused, nothing recorded.
+    let path = format!("/alerts/{id}/ack");
+    assert_eq!(admin.post(&path, &[]).await.0, StatusCode::FORBIDDEN);
+    let (_, alert) = server
+        .get("/api/alerts/?room=101", &server.admin_token)
+        .await;
+    assert_eq!(alert[0]["acknowledged_by"], serde_json::Value::Null);
+
+    let token = csrf_in(&page);
+    let (status, _, location) = admin.post_to(&path, &[("csrf", &token)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/alerts?acked=1"));
+    let (_, alert) = server
+        .get("/api/alerts/?room=101", &server.admin_token)
+        .await;
+    assert_eq!(alert[0]["acknowledged_by"], "admin");
+    let (_, page, _) = admin.get("/alerts?acked=1").await;
+    assert!(page.contains("Alert acknowledged."));
+    assert_eq!(ack_id_in(&page), None, "no button once acknowledged");
+
+    // The alert's Telegram notification is listed with its delivery.
+    admin
+        .page_until("/alerts", |html| html.contains(r#"data-status="sent""#))
+        .await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn notification_settings_are_for_admins_and_the_test_reaches_the_bot() {
+    let bot = FakeBot::start().await;
+    let server = TestServer::start_with(with_telegram(&bot)).await;
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    create_account(
+        &mut admin,
+        &[
+            ("username", "desk"),
+            ("password", "front desk pass 1"),
+            ("role", "monitor"),
+        ],
+    )
+    .await;
+    create_account(
+        &mut admin,
+        &[
+            ("username", "guest101"),
+            ("password", "guest pass phrase 1"),
+            ("role", "guest"),
+            ("room", "101"),
+            ("checkout", "2099-01-01T11:00"),
+        ],
+    )
+    .await;
+
+    let mut desk = Visitor::new(&server);
+    desk.sign_in("desk", "front desk pass 1").await;
+    assert_eq!(desk.get("/notifications").await.0, 403);
+    assert_eq!(desk.get("/alerts").await.0, 200, "staff see the centre");
+    let token = desk.token("/alerts").await;
+    assert_eq!(
+        desk.post("/notifications/test", &[("csrf", &token)])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let mut guest = Visitor::new(&server);
+    guest.sign_in("guest101", "guest pass phrase 1").await;
+    assert_eq!(guest.get("/notifications").await.0, 403);
+    let (status, _, location) = guest.get("/alerts").await;
+    assert!(status.is_redirection(), "{status}");
+    assert_ne!(location.as_deref(), Some("/alerts"));
+    assert_eq!(
+        guest.get("/rooms/102").await.0,
+        403,
+        "no other room's page, nor its alerts"
+    );
+    assert!(bot.requests().is_empty(), "nothing sent by them");
+
+    let (status, page, _) = admin.get("/notifications").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(CHAT_ID), "the chat id is shown");
+    assert!(!page.contains(TOKEN), "never the token");
+    assert_eq!(
+        admin.post("/notifications/test", &[]).await.0,
+        StatusCode::FORBIDDEN,
+        "no CSRF token"
+    );
+    assert!(bot.requests().is_empty());
+    let token = csrf_in(&page);
+    let (status, _, location) = admin
+        .post_to("/notifications/test", &[("csrf", &token)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert!(location.starts_with("/notifications?test="), "{location}");
+
+    let request = eventually("the test message at the fake Bot API", || async {
+        bot.requests().into_iter().next()
+    })
+    .await;
+    assert!(request.path_ok && request.invalid.is_none(), "{request:?}");
+    assert_eq!(request.chat_id.to_string(), CHAT_ID);
+    assert!(request.text.contains("test message"), "{}", request.text);
+    admin
+        .page_until(&location, |html| html.contains(r#"data-status="sent""#))
+        .await;
     server.shutdown().await;
 }

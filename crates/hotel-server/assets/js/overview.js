@@ -11,11 +11,12 @@ if (list) {
     applyRoom(card, room);
     const after = statusOf(room);
     card.dataset.status = after;
-    if (before === after) return;
+    // A room with an open alert stays among the problems.
+    if (before === after || card.dataset.alert) return;
     if (after !== 'online') {
       list.prepend(card);
     } else {
-      const problems = list.querySelectorAll('li[data-status="offline"], li[data-status="nodata"]');
+      const problems = list.querySelectorAll('li[data-status="offline"], li[data-status="nodata"], li[data-alert]');
       const last = problems[problems.length - 1];
       if (last) last.after(card);
     }

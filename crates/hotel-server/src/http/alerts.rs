@@ -9,7 +9,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use hotel_core::alert::ThresholdOverrides;
-use hotel_core::store::{AlertQuery, NotificationRecord, NotificationStatus};
+use hotel_core::store::{AlertQuery, AlertRecord, NotificationRecord, NotificationStatus};
 use hotel_core::{AlertLevel, Role, RoomId, Thresholds};
 use hotel_telemetry::clock::now_ms;
 use hotel_telemetry::live::rfc3339;
@@ -107,16 +107,28 @@ pub async fn acknowledge(
     Path(id): Path<String>,
 ) -> Result<Json<AlertView>, AppError> {
     require_staff(&caller)?;
+    let alert = ack(&state, &id, &caller.username).await?;
+    Ok(Json(AlertView::from(&alert)))
+}
+
+/// Acknowledges alert `id` as `username` (staff, checked by the caller),
+/// pushes the change and returns the alert; the first acknowledgement
+/// stays. Shared by the API and the dashboard.
+///
+/// # Errors
+///
+/// Not found for an unknown id; store errors.
+pub async fn ack(state: &AppState, id: &str, username: &str) -> Result<AlertRecord, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound("alert"))?;
     let alert = state
         .alerts
         .store
-        .acknowledge_alert(id, &caller.username, now_ms())
+        .acknowledge_alert(id, username, now_ms())
         .await?
         .ok_or(AppError::NotFound("alert"))?;
-    tracing::info!(alert = id, room = %alert.room, by = %caller.username, "alert acknowledged");
+    tracing::info!(alert = id, room = %alert.room, by = %username, "alert acknowledged");
     state.alerts.push(&alert);
-    Ok(Json(AlertView::from(&alert)))
+    Ok(alert)
 }
 
 /// Thresholds of the hotel or a room: what is in force, and what admins

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 /// Every embedded file: (path under `assets/`, content type, bytes).
-const FILES: [(&str, &str, &[u8]); 8] = [
+const FILES: [(&str, &str, &[u8]); 9] = [
     (
         "css/app.css",
         "text/css; charset=utf-8",
@@ -31,6 +31,11 @@ const FILES: [(&str, &str, &[u8]); 8] = [
         "js/room.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/js/room.js"),
+    ),
+    (
+        "js/alerts.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/js/alerts.js"),
     ),
     (
         "js/dashboards.js",

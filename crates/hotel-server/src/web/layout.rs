@@ -36,6 +36,10 @@ pub enum Nav {
     Users,
     /// Audit log.
     Audit,
+    /// Notification centre.
+    Alerts,
+    /// Notification settings.
+    Notifications,
 }
 
 /// Language and theme of one request.
@@ -160,7 +164,9 @@ fn navigation(tr: Tr, user: &WebUser, current: Nav) -> Markup {
                     (item(Nav::Sensors, "/dashboards/sensors", tr.t("nav.sensors")))
                     (item(Nav::Health, "/dashboards/health", tr.t("nav.health")))
                     (item(Nav::Mqtt, "/dashboards/mqtt", tr.t("nav.mqtt")))
+                    (item(Nav::Alerts, "/alerts", tr.t("nav.alerts")))
                     @if user.is_admin() {
+                        (item(Nav::Notifications, "/notifications", tr.t("nav.notifications")))
                         (item(Nav::Users, "/users", tr.t("nav.users")))
                         (item(Nav::Audit, "/audit", tr.t("nav.audit")))
                     }

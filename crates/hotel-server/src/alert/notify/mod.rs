@@ -12,6 +12,50 @@ use hotel_core::notify::Notification;
 use hotel_core::store::AlertRecord;
 use hotel_core::{AlertLevel, RoomId};
 
+/// The configured channels as staff may see them: never the bot token or
+/// the webhook's full URL (it may hold a key), for the settings page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelSummary {
+    /// Telegram's chat id, when Telegram is on (it needs a token).
+    pub telegram_chat_id: Option<String>,
+    /// Whether a Telegram bot token is set.
+    pub telegram_token_set: bool,
+    /// The webhook URL's host, when a webhook is on (`?` if it has none).
+    pub webhook_host: Option<String>,
+}
+
+impl ChannelSummary {
+    /// The summary of `telegram` and `webhook` settings.
+    pub fn of(
+        telegram: Option<&telegram::TelegramConfig>,
+        webhook: Option<&secrecy::SecretString>,
+    ) -> Self {
+        use secrecy::ExposeSecret;
+        Self {
+            telegram_chat_id: telegram.map(|t| t.chat_id.clone()),
+            telegram_token_set: telegram.is_some_and(|t| !t.token.expose_secret().is_empty()),
+            webhook_host: webhook.map(|u| {
+                reqwest::Url::parse(u.expose_secret())
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_else(|| "?".to_owned())
+            }),
+        }
+    }
+}
+
+/// A test notification, sent from the settings page by `by`.
+pub fn test_message(by: &str) -> Notification {
+    Notification {
+        text: format!("Smart Hotel test message, sent by {by}. Notifications reach this channel."),
+        room: None,
+        kind: None,
+        level: None,
+        alert_id: None,
+        url: None,
+    }
+}
+
 /// The room page a notification links to.
 pub fn room_link(public_url: &str, room: RoomId) -> String {
     format!("{}/room/{room}/", public_url.trim_end_matches('/'))
@@ -47,5 +91,29 @@ pub fn cleared(alert: &AlertRecord, message: &str, public_url: &str) -> Notifica
         level: Some(AlertLevel::Info),
         alert_id: Some(alert.id),
         url: Some(link),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_summary_shows_no_secret() {
+        let telegram = telegram::TelegramConfig {
+            api_url: "http://127.0.0.1:1".to_owned(),
+            token: "123:secret-token".to_owned().into(),
+            chat_id: "-100200".to_owned(),
+        };
+        let hook: secrecy::SecretString = "https://user:key@hooks.example/p?k=secret"
+            .to_owned()
+            .into();
+        let summary = ChannelSummary::of(Some(&telegram), Some(&hook));
+        assert_eq!(summary.telegram_chat_id.as_deref(), Some("-100200"));
+        assert!(summary.telegram_token_set);
+        assert_eq!(summary.webhook_host.as_deref(), Some("hooks.example"));
+        let text = format!("{summary:?}");
+        assert!(!text.contains("secret") && !text.contains("key@"), "{text}");
+        assert_eq!(ChannelSummary::of(None, None), ChannelSummary::default());
     }
 }

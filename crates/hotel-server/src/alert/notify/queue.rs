@@ -119,8 +119,10 @@ impl NotifyQueue {
         self.channels.is_empty()
     }
 
-    /// Queues `notification` on every channel without waiting for delivery.
-    pub async fn enqueue(&self, notification: &Notification) {
+    /// Queues `notification` on every channel without waiting for delivery;
+    /// returns the ids of the notification records, to follow their status.
+    pub async fn enqueue(&self, notification: &Notification) -> Vec<i64> {
+        let mut ids = Vec::with_capacity(self.channels.len());
         for channel in &self.channels {
             let now = now_ms();
             let record = NotificationRecord {
@@ -142,6 +144,7 @@ impl NotifyQueue {
                     continue;
                 }
             };
+            ids.push(id);
             let job = Job {
                 id,
                 notification: notification.clone(),
@@ -161,6 +164,7 @@ impl NotifyQueue {
                     .await;
             }
         }
+        ids
     }
 }
 

@@ -1,5 +1,6 @@
 //! One module per page, and the small formatting helpers they share.
 
+pub mod alerts;
 pub mod dashboards;
 pub mod login;
 pub mod overview;

@@ -1,20 +1,27 @@
-//! The rooms overview: one card per room, problem rooms first, filters by
+//! The rooms overview: one card per room, problem rooms (open alert,
+//! offline, no data) first, marked in text, filters by
 //! floor, status and text; `js/overview.js` keeps the cards live over the
 //! WebSocket.
 //!
 //! Rendered from the in-memory live view, never the store, so it stays
 //! fast with a thousand rooms.
 
+use std::collections::HashMap;
+
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hotel_core::store::AlertQuery;
+use hotel_core::{AlertKind, AlertLevel, RoomId};
 use hotel_telemetry::clock::now_ms;
 use hotel_telemetry::live::RoomView;
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::i18n::Tr;
 use crate::web::layout::{self, Ctx, Nav};
+use crate::web::pages::alerts::{kind_label, level_badge};
 use crate::web::pages::{age, value};
 use crate::web::session::{self, WebUser};
 
@@ -43,7 +50,6 @@ pub enum Status {
 impl Status {
     /// The status of a room.
     pub fn of(room: &RoomView) -> Self {
-        // Limit: alert states of the alerts issue (#6) are not known here yet; they sort first once it lands.
         if room.online {
             Status::Online
         } else if room.last_seen.is_none() {
@@ -88,19 +94,46 @@ pub async fn page(
     ctx: Ctx,
     user: WebUser,
     Query(filters): Query<Filters>,
-) -> Response {
+) -> Result<Response, AppError> {
     if user.is_guest() {
-        return Redirect::to(&session::home_of(&user)).into_response();
+        return Ok(Redirect::to(&session::home_of(&user)).into_response());
+    }
+    let open = state
+        .alerts
+        .store
+        .alerts(&AlertQuery {
+            open: Some(true),
+            room: None,
+            level: None,
+            from_ms: None,
+            to_ms: None,
+            limit: crate::http::alerts::MAX_LIMIT,
+        })
+        .await?;
+    // The most severe open alert of each room.
+    let mut alerting: Alerting = HashMap::new();
+    for a in &open {
+        let worst = alerting.entry(a.room).or_insert((a.kind, a.level));
+        if a.level > worst.1 {
+            *worst = (a.kind, a.level);
+        }
     }
     let now = now_ms();
-    Html(render(&ctx, &user, state.live.views(now), &filters, now).into_string()).into_response()
+    Ok(
+        Html(render(&ctx, &user, state.live.views(now), &alerting, &filters, now).into_string())
+            .into_response(),
+    )
 }
+
+/// Rooms with an open alert: the kind and level of the most severe one.
+pub type Alerting = HashMap<RoomId, (AlertKind, AlertLevel)>;
 
 /// Renders the overview of `rooms` (exposed for the render benchmark).
 pub fn render(
     ctx: &Ctx,
     user: &WebUser,
     rooms: Vec<RoomView>,
+    alerting: &Alerting,
     filters: &Filters,
     now: i64,
 ) -> Markup {
@@ -126,9 +159,9 @@ pub fn render(
         .iter()
         .map(|r| (Status::of(r), r))
         .filter(|(_, r)| floor.is_none_or(|f| floor_of(r.id.as_str()) == Some(f)))
-        .filter(|(s, _)| match status {
+        .filter(|(s, r)| match status {
             Some("online") => *s == Status::Online,
-            Some("offline") => *s != Status::Online,
+            Some("offline") => *s != Status::Online || alerting.contains_key(&r.id),
             _ => true,
         })
         .filter(|(_, r)| {
@@ -140,8 +173,17 @@ pub fn render(
             })
         })
         .collect();
-    // Problems first, then by id (the live view is already ordered by id).
-    shown.sort_by_key(|(s, _)| *s);
+    // Problems (an open alert, offline, no data) first, alerts first among
+    // them; then by id (the live view is already ordered by id).
+    shown.sort_by_key(|(s, r)| {
+        let alert = alerting.get(&r.id).map(|(_, level)| *level);
+        (
+            alert.is_none() && *s == Status::Online,
+            std::cmp::Reverse(alert),
+            *s,
+        )
+    });
+    let alerts = alerting.len();
 
     let content = html! {
         div.page-head {
@@ -150,6 +192,9 @@ pub fn render(
                 (tr.f("overview.count", &[("n", &total.to_string())])) " · "
                 span.ok { (tr.f("overview.online", &[("n", &online.to_string())])) } " · "
                 span.bad { (tr.f("overview.offline", &[("n", &(total - online).to_string())])) }
+                @if alerts > 0 {
+                    " · " a.bad href="/alerts" { (tr.f("overview.alerts", &[("n", &alerts.to_string())])) }
+                }
             }
         }
         form.filters method="get" action="/rooms" role="search" {
@@ -182,7 +227,7 @@ pub fn render(
         }
         ul.cards id="rooms" data-live="/live/rooms" aria-label=(tr.t("overview.title")) {
             @for (status, room) in &shown {
-                (card(tr, room, *status, now))
+                (card(tr, room, *status, alerting.get(&room.id).copied(), now))
             }
         }
     };
@@ -196,11 +241,18 @@ pub fn render(
     )
 }
 
-fn card(tr: Tr, room: &RoomView, status: Status, now: i64) -> Markup {
+fn card(
+    tr: Tr,
+    room: &RoomView,
+    status: Status,
+    alert: Option<(AlertKind, AlertLevel)>,
+    now: i64,
+) -> Markup {
     let id = room.id.as_str();
     let reading_ms = room.reading_ts_ms;
     html! {
-        li.card.room id={ "room-" (id) } data-room=(id) data-status=(status.as_str()) {
+        li.card.room id={ "room-" (id) } data-room=(id) data-status=(status.as_str())
+            data-alert=[alert.map(|(_, l)| l.as_str())] {
             div.card-head {
                 h2 {
                     a href={ "/rooms/" (id) } {
@@ -210,6 +262,12 @@ fn card(tr: Tr, room: &RoomView, status: Status, now: i64) -> Markup {
                 }
                 span.status data-f="status" data-status=(status.as_str()) {
                     span.dot aria-hidden="true" {} (status.label(tr))
+                }
+            }
+            @if let Some((kind, level)) = alert {
+                p.alert-mark {
+                    (level_badge(tr, level)) " "
+                    a href="/alerts" { (tr.f("overview.open_alert", &[("type", kind_label(tr, kind))])) }
                 }
             }
             (readings(tr, room))
@@ -304,18 +362,38 @@ mod tests {
         let rooms: Vec<_> = (0..1000)
             .map(|i| view(&format!("{}{:02}", 1 + i / 50, i % 50), i != 999))
             .collect();
-        let html = render(&ctx, &admin(), rooms, &Filters::default(), 1_000).into_string();
+        let mut alerting = Alerting::new();
+        alerting.insert(
+            hotel_core::RoomId::parse("1010").unwrap(),
+            (AlertKind::Gas, AlertLevel::Critical),
+        );
+        let html =
+            render(&ctx, &admin(), rooms, &alerting, &Filters::default(), 1_000).into_string();
         assert_eq!(html.matches("class=\"card room\"").count(), 1000);
         let first = html.find("data-room=").unwrap();
         assert!(
-            html[first..].starts_with("data-room=\"2049\""),
-            "the offline room comes first"
+            html[first..].starts_with("data-room=\"1010\""),
+            "the room with an open alert comes first"
         );
+        let second = first + 10 + html[first + 10..].find("data-room=").unwrap();
+        assert!(
+            html[second..].starts_with("data-room=\"2049\""),
+            "then the offline room"
+        );
+        assert_eq!(html.matches("Open alert: Gas").count(), 1, "marked in text");
         let filtered = Filters {
             q: Some("<b>".to_owned()),
             ..Filters::default()
         };
-        let html = render(&ctx, &admin(), vec![view("101", true)], &filtered, 0).into_string();
+        let html = render(
+            &ctx,
+            &admin(),
+            vec![view("101", true)],
+            &Alerting::new(),
+            &filtered,
+            0,
+        )
+        .into_string();
         assert!(
             html.contains("&lt;b&gt;") && !html.contains("<b>"),
             "search text is escaped"

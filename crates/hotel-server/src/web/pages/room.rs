@@ -1,5 +1,5 @@
 //! A room: live values, history charts, controls with acknowledgement, and
-//! the command history; plus the JSON and WebSocket endpoints its script
+//! the command and alert histories; plus the JSON and WebSocket endpoints its script
 //! uses (signed in by the session cookie).
 
 use axum::Form;
@@ -7,7 +7,7 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Json, Redirect, Response};
-use hotel_core::store::GuestLimits;
+use hotel_core::store::{AlertQuery, GuestLimits};
 use hotel_core::{ClimateMode, ControlCommand, FanSpeed, LightMode, RoomId};
 use hotel_telemetry::clock::now_ms;
 use maud::{Markup, html};
@@ -21,6 +21,7 @@ use crate::state::AppState;
 use crate::web::csrf;
 use crate::web::i18n::Tr;
 use crate::web::layout::{self, Ctx, Nav};
+use crate::web::pages::alerts::alert_table;
 use crate::web::pages::overview::{Status, readings, word_label};
 use crate::web::pages::{age, error_markup, timestamp};
 use crate::web::session::{WebUser, forbidden};
@@ -79,6 +80,18 @@ pub async fn page(
         None
     };
     let commands = state.records.commands(room, HISTORY_ROWS).await?;
+    let alerts = state
+        .alerts
+        .store
+        .alerts(&AlertQuery {
+            open: None,
+            room: Some(room),
+            level: None,
+            from_ms: None,
+            to_ms: None,
+            limit: HISTORY_ROWS,
+        })
+        .await?;
     let (from_ms, to_ms, range) = chart_range(&query, now);
     let status = Status::of(&view);
 
@@ -161,25 +174,34 @@ pub async fn page(
                 }
             }
         }
-        section.panel id="commands" aria-labelledby="commands-h" {
-            h2 id="commands-h" { (tr.t("room.commands")) }
-            // Limit: the room's alert history comes with the alerts issue (#6), from /api/alerts/.
-            @if commands.is_empty() {
-                p.muted { (tr.t("room.no_commands")) }
-            } @else {
-                div.table-wrap {
-                    table {
-                        thead { tr { th scope="col" { (tr.t("room.when")) } th scope="col" { (tr.t("room.who")) } th scope="col" { (tr.t("room.what")) } } }
-                        tbody {
-                            @for c in &commands {
-                                tr {
-                                    td { (timestamp(c.sent_ms)) }
-                                    td { (c.sent_by) }
-                                    td { (command_label(tr, &c.command)) }
+        div.two {
+            section.panel id="commands" aria-labelledby="commands-h" {
+                h2 id="commands-h" { (tr.t("room.commands")) }
+                @if commands.is_empty() {
+                    p.muted { (tr.t("room.no_commands")) }
+                } @else {
+                    div.table-wrap {
+                        table {
+                            thead { tr { th scope="col" { (tr.t("room.when")) } th scope="col" { (tr.t("room.who")) } th scope="col" { (tr.t("room.what")) } } }
+                            tbody {
+                                @for c in &commands {
+                                    tr {
+                                        td { (timestamp(c.sent_ms)) }
+                                        td { (c.sent_by) }
+                                        td { (command_label(tr, &c.command)) }
+                                    }
                                 }
                             }
                         }
                     }
+                }
+            }
+            section.panel id="alerts" aria-labelledby="alerts-h" {
+                h2 id="alerts-h" { (tr.t("alerts.history")) }
+                @if alerts.is_empty() {
+                    p.muted { (tr.t("alerts.no_history")) }
+                } @else {
+                    (alert_table(tr, &alerts, None))
                 }
             }
         }
@@ -300,7 +322,7 @@ pub async fn live_one(
 
 /// A WebSocket authenticated by cookie must come from our own pages: the
 /// browser sends `Origin`, which must name the host the request went to.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     match headers.get(header::ORIGIN).map(|v| v.to_str().ok()) {
         None => true,
