@@ -31,4 +31,10 @@ if [ -z "${HOTEL_TEST_MQTT_BROKER:-}" ]; then
 fi
 export HOTEL_REQUIRE_SERVICES="${HOTEL_REQUIRE_SERVICES:-1}"
 
-cargo test --workspace --locked "$@"
+log=$(mktemp)
+status=0
+cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run (cargo prints one per test binary).
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
+exit "$status"
