@@ -294,7 +294,29 @@ pub fn readings(tr: Tr, room: &RoomView) -> Markup {
             div { dt { (tr.t("room.mode")) } dd data-f="climate_mode" { (word(room.climate_mode.map(|m| m.as_str()))) } }
             div { dt { (tr.t("room.fan")) } dd data-f="fan_speed" { (word(room.fan_speed.map(|m| m.as_str()))) } }
             div { dt { (tr.t("room.heating")) } dd data-f="heating" { (word(heating)) } }
+            div { dt { (tr.t("room.occupancy")) } dd data-f="occupancy" { (occupancy_label(tr, room.occupancy)) } }
+            @if room.do_not_disturb == Some(true) || room.make_up_room == Some(true) {
+                div.flags {
+                    dt { (tr.t("room.flags")) }
+                    dd data-f="flags" {
+                        @if room.do_not_disturb == Some(true) { span.flag { (tr.t("room.dnd")) } " " }
+                        @if room.make_up_room == Some(true) { span.flag { (tr.t("room.make_up")) } }
+                    }
+                }
+            }
         }
+    }
+}
+
+/// The translated occupancy word, or a dash when unknown.
+fn occupancy_label(tr: Tr, occupancy: Option<hotel_core::Occupancy>) -> &'static str {
+    use hotel_core::Occupancy;
+    match occupancy {
+        Some(Occupancy::Vacant) => tr.t("room.occupancy.vacant"),
+        Some(Occupancy::Booked) => tr.t("room.occupancy.booked"),
+        Some(Occupancy::Occupied) => tr.t("room.occupancy.occupied"),
+        Some(Occupancy::CheckedOut) => tr.t("room.occupancy.checked_out"),
+        None => "–",
     }
 }
 
@@ -398,6 +420,23 @@ mod tests {
             html.contains("&lt;b&gt;") && !html.contains("<b>"),
             "search text is escaped"
         );
+    }
+
+    #[test]
+    fn shows_occupancy_and_the_do_not_disturb_and_make_up_flags() {
+        let tr = Tr::default_language();
+        let mut room = view("101", true);
+        let plain = readings(tr, &room).into_string();
+        assert!(!plain.contains("Do not disturb") && !plain.contains("Make up room"));
+        room.occupancy = Some(hotel_core::Occupancy::Occupied);
+        room.do_not_disturb = Some(true);
+        let html = readings(tr, &room).into_string();
+        assert!(html.contains("occupied"));
+        assert!(html.contains("Do not disturb") && !html.contains("Make up room"));
+        room.do_not_disturb = Some(false);
+        room.make_up_room = Some(true);
+        let html = readings(tr, &room).into_string();
+        assert!(!html.contains("Do not disturb") && html.contains("Make up room"));
     }
 
     #[test]
