@@ -278,12 +278,31 @@ async fn guest_sees_only_its_room_until_checkout() {
     assert_eq!(rooms[0]["id"], "101");
     assert_eq!(server.get("/api/users/", &guest).await.0, 403);
 
+    // A live feed opened before checkout ends after it.
+    let url = format!(
+        "{}/ws/room/101/?token={guest}",
+        server.base.replacen("http", "ws", 1)
+    );
+    let (mut feed, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+
     // After checkout the same token stops working.
     eventually("guest token expires at checkout", || async {
         (server.get("/api/room/101/", &guest).await.0 == 401).then_some(())
     })
     .await;
     assert_eq!(server.sign_in("guest101", "sea view please 42").await, None);
+    let ended = tokio::time::timeout(common::PATIENCE, async {
+        loop {
+            match feed.next().await {
+                None
+                | Some(Err(_))
+                | Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the open feed is closed after checkout");
     server.shutdown().await;
 }
 

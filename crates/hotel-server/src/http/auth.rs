@@ -38,6 +38,9 @@ pub struct Caller {
     pub username: String,
     /// What it may do.
     pub access: Access,
+    /// SHA-256 of the session's token or cookie, for re-checking a
+    /// long-lived connection.
+    pub session_sha256: String,
 }
 
 /// Sign-in request.
@@ -123,18 +126,9 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(parts).ok_or(AppError::Unauthorized)?;
-        let now = now_ms();
-        let session = state
-            .records
-            .session(&password::sha256_hex(&token))
+        let session_sha256 = password::sha256_hex(&token);
+        let user = valid_user(state, &session_sha256)
             .await?
-            .filter(|s| s.expires_ms > now)
-            .ok_or(AppError::Unauthorized)?;
-        let user = state
-            .records
-            .user(&session.username)
-            .await?
-            .filter(|u| !u.disabled && u.expires_ms.is_none_or(|exp| exp > now))
             .ok_or(AppError::Unauthorized)?;
         Ok(Caller {
             username: user.username,
@@ -142,8 +136,31 @@ impl FromRequestParts<AppState> for Caller {
                 role: user.role,
                 room: user.room,
             },
+            session_sha256,
         })
     }
+}
+
+/// The account behind a session, if the session has not expired or ended
+/// and the account is neither disabled nor past checkout.
+async fn valid_user(
+    state: &AppState,
+    session_sha256: &str,
+) -> Result<Option<hotel_core::store::UserRecord>, AppError> {
+    let now = now_ms();
+    let Some(session) = state
+        .records
+        .session(session_sha256)
+        .await?
+        .filter(|s| s.expires_ms > now)
+    else {
+        return Ok(None);
+    };
+    Ok(state
+        .records
+        .user(&session.username)
+        .await?
+        .filter(|u| !u.disabled && u.expires_ms.is_none_or(|exp| exp > now)))
 }
 
 /// The token from `Authorization: Bearer …`, or from `?token=` (browsers
@@ -165,6 +182,13 @@ fn bearer_token(parts: &Parts) -> Option<String> {
 }
 
 impl Caller {
+    /// True while the caller's session and account still work: long-lived
+    /// connections (WebSocket feeds) ask this again and again, so sign-out,
+    /// disabling and checkout end them too.
+    pub async fn is_still_valid(&self, state: &AppState) -> bool {
+        matches!(valid_user(state, &self.session_sha256).await, Ok(Some(u)) if u.username == self.username)
+    }
+
     /// Fails with 403 unless the caller is an administrator.
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.access.is_admin() {

@@ -18,6 +18,10 @@ use crate::http::auth::Caller;
 use crate::http::rooms::visible_room;
 use crate::state::AppState;
 
+/// How often an open feed re-checks that its session and account still
+/// work; sign-out, disabling and checkout end the feed within this time.
+pub const RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// `GET /ws/rooms/`.
 pub async fn rooms(
     State(state): State<AppState>,
@@ -52,8 +56,16 @@ async fn feed(mut socket: WebSocket, state: AppState, caller: Caller, only: Opti
             return;
         }
     }
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    recheck.tick().await;
     loop {
         tokio::select! {
+            _ = recheck.tick() => {
+                if !caller.is_still_valid(&state).await {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+            }
             update = updates.recv() => match update {
                 Ok(view) if wanted(&view.id) => {
                     if send_json(&mut socket, view.as_ref()).await.is_err() {
@@ -107,8 +119,16 @@ async fn alert_feed(mut socket: WebSocket, state: AppState, caller: Caller) {
             return;
         }
     }
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    recheck.tick().await;
     loop {
         tokio::select! {
+            _ = recheck.tick() => {
+                if !caller.is_still_valid(&state).await {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+            }
             update = updates.recv() => match update {
                 Ok(alert) if caller.access.allows_room(&alert.room) => {
                     if send_json(&mut socket, alert.as_ref()).await.is_err() {

@@ -58,6 +58,7 @@ impl WebUser {
         Caller {
             username: self.username.clone(),
             access: self.access,
+            session_sha256: self.session_sha256.clone(),
         }
     }
 

@@ -293,7 +293,6 @@ pub async fn history(
 }
 
 /// `GET /live/rooms`: the rooms feed for the overview's script.
-// Limit: an open feed keeps streaming after sign-out, disable or checkout until the socket closes; re-checking the session per message in http::ws lifts it.
 pub async fn live_all(
     state: State<AppState>,
     user: WebUser,
