@@ -3,10 +3,12 @@
 //!
 //! Readings go to a `WITHOUT ROWID` table keyed by (room, metric, ts), so a
 //! repeated reading is ignored; each batch also folds its new readings into
-//! hourly rollups in the same transaction, which long history ranges read.
+//! hourly rollups in the same transaction, which long history ranges read
+//! (see `write`).
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,19 +18,17 @@ use hotel_core::store::{
     Latest, ReadingStore, RoomRecord, SessionRecord, StoreError, UserRecord,
 };
 use hotel_core::{DeviceState, LightMode, Metric, Reading, Role, RoomId};
+use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 mod alert;
 mod occupancy;
+mod write;
 
 /// One hour, in ms: the rollup granularity.
 pub const HOUR_MS: i64 = 3_600_000;
-
-/// Rows per multi-row `INSERT` (4 parameters each, well under SQLite's limit).
-const INSERT_CHUNK: usize = 1_000;
 
 /// How long a writer waits for the database lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,6 +47,9 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// The one connection reading batches are written through.
     writer: SqlitePool,
+    /// Newest stored reading time per room and metric, so that new readings
+    /// need no lookup.
+    newest: Arc<write::NewestStored>,
 }
 
 impl SqliteStore {
@@ -79,7 +82,11 @@ impl SqliteStore {
             .connect_with(options.pragma("cache_size", format!("-{WRITER_CACHE_KIB}")))
             .await
             .map_err(backend)?;
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            writer,
+            newest: Arc::default(),
+        })
     }
 
     /// Size of the database files on disk, bytes (main file plus WAL).
@@ -90,6 +97,15 @@ impl SqliteStore {
                 .await
                 .map_err(backend)?;
         Ok(u64::try_from(row.get::<i64, _>(0)).unwrap_or(0))
+    }
+
+    /// One transaction of [`ReadingStore::write_batch`].
+    async fn try_write_batch(&self, readings: &[Reading]) -> Result<u64, sqlx::Error> {
+        let mut tx = self.writer.begin().await?;
+        let (inserted, newest) = write::write_readings(&mut tx, &self.newest, readings).await?;
+        tx.commit().await?;
+        self.newest.raise(&newest);
+        Ok(inserted)
     }
 
     /// Closes every connection, after pending writes.
@@ -105,34 +121,24 @@ impl ReadingStore for SqliteStore {
         if readings.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-
-        // A trigger folds each new row into its hourly rollup (migration
-        // 0004); ignored repeats fire nothing, so rollups count each once.
-        // In key order, consecutive inserts land on the same B-tree pages.
-        let mut sorted: Vec<&Reading> = readings.iter().collect();
-        // Grouping by room is what keeps pages hot; any consistent room order does.
-        sorted.sort_unstable_by_key(|r| (r.room, r.metric.code(), r.ts_ms));
-        let mut inserted = 0u64;
-        for chunk in sorted.chunks(INSERT_CHUNK) {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("INSERT OR IGNORE INTO reading (room, metric, ts, value) ");
-            q.push_values(chunk, |mut row, r| {
-                row.push_bind(r.room.as_str())
-                    .push_bind(i64::from(r.metric.code()))
-                    .push_bind(r.ts_ms)
-                    .push_bind(r.value);
-            });
-            inserted += q
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?
-                .rows_affected();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_write_batch(readings).await {
+                Ok(inserted) => return Ok(inserted),
+                Err(e) => {
+                    // The remembered times may be what failed the batch: a
+                    // reading thought new was written by another store.
+                    self.newest.clear();
+                    let repeat = e
+                        .as_database_error()
+                        .is_some_and(|d| d.is_unique_violation());
+                    if !(repeat && attempt == 1) {
+                        return Err(backend(e));
+                    }
+                }
+            }
         }
-
-        tx.commit().await.map_err(backend)?;
-        Ok(inserted)
     }
 
     async fn latest(&self) -> Result<Vec<Latest>, StoreError> {

@@ -37,6 +37,7 @@ fn reading(room_id: &str, metric: Metric, ts_ms: i64, value: f64) -> Reading {
 /// Runs every reading-store rule on an empty store.
 pub async fn reading_store_conformance<S: ReadingStore + HotelStore>(store: &S) {
     writes_are_idempotent(store).await;
+    rollups_count_each_new_reading_once(store).await;
     history_downsamples_raw_readings(store).await;
     history_uses_hour_buckets_for_long_ranges(store).await;
     latest_returns_newest_value_per_metric(store).await;
@@ -169,6 +170,70 @@ async fn writes_are_idempotent<S: ReadingStore + HotelStore>(store: &S) {
     let total: u64 = buckets.iter().map(|b| b.count).sum();
     assert_eq!(total, 1, "rollups count a repeated reading once");
     assert_eq!(store.write_batch(&[]).await.expect("empty write"), 0);
+}
+
+async fn rollups_count_each_new_reading_once<S: ReadingStore + HotelStore>(store: &S) {
+    store.ensure_room(room("fold")).await.expect("ensure room");
+    let t = Metric::Temperature;
+    let first = [
+        reading("fold", t, BASE_MS + 1_000, 20.0),
+        reading("fold", t, BASE_MS + 2_000, 22.0),
+        reading("fold", t, BASE_MS + HOUR_MS + 1_000, 30.0),
+    ];
+    assert_eq!(store.write_batch(&first).await.expect("first write"), 3);
+
+    // Repeats (with other values), a late reading in an hour already rolled
+    // up, a repeat inside the batch, and a new hour, in no particular order.
+    let second = [
+        reading("fold", t, 2 * HOUR_MS + BASE_MS, 40.0),
+        reading("fold", t, BASE_MS + 2_000, 99.0),
+        reading("fold", t, BASE_MS + 500, 18.0),
+        reading("fold", t, BASE_MS + HOUR_MS + 1_000, 99.0),
+        reading("fold", t, BASE_MS + 500, 97.0),
+        reading("fold", t, BASE_MS + HOUR_MS + 2_000, 34.0),
+    ];
+    assert_eq!(
+        store.write_batch(&second).await.expect("second write"),
+        3,
+        "only the late, the next and the new-hour readings are new"
+    );
+    assert_eq!(store.write_batch(&second).await.expect("third write"), 0);
+
+    let raw = store
+        .readings(room("fold"), t, BASE_MS, BASE_MS + 3 * HOUR_MS, 100)
+        .await
+        .expect("raw readings");
+    let values: Vec<f64> = raw.iter().map(|r| r.value).collect();
+    assert_eq!(
+        values,
+        [18.0, 20.0, 22.0, 30.0, 34.0, 40.0],
+        "a stored reading keeps its first value"
+    );
+    let hours = store
+        .history(&HistoryQuery {
+            room: room("fold"),
+            metric: t,
+            from_ms: BASE_MS,
+            to_ms: BASE_MS + 3 * HOUR_MS,
+            points: 3,
+        })
+        .await
+        .expect("history");
+    let got: Vec<(i64, u64, f64, f64)> = hours
+        .iter()
+        .map(|b| (b.start_ms, b.count, b.min, b.max))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (BASE_MS, 3, 18.0, 22.0),
+            (BASE_MS + HOUR_MS, 2, 30.0, 34.0),
+            (BASE_MS + 2 * HOUR_MS, 1, 40.0, 40.0),
+        ],
+        "hourly rollups agree with the raw readings"
+    );
+    assert!((hours[0].mean - 20.0).abs() < 1e-9);
+    assert!((hours[1].mean - 32.0).abs() < 1e-9);
 }
 
 async fn history_downsamples_raw_readings<S: ReadingStore + HotelStore>(store: &S) {
