@@ -101,7 +101,11 @@ impl SqliteStore {
 
     /// One transaction of [`ReadingStore::write_batch`].
     async fn try_write_batch(&self, readings: &[Reading]) -> Result<u64, sqlx::Error> {
-        let mut tx = self.writer.begin().await?;
+        // IMMEDIATE takes the write lock first: the batch reads before it
+        // writes, and a deferred transaction whose snapshot went stale
+        // meanwhile (a room saved on another connection) fails at its first
+        // write instead of waiting for the lock.
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let (inserted, newest) = write::write_readings(&mut tx, &self.newest, readings).await?;
         tx.commit().await?;
         self.newest.raise(&newest);

@@ -177,3 +177,50 @@ async fn sqlite_upgrades_a_database_with_trigger_rollups() {
             .any(|r| r.id.as_str() == "old")
     );
 }
+
+#[tokio::test]
+async fn sqlite_batch_waits_for_a_write_on_another_connection() {
+    use hotel_core::store::{HotelStore, ReadingStore};
+
+    let (dir, store) = fresh_store().await;
+    store
+        .ensure_room(hotel_core::RoomId::parse("busy").unwrap())
+        .await
+        .unwrap();
+    store
+        .write_batch(&[temperature("busy", HOUR_START_MS, 20.0)])
+        .await
+        .unwrap();
+
+    // Another connection holds the write lock while a store that has not
+    // seen the room yet (so it reads before it writes) stores a batch.
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("hotel.db"));
+    let mut other = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&options)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO room (id) VALUES ('other')")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let fresh = SqliteStore::open(&dir.path().join("hotel.db"))
+        .await
+        .unwrap();
+    let batch = tokio::spawn(async move {
+        fresh
+            .write_batch(&[temperature("busy", HOUR_START_MS + 1_000, 21.0)])
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+
+    assert_eq!(
+        batch.await.unwrap().unwrap(),
+        1,
+        "the batch waited, then stored"
+    );
+    assert_eq!(hour_count(&store, "busy").await, 2);
+}
