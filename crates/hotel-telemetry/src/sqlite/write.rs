@@ -12,10 +12,10 @@
 //! value, as before.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use hotel_core::{Reading, RoomId};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use super::HOUR_MS;
 
@@ -24,6 +24,18 @@ const INSERT_CHUNK: usize = 1_000;
 
 /// Rows per multi-row rollup upsert (7 parameters each).
 const ROLLUP_CHUNK: usize = 1_000;
+
+/// Start of the reading insert; one `(?, ?, ?, ?)` per row follows.
+const INSERT_HEAD: &str = "INSERT INTO reading (room, metric, ts, value) VALUES ";
+
+/// Start of the rollup upsert; one `(?, …)` of 7 per row follows.
+const ROLLUP_HEAD: &str =
+    "INSERT INTO rollup_hour (room, metric, hour, count, sum, min, max) VALUES ";
+
+/// End of the rollup upsert: add a batch's share to what is stored.
+const ROLLUP_TAIL: &str = " ON CONFLICT (room, metric, hour) DO UPDATE SET \
+     count = count + excluded.count, sum = sum + excluded.sum, \
+     min = MIN(min, excluded.min), max = MAX(max, excluded.max)";
 
 /// (room, metric) pairs whose newest stored time is remembered at most; past
 /// it the memory is cleared and refilled from the database as needed.
@@ -119,41 +131,68 @@ pub(super) async fn write_readings(
     // A plain INSERT: a repeat slipping through (another store on the same
     // file wrote meanwhile) fails the batch, which the caller redoes after
     // `clear`.
+    // The statement text of a full chunk is built once; sqlx keeps it
+    // prepared. Building it per batch cost more than binding the values.
+    static FULL_INSERT: OnceLock<String> = OnceLock::new();
+    static FULL_ROLLUP: OnceLock<String> = OnceLock::new();
     for chunk in fresh.chunks(INSERT_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO reading (room, metric, ts, value) ");
-        q.push_values(chunk, |mut row, r| {
-            row.push_bind(r.room.as_str())
-                .push_bind(i64::from(r.metric.code()))
-                .push_bind(r.ts_ms)
-                .push_bind(r.value);
-        });
-        q.build().execute(&mut *conn).await?;
+        let partial;
+        let sql = if chunk.len() == INSERT_CHUNK {
+            FULL_INSERT.get_or_init(|| values_sql(INSERT_HEAD, 4, INSERT_CHUNK, ""))
+        } else {
+            partial = values_sql(INSERT_HEAD, 4, chunk.len(), "");
+            &partial
+        };
+        let mut q = sqlx::query(sql);
+        for r in chunk {
+            q = q
+                .bind(r.room.as_str())
+                .bind(i64::from(r.metric.code()))
+                .bind(r.ts_ms)
+                .bind(r.value);
+        }
+        q.execute(&mut *conn).await?;
     }
 
     let deltas = rollup_deltas(&fresh);
     for chunk in deltas.chunks(ROLLUP_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO rollup_hour (room, metric, hour, count, sum, min, max) ",
-        );
-        q.push_values(chunk, |mut row, d| {
-            row.push_bind(d.room.as_str())
-                .push_bind(i64::from(d.metric))
-                .push_bind(d.hour)
-                .push_bind(d.count)
-                .push_bind(d.sum)
-                .push_bind(d.min)
-                .push_bind(d.max);
-        });
-        q.push(
-            " ON CONFLICT (room, metric, hour) DO UPDATE SET \
-             count = count + excluded.count, sum = sum + excluded.sum, \
-             min = MIN(min, excluded.min), max = MAX(max, excluded.max)",
-        );
-        q.build().execute(&mut *conn).await?;
+        let partial;
+        let sql = if chunk.len() == ROLLUP_CHUNK {
+            FULL_ROLLUP.get_or_init(|| values_sql(ROLLUP_HEAD, 7, ROLLUP_CHUNK, ROLLUP_TAIL))
+        } else {
+            partial = values_sql(ROLLUP_HEAD, 7, chunk.len(), ROLLUP_TAIL);
+            &partial
+        };
+        let mut q = sqlx::query(sql);
+        for d in chunk {
+            q = q
+                .bind(d.room.as_str())
+                .bind(i64::from(d.metric))
+                .bind(d.hour)
+                .bind(d.count)
+                .bind(d.sum)
+                .bind(d.min)
+                .bind(d.max);
+        }
+        q.execute(&mut *conn).await?;
     }
 
     Ok((fresh.len() as u64, raised))
+}
+
+/// `head` followed by `rows` groups of `columns` placeholders, then `tail`.
+fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {
+    let group = format!("({})", vec!["?"; columns].join(", "));
+    let mut sql = String::with_capacity(head.len() + rows * (group.len() + 2) + tail.len());
+    sql.push_str(head);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&group);
+    }
+    sql.push_str(tail);
+    sql
 }
 
 fn key(r: &Reading) -> (RoomId, u8, i64) {
@@ -220,4 +259,22 @@ fn rollup_deltas(readings: &[&Reading]) -> Vec<RollupDelta> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_sql_has_one_placeholder_group_per_row() {
+        assert_eq!(
+            values_sql(
+                "INSERT INTO t (a, b) VALUES ",
+                2,
+                3,
+                " ON CONFLICT DO NOTHING"
+            ),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?), (?, ?) ON CONFLICT DO NOTHING"
+        );
+    }
 }
