@@ -15,7 +15,7 @@ use hotel_core::Role;
 use hotel_core::notify::Notifier;
 use hotel_core::store::{AlertStore, HotelStore, OccupancyStore, ReadingStore, UserRecord};
 use hotel_core::transport::Publisher;
-use hotel_telemetry::broker::{Authenticator, BrokerConfig, EmbeddedBroker};
+use hotel_telemetry::broker::{Authenticator, BrokerConfig, EmbeddedBroker, LocalSubscriber};
 use hotel_telemetry::clock::now_ms;
 use hotel_telemetry::ingest::{Ingest, IngestMetrics, run_ingest};
 use hotel_telemetry::live::LiveRooms;
@@ -128,6 +128,8 @@ pub struct RunningServer {
     transport: MqttTransport,
     cancel: CancellationToken,
     transport_task: JoinHandle<()>,
+    /// The embedded broker's local link into the ingest, if it runs.
+    local_task: Option<JoinHandle<()>>,
     ingest_task: JoinHandle<()>,
     writer_task: JoinHandle<()>,
     other_tasks: Vec<JoinHandle<()>>,
@@ -139,6 +141,9 @@ impl RunningServer {
         self.cancel.cancel();
         self.transport.disconnect().await;
         let _ = self.transport_task.await;
+        if let Some(task) = self.local_task {
+            let _ = task.await;
+        }
         let _ = self.ingest_task.await;
         let _ = self.writer_task.await;
         for task in self.other_tasks {
@@ -187,10 +192,14 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let live = Arc::new(LiveRooms::new());
     live.load(records.rooms().await?, readings.latest().await?);
 
-    // The broker, and how our own client reaches it.
+    // The broker, and how our own client reaches it. With the embedded
+    // broker, device messages come through its local link and the client
+    // only publishes commands.
     let cancel = CancellationToken::new();
-    let (mqtt_config, mqtt_addr) = broker_client_config(&config, records.clone())?;
+    let (mqtt_config, mqtt_addr, local) = broker_client_config(&config, records.clone())?;
     let (inbound_tx, inbound_rx) = mpsc::channel(INBOUND_CAPACITY);
+    let local_task =
+        local.map(|link| link.start(&DEVICE_FILTERS, inbound_tx.clone(), cancel.clone()));
     let (transport, transport_task) =
         MqttTransport::start(mqtt_config.clone(), inbound_tx, cancel.clone());
     let publisher: Arc<dyn Publisher> = Arc::new(transport.clone());
@@ -314,6 +323,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         transport,
         cancel,
         transport_task,
+        local_task,
         ingest_task,
         writer_task,
         other_tasks,
@@ -339,11 +349,12 @@ fn notifiers(settings: &NotifySettings) -> anyhow::Result<Vec<Arc<dyn Notifier>>
 }
 
 /// Starts the embedded broker if chosen, and says how our client reaches
-/// whichever broker is in use.
+/// whichever broker is in use; with the embedded one, also the local link
+/// device messages come through (the client then subscribes to nothing).
 fn broker_client_config(
     config: &ServerConfig,
     records: Arc<dyn HotelStore>,
-) -> anyhow::Result<(MqttConfig, Option<SocketAddr>)> {
+) -> anyhow::Result<(MqttConfig, Option<SocketAddr>, Option<LocalSubscriber>)> {
     let client_id = format!("hotel-server-{}", password::random_secret(4));
     let subscriptions = DEVICE_FILTERS.iter().map(|f| (*f).to_owned()).collect();
     match &config.broker {
@@ -359,6 +370,7 @@ fn broker_client_config(
                 credentials: credentials.clone(),
                 subscriptions,
             },
+            None,
             None,
         )),
         BrokerChoice::Embedded { mqtt, ws, dev } => {
@@ -380,7 +392,7 @@ fn broker_client_config(
                     "--dev: the embedded broker accepts anonymous clients on every address"
                 );
             }
-            let broker = EmbeddedBroker::start(BrokerConfig {
+            let (broker, local) = EmbeddedBroker::start(BrokerConfig {
                 mqtt_addr,
                 ws_addr: *ws,
                 authenticator,
@@ -396,9 +408,10 @@ fn broker_client_config(
                     port: mqtt_addr.port(),
                     client_id,
                     credentials: (!open).then_some((internal_user, internal_pass)),
-                    subscriptions,
+                    subscriptions: Vec::new(),
                 },
                 Some(broker.mqtt_addr()),
+                Some(local),
             ))
         }
     }

@@ -6,6 +6,11 @@
 //! [`SEGMENT_BYTES`] × [`SEGMENT_COUNT`] of routed messages in memory, so a
 //! slow or stuck subscriber costs bounded memory, never unbounded buffering.
 //!
+//! The server itself reads device messages through a local link into the
+//! router ([`LocalSubscriber`]), not through a TCP client: no MQTT encoding,
+//! socket or second event loop on the ingest path. Control commands still go
+//! out through the server's MQTT client, for QoS 1 and retained delivery.
+//!
 //! Limit: rumqttd 0.20 has no per-topic authorization, so a device with valid
 //! credentials could subscribe outside `hotel/<room>/control/#` or publish for
 //! another room; an external Mosquitto with an `acl_file` lifts it (see
@@ -13,11 +18,18 @@
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc as std_mpsc};
 use std::thread;
 
 use futures_util::future::BoxFuture;
-use rumqttd::{Config, ConnectionSettings, RouterConfig, ServerSettings};
+use hotel_core::transport::Inbound;
+use rumqttd::local::{LinkRx, LinkTx};
+use rumqttd::{Config, ConnectionSettings, Notification, RouterConfig, ServerSettings};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::now_ms;
 
 /// Bytes per router log segment of one subscription filter.
 pub const SEGMENT_BYTES: usize = 1024 * 1024;
@@ -32,6 +44,9 @@ pub const MAX_PACKET_BYTES: usize = 256 * 1024;
 
 /// The most clients connected at once.
 pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// Client id of the server's local link into the router.
+const LOCAL_CLIENT_ID: &str = "hotel-server-ingest";
 
 /// Checks an MQTT client's credentials: (client id, user name, password).
 pub type Authenticator =
@@ -65,6 +80,25 @@ pub enum BrokerError {
     /// The broker thread could not be started.
     #[error("cannot start the broker thread")]
     Thread(#[source] std::io::Error),
+    /// The router refused the server's local link.
+    #[error("the embedded broker refused the server's local link")]
+    Link(#[source] Box<rumqttd::local::LinkError>),
+    /// The broker thread stopped before it was ready.
+    #[error("the embedded broker stopped while starting")]
+    Stopped,
+}
+
+/// The server's own subscriber inside the embedded broker: a local link to
+/// the router that hands device messages to the ingest.
+pub struct LocalSubscriber {
+    tx: LinkTx,
+    rx: LinkRx,
+}
+
+impl std::fmt::Debug for LocalSubscriber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalSubscriber").finish_non_exhaustive()
+    }
 }
 
 /// A running embedded broker. It runs on its own threads until the process
@@ -76,13 +110,14 @@ pub struct EmbeddedBroker {
 }
 
 impl EmbeddedBroker {
-    /// Starts the broker.
+    /// Starts the broker, with the server's local link into it.
     ///
     /// # Errors
     ///
     /// [`BrokerError::Bind`] when an address cannot be listened on (checked
-    /// before rumqttd starts, since rumqttd only logs that).
-    pub fn start(config: BrokerConfig) -> Result<Self, BrokerError> {
+    /// before rumqttd starts, since rumqttd only logs that);
+    /// [`BrokerError::Link`] when the router refuses the local link.
+    pub fn start(config: BrokerConfig) -> Result<(Self, LocalSubscriber), BrokerError> {
         for addr in std::iter::once(config.mqtt_addr).chain(config.ws_addr) {
             TcpListener::bind(addr).map_err(|source| BrokerError::Bind { addr, source })?;
         }
@@ -123,21 +158,33 @@ impl EmbeddedBroker {
             ..Config::default()
         };
 
+        // The link must be made before `start`, which blocks its thread.
+        let (link_tx, link_rx) = std_mpsc::sync_channel(1);
         thread::Builder::new()
             .name("mqtt-broker".to_owned())
             .spawn(move || {
                 let mut broker = rumqttd::Broker::new(rumqttd_config);
+                let link = broker.link(LOCAL_CLIENT_ID);
+                let linked = link.is_ok();
+                if link_tx.send(link).is_err() || !linked {
+                    return;
+                }
                 if let Err(e) = broker.start() {
                     tracing::error!(error = %e, "embedded MQTT broker stopped");
                 }
             })
             .map_err(BrokerError::Thread)?;
+        let (tx, rx) = link_rx
+            .recv()
+            .map_err(|_| BrokerError::Stopped)?
+            .map_err(|e| BrokerError::Link(Box::new(e)))?;
 
         tracing::info!(mqtt = %config.mqtt_addr, ws = ?config.ws_addr, "embedded MQTT broker listening");
-        Ok(Self {
+        let broker = Self {
             mqtt_addr: config.mqtt_addr,
             ws_addr: config.ws_addr,
-        })
+        };
+        Ok((broker, LocalSubscriber { tx, rx }))
     }
 
     /// The MQTT over TCP address.
@@ -149,4 +196,75 @@ impl EmbeddedBroker {
     pub fn ws_addr(&self) -> Option<SocketAddr> {
         self.ws_addr
     }
+}
+
+impl LocalSubscriber {
+    /// Subscribes to `filters` and forwards every matching message to
+    /// `inbound` until `cancel` fires or `inbound` closes.
+    ///
+    /// Waiting on a full `inbound` is the backpressure: the router then keeps
+    /// the backlog in its bounded log, as it does for a slow TCP client.
+    pub fn start(
+        self,
+        filters: &[&str],
+        inbound: mpsc::Sender<Inbound>,
+        cancel: CancellationToken,
+    ) -> JoinHandle<()> {
+        let filters: Vec<String> = filters.iter().map(|f| (*f).to_owned()).collect();
+        tokio::spawn(forward(self, filters, inbound, cancel))
+    }
+}
+
+async fn forward(
+    link: LocalSubscriber,
+    filters: Vec<String>,
+    inbound: mpsc::Sender<Inbound>,
+    cancel: CancellationToken,
+) {
+    let LocalSubscriber { mut tx, mut rx } = link;
+    for filter in filters {
+        if let Err(e) = tx.subscribe(filter) {
+            tracing::error!(error = %e, "cannot subscribe the ingest to the embedded broker");
+            return;
+        }
+    }
+    loop {
+        let notification = tokio::select! {
+            () = cancel.cancelled() => break,
+            n = rx.next() => n,
+        };
+        match notification {
+            Ok(Some(Notification::Forward(forward))) => {
+                let publish = forward.publish;
+                // A topic that is not UTF-8 is refused and counted by the
+                // ingest, like any other topic that names no valid room.
+                let topic = match String::from_utf8(publish.topic.to_vec()) {
+                    Ok(topic) => topic,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                };
+                let message = Inbound {
+                    topic,
+                    payload: publish.payload.to_vec(),
+                    received_ms: now_ms(),
+                };
+                tokio::select! {
+                    () = cancel.cancelled() => break,
+                    sent = inbound.send(message) => if sent.is_err() { break },
+                }
+            }
+            // The router paused this link once its buffer filled; we have
+            // drained it, so ask for more.
+            Ok(Some(Notification::Unschedule)) => {
+                if rx.wake().await.is_err() {
+                    break;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "the embedded broker's local link closed");
+                break;
+            }
+        }
+    }
+    tracing::debug!("local ingest link stopped");
 }
