@@ -54,6 +54,12 @@ pub struct LoadReport {
     seconds: f64,
     published: u64,
     published_per_s: f64,
+    /// Messages the server received during the run, drain included.
+    received: u64,
+    /// Readings the server stored during the run, drain included.
+    stored: u64,
+    /// Publish time plus the drain, seconds: what the rates divide by.
+    elapsed_s: f64,
     received_per_s: f64,
     readings_stored_per_s: f64,
     latency_samples: usize,
@@ -145,6 +151,9 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         seconds: publish_secs,
         published,
         published_per_s: published as f64 / publish_secs,
+        received: (last.0 - received0) as u64,
+        stored: (last.1 - stored0) as u64,
+        elapsed_s: elapsed,
         received_per_s: (last.0 - received0) / elapsed,
         readings_stored_per_s: (last.1 - stored0) / elapsed,
         latency_samples: samples.len(),

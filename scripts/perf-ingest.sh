@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# One end-to-end ingest measurement: starts `hotel serve` on loopback ports
+# with a fresh data directory (embedded broker, or the given external
+# Mosquitto), runs `hotel load` against it, prints the load report as JSON
+# with the load average and the server's peak RSS, and stops the server.
+#
+#   scripts/perf-ingest.sh BIN embedded|HOST:PORT DEVICES RATE SECONDS
+#
+# BIN is the `hotel` binary to measure, so that two builds can be compared
+# in one sitting. NO_LATENCY=1 leaves out the WebSocket latency feed (its
+# JSON per update costs the server CPU at saturation). Only 127.0.0.1 is used.
+set -euo pipefail
+
+bin=$1 broker=$2 devices=$3 rate=$4 seconds=$5
+http_port=${HTTP_PORT:-18101}
+mqtt_port=${MQTT_PORT_EMBEDDED:-18830}
+data=$(mktemp -d)
+password='perf-run-Secret-42'
+
+cleanup() {
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+if [ "$broker" = embedded ]; then
+  HOTEL_ADMIN_PASSWORD=$password "$bin" serve --data-dir "$data" \
+    --http "127.0.0.1:$http_port" --mqtt "127.0.0.1:$mqtt_port" --mqtt-ws off \
+    >"$data/server.log" 2>&1 &
+  target=127.0.0.1:$mqtt_port
+else
+  HOTEL_ADMIN_PASSWORD=$password MQTT_BROKER=${broker%:*} MQTT_PORT=${broker#*:} \
+    "$bin" serve --data-dir "$data" --http "127.0.0.1:$http_port" \
+    >"$data/server.log" 2>&1 &
+  target=$broker
+fi
+server=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+# Peak RSS of the server, sampled every second while the load runs.
+peak=0
+(
+  while kill -0 "$server" 2>/dev/null; do
+    rss=$(awk '/VmRSS/ { print $2 }' "/proc/$server/status" 2>/dev/null || echo 0)
+    echo "$rss"
+    sleep 1
+  done
+) >"$data/rss" &
+sampler=$!
+
+feed_password=$password
+[ "${NO_LATENCY:-0}" = 1 ] && feed_password=
+report=$(env ${feed_password:+HOTEL_LOAD_PASSWORD=$feed_password} "$bin" load --broker "$target" \
+  --http "http://127.0.0.1:$http_port" --devices "$devices" --rate "$rate" \
+  --seconds "$seconds" --json)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+kill "$sampler" 2>/dev/null || true
+peak=$(sort -n "$data/rss" | tail -1)
+# Totals since the server started (it started empty for this run).
+total() { curl -fs "http://127.0.0.1:$http_port/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+received=$(total hotel_telemetry_received_total)
+stored=$(total hotel_telemetry_stored_total)
+# CPU the server used over its whole life (user + system), in clock ticks;
+# divided by the messages it received this is independent of other load.
+ticks=$(awk '{ print $14 + $15 }' "/proc/$server/stat")
+cpu_s=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }')
+us_per_msg=$(awk -v c="$cpu_s" -v m="${received:-0}" 'BEGIN { if (m > 0) printf "%.1f", c * 1e6 / m; else print 0 }')
+echo "{\"load_avg\":\"$load\",\"server_peak_rss_kb\":${peak:-0},\"server_cpu_s\":$cpu_s,\"received\":${received:-0},\"stored\":${stored:-0},\"server_cpu_us_per_msg\":$us_per_msg,\"report\":$report}"
