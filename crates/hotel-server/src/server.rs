@@ -396,6 +396,7 @@ fn broker_client_config(
                 mqtt_addr,
                 ws_addr: *ws,
                 authenticator,
+                local_client_id: format!("hotel-server-ingest-{}", password::random_secret(8)),
             })?;
             let host = if mqtt_addr.ip().is_unspecified() {
                 "127.0.0.1".to_owned()

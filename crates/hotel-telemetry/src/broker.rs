@@ -45,9 +45,6 @@ pub const MAX_PACKET_BYTES: usize = 256 * 1024;
 /// The most clients connected at once.
 pub const MAX_CONNECTIONS: usize = 10_000;
 
-/// Client id of the server's local link into the router.
-const LOCAL_CLIENT_ID: &str = "hotel-server-ingest";
-
 /// Checks an MQTT client's credentials: (client id, user name, password).
 pub type Authenticator =
     Arc<dyn Fn(String, String, String) -> BoxFuture<'static, bool> + Send + Sync>;
@@ -62,6 +59,10 @@ pub struct BrokerConfig {
     /// `None` accepts every client (loopback or `--dev` only); otherwise every
     /// connection must pass this check.
     pub authenticator: Option<Authenticator>,
+    /// Client id of the server's local link into the router. Make it
+    /// unguessable: a client connecting with the same id would take the
+    /// session over and cut the ingest off.
+    pub local_client_id: String,
 }
 
 /// Why the broker could not start.
@@ -160,11 +161,12 @@ impl EmbeddedBroker {
 
         // The link must be made before `start`, which blocks its thread.
         let (link_tx, link_rx) = std_mpsc::sync_channel(1);
+        let local_client_id = config.local_client_id.clone();
         thread::Builder::new()
             .name("mqtt-broker".to_owned())
             .spawn(move || {
                 let mut broker = rumqttd::Broker::new(rumqttd_config);
-                let link = broker.link(LOCAL_CLIENT_ID);
+                let link = broker.link(&local_client_id);
                 let linked = link.is_ok();
                 if link_tx.send(link).is_err() || !linked {
                     return;
@@ -258,6 +260,10 @@ async fn forward(
                 if rx.wake().await.is_err() {
                     break;
                 }
+            }
+            Ok(Some(Notification::Disconnect(..))) => {
+                tracing::error!("the embedded broker dropped the ingest's local link");
+                break;
             }
             Ok(_) => {}
             Err(e) => {
