@@ -218,6 +218,38 @@ async fn repeated_messages_never_duplicate_history() {
 }
 
 #[tokio::test]
+async fn a_client_using_the_old_ingest_link_id_does_not_cut_the_ingest_off() {
+    let server = TestServer::embedded().await;
+
+    // The broker drops the older of two connections with one client id; the
+    // ingest's link must not have an id a device can guess.
+    let options = rumqttc::MqttOptions::new(
+        "hotel-server-ingest",
+        server.mqtt_host.clone(),
+        server.mqtt_port,
+    );
+    let (_client, mut eventloop) = rumqttc::AsyncClient::new(options, 16);
+    loop {
+        match eventloop.poll().await.unwrap() {
+            rumqttc::Event::Incoming(rumqttc::Packet::ConnAck(_)) => break,
+            _ => continue,
+        }
+    }
+    let poller = tokio::spawn(async move { while eventloop.poll().await.is_ok() {} });
+
+    let device = server.device("dev").await;
+    device
+        .publish("hotel/301/telemetry/json", json_telemetry("301", 23.5))
+        .await;
+    let room = server
+        .room_until("301", "room 301 reported", |r| r["temperature"] == 23.5)
+        .await;
+    assert_eq!(room["online"], true);
+    poller.abort();
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn last_will_marks_the_device_offline() {
     use rumqttc::{LastWill, MqttOptions, QoS};
 
