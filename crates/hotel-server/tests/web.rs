@@ -544,3 +544,156 @@ async fn notification_settings_are_for_admins_and_the_test_reaches_the_bot() {
         .await;
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
+    let server = TestServer::embedded().await;
+    let device = server.device("thresholds").await;
+    device
+        .publish(
+            "hotel/101/telemetry/json",
+            common::json_telemetry("101", 21.0),
+        )
+        .await;
+    server
+        .room_until("101", "room 101", |r| r["temperature"] == 21.0)
+        .await;
+    let hotel_api = "/api/alerts/thresholds/";
+    let room_api = "/api/alerts/thresholds/101/";
+
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let token = admin.token("/thresholds").await;
+
+    // The hotel's values: an empty field inherits.
+    let (status, _, location) = admin
+        .post_to(
+            "/thresholds",
+            &[
+                ("csrf", &token),
+                ("gas_warning", "1200"),
+                ("gas_critical", ""),
+                ("offline_after_s", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/thresholds?saved=1"));
+    let (_, view) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(
+        view["overrides"],
+        json!({"gas_warning": 1200.0, "offline_after_s": 120})
+    );
+    assert_eq!(view["effective"]["gas_critical"], 2500.0);
+    let (_, page, _) = admin.get("/thresholds?saved=1").await;
+    assert!(page.contains("Thresholds saved"));
+    assert!(page.contains(r#"name="gas_warning" type="number""#));
+    assert!(
+        page.contains(r#"value="1200""#),
+        "the stored value is shown"
+    );
+
+    // Contradicting values and non-numbers are refused with the reason,
+    // keep what was typed, and change nothing.
+    for (field, text, reason) in [
+        ("gas_warning", "3000", "must be below the critical level"),
+        (
+            "offline_after_s",
+            "1.5",
+            "must be a number of the right kind",
+        ),
+        (
+            "humidity_max_pct",
+            "wet",
+            "must be a number of the right kind",
+        ),
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/thresholds", server.base))
+            .header(COOKIE, admin.cookie_header())
+            .form(&[("csrf", token.as_str()), (field, text)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}={text}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(reason), "{field}={text}");
+        assert!(page.contains(&format!(r#"value="{text}""#)), "{field} kept");
+    }
+    let (_, after) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(after["overrides"], view["overrides"], "nothing changed");
+
+    // A room's own value wins over the hotel's for that room only, and the
+    // alert rules use it from the next reading.
+    let (status, _, location) = admin
+        .post_to(
+            "/thresholds/101",
+            &[("csrf", &token), ("temperature_max_c", "24")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/thresholds/101?saved=1"));
+    let (_, room) = server.get(room_api, &server.admin_token).await;
+    assert_eq!(room["effective"]["temperature_max_c"], 24.0);
+    assert_eq!(room["effective"]["gas_warning"], 1200.0, "inherited");
+    let (_, hotel) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(hotel["effective"]["temperature_max_c"], 30.0);
+    assert_eq!(hotel["rooms_with_overrides"], json!(["101"]));
+    device
+        .publish(
+            "hotel/101/telemetry/json",
+            common::json_telemetry("101", 26.0),
+        )
+        .await;
+    eventually("a temperature alert for room 101", || async {
+        let (_, alerts) = server
+            .get("/api/alerts/?room=101&open=true", &server.admin_token)
+            .await;
+        alerts
+            .as_array()?
+            .iter()
+            .any(|a| a["type"] == "temperature")
+            .then_some(())
+    })
+    .await;
+
+    // Clearing the room's form removes its values.
+    let (status, _) = admin.post("/thresholds/101", &[("csrf", &token)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, room) = server.get(room_api, &server.admin_token).await;
+    assert_eq!(room["overrides"], json!({}));
+    assert_eq!(room["effective"]["temperature_max_c"], 30.0);
+
+    // Every change is in the audit log.
+    let (_, audit, _) = admin.get("/audit").await;
+    assert_eq!(audit.matches("thresholds.set").count(), 3);
+
+    // A monitor reads them but cannot change them; an unknown room is 404.
+    create_account(
+        &mut admin,
+        &[
+            ("username", "desk"),
+            ("password", "front desk pass 1"),
+            ("role", "monitor"),
+        ],
+    )
+    .await;
+    let mut desk = Visitor::new(&server);
+    desk.sign_in("desk", "front desk pass 1").await;
+    let (status, page, _) = desk.get("/thresholds").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Only administrators can change thresholds."));
+    assert!(!page.contains("Save thresholds"));
+    let desk_token = csrf_in(&page);
+    let (status, _) = desk
+        .post(
+            "/thresholds",
+            &[("csrf", &desk_token), ("gas_warning", "10")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, still) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(still["overrides"], view["overrides"]);
+    assert_eq!(desk.get("/thresholds/999").await.0, 404);
+    server.shutdown().await;
+}

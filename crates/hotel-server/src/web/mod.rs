@@ -62,6 +62,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/alerts", get(pages::alerts::centre))
         .route("/alerts/{id}/ack", post(pages::alerts::acknowledge))
         .route("/live/alerts", get(pages::alerts::live))
+        .route(
+            "/thresholds",
+            get(pages::thresholds::hotel).post(pages::thresholds::save_hotel),
+        )
+        .route(
+            "/thresholds/{id}",
+            get(pages::thresholds::room).post(pages::thresholds::save_room),
+        )
         .route("/notifications", get(pages::alerts::settings))
         .route("/notifications/test", post(pages::alerts::send_test))
         .route("/assets/{build}/{*path}", get(assets::serve))

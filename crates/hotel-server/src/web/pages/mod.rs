@@ -5,6 +5,7 @@ pub mod dashboards;
 pub mod login;
 pub mod overview;
 pub mod room;
+pub mod thresholds;
 pub mod users;
 
 use axum::http::StatusCode;

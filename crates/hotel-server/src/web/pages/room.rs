@@ -203,6 +203,9 @@ pub async fn page(
                 } @else {
                     (alert_table(tr, &alerts, None))
                 }
+                @if !user.is_guest() {
+                    p { a href={ "/thresholds/" (room.as_str()) } { (tr.t("thresholds.room_link")) } }
+                }
             }
         }
     };
