@@ -506,6 +506,7 @@ async fn screenshots_of_every_page_in_both_themes() {
         ("alerts", "/alerts"),
         ("notifications", "/notifications"),
         ("thresholds", "/thresholds"),
+        ("energy", "/energy"),
         ("room-thresholds", "/thresholds/101"),
     ];
     browser.goto(&format!("{}/login", server.base)).await;

@@ -697,3 +697,131 @@ async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
     assert_eq!(desk.get("/thresholds/999").await.0, 404);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn staff_set_occupancy_and_flags_on_the_room_page_and_read_heating_hours() {
+    let server = TestServer::start_with(|mut c| {
+        c.automation.check_every = Duration::from_millis(50);
+        c
+    })
+    .await;
+    let mut device = server.device("dev-105").await;
+    device.subscribe("hotel/105/control/#").await;
+    // Two days ago, UTC midnight: heating from 01:00 to 01:10.
+    let day = (now_s() / 86_400 - 2) * 86_400;
+    for (ts, on) in [(day + 3_600, true), (day + 4_200, false)] {
+        device
+            .publish(
+                "hotel/105/telemetry/json",
+                format!(r#"{{"room":"105","timestamp":{ts},"state":{{"heating":{on}}}}}"#),
+            )
+            .await;
+    }
+    server
+        .room_until("105", "room 105 heard", |r| r["heating"] == false)
+        .await;
+
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let (_, page, _) = admin.get("/rooms/105").await;
+    assert!(page.contains(r#"action="/rooms/105/occupancy""#));
+    let token = csrf_in(&page);
+
+    // Vacant: the automation sends the eco target, as for the API.
+    let (status, _, location) = admin
+        .post_to(
+            "/rooms/105/occupancy",
+            &[("csrf", &token), ("state", "vacant"), ("check_in", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/rooms/105?sent=occupancy#stay"));
+    let target = device
+        .expect_message("hotel/105/control/target_temperature")
+        .await;
+    assert_eq!(target, "17.0");
+    let (_, page, _) = admin.get("/rooms/105?sent=occupancy").await;
+    assert!(page.contains("Occupancy saved"));
+    assert!(page.contains(r#"<option value="vacant" selected>"#));
+
+    // A state that does not exist, or a check-in that is no time, changes
+    // nothing.
+    let (_, _, location) = admin
+        .post_to(
+            "/rooms/105/occupancy",
+            &[("csrf", &token), ("state", "party")],
+        )
+        .await;
+    assert_eq!(
+        location.as_deref(),
+        Some("/rooms/105?failed=occupancy#stay")
+    );
+    let (_, _, location) = admin
+        .post_to(
+            "/rooms/105/occupancy",
+            &[("csrf", &token), ("state", "booked"), ("check_in", "soon")],
+        )
+        .await;
+    assert_eq!(location.as_deref(), Some("/rooms/105?failed=check_in#stay"));
+    let (_, room) = server.get("/api/room/105/", &server.admin_token).await;
+    assert_eq!(room["occupancy"], "vacant");
+
+    // Flags: a ticked box sets, an unticked one clears.
+    let (status, _) = admin
+        .post(
+            "/rooms/105/flags",
+            &[("csrf", &token), ("do_not_disturb", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, room) = server.get("/api/room/105/", &server.admin_token).await;
+    assert_eq!(room["do_not_disturb"], true);
+    assert_eq!(room["make_up_room"], false);
+
+    // The energy view: ten minutes of heating on that day, vacant now.
+    let first = jiff::Timestamp::from_second(day - 86_400).unwrap();
+    let path = format!(
+        "/energy?from={}&to={}",
+        first.strftime("%Y-%m-%d"),
+        jiff::Timestamp::from_second(day)
+            .unwrap()
+            .strftime("%Y-%m-%d")
+    );
+    let page = admin
+        .page_until(&path, |html| html.contains(r#"data-total="0.17""#))
+        .await;
+    assert!(page.contains(r#"<tr data-room="105">"#));
+    assert!(page.contains("vacant"));
+    for bad in [
+        "/energy?from=yesterday",
+        "/energy?from=2024-01-01&to=2024-03-01",
+    ] {
+        assert_eq!(admin.get(bad).await.0, 400, "{bad}");
+    }
+
+    // A guest of the room sets neither and sees no energy view.
+    create_account(
+        &mut admin,
+        &[
+            ("username", "guest105"),
+            ("password", "guest pass phrase 1"),
+            ("role", "guest"),
+            ("room", "105"),
+            ("checkout", "2099-01-01T11:00"),
+        ],
+    )
+    .await;
+    let mut guest = Visitor::new(&server);
+    guest.sign_in("guest105", "guest pass phrase 1").await;
+    let (_, page, _) = guest.get("/rooms/105").await;
+    assert!(!page.contains("/rooms/105/occupancy"));
+    let guest_token = csrf_in(&page);
+    let (status, _) = guest
+        .post("/rooms/105/flags", &[("csrf", &guest_token)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(guest.get("/energy").await.0, 403);
+    let (_, room) = server.get("/api/room/105/", &server.admin_token).await;
+    assert_eq!(room["do_not_disturb"], true, "unchanged");
+    server.shutdown().await;
+}

@@ -137,6 +137,11 @@ pub fn offline(presence: &Presence, now_ms: i64, t: &Thresholds) -> Verdict {
     }
 }
 
+/// How much older than the newest value of its metric a value may be and
+/// still count, ms: whole-second JSON timestamps and millisecond arrival
+/// times of plain topics mix within a second.
+pub const LATE_AFTER_MS: i64 = 2_000;
+
 /// Every rule's memory for one room.
 #[derive(Debug, Clone, Default)]
 pub struct RoomRules {
@@ -155,16 +160,17 @@ pub struct RoomRules {
     /// What the offline rule knows.
     pub presence: Presence,
     /// Timestamp of the newest value evaluated, per metric (by
-    /// [`Metric::index`]): an older one arriving late, such as a reading a
-    /// device replays after a reconnect, is stored but changes no alert.
+    /// [`Metric::index`]): one more than [`LATE_AFTER_MS`] older, such as a
+    /// reading a device replays after a reconnect, is stored but changes no
+    /// alert.
     pub newest_ms: [Option<i64>; Metric::ALL.len()],
 }
 
 impl RoomRules {
     /// Evaluates the reading rules on one message's values (by
     /// [`Metric::index`]) taken at `ts_ms`; returns a verdict for each
-    /// condition the message says something about. A value older than one
-    /// already evaluated for its metric says nothing.
+    /// condition the message says something about. A value well older than
+    /// one already evaluated for its metric says nothing.
     pub fn readings(
         &mut self,
         values: &[Option<f64>; Metric::ALL.len()],
@@ -177,10 +183,10 @@ impl RoomRules {
             if value.is_none() {
                 continue;
             }
-            if newest.is_some_and(|n| ts_ms < n) {
+            if newest.is_some_and(|n| ts_ms < n.saturating_sub(LATE_AFTER_MS)) {
                 *value = None;
             } else {
-                *newest = Some(ts_ms);
+                *newest = Some(newest.map_or(ts_ms, |n| n.max(ts_ms)));
             }
         }
         let value = |m: Metric| current[m.index()];

@@ -2,7 +2,9 @@
 
 pub mod alerts;
 pub mod dashboards;
+pub mod energy;
 pub mod login;
+pub mod occupancy;
 pub mod overview;
 pub mod room;
 pub mod thresholds;
