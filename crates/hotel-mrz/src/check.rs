@@ -158,6 +158,32 @@ pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
     Some(sums[0] * w0 + sums[1] * w1 + sums[2] * w2)
 }
 
+/// The weighted sum of `field`, as [`weighted_sum`], for bytes already
+/// known to be MRZ characters (any other byte adds a meaningless amount).
+/// It skips the validity test, which the parser does once per line.
+#[inline]
+pub(crate) fn weighted_sum_clean(field: &[u8], offset: usize) -> u32 {
+    let mut sums = [0u32; 3];
+    let mut chunks = field.chunks_exact(3);
+    for chunk in &mut chunks {
+        sums[0] += u32::from(VALUES[usize::from(chunk[0])]);
+        sums[1] += u32::from(VALUES[usize::from(chunk[1])]);
+        sums[2] += u32::from(VALUES[usize::from(chunk[2])]);
+    }
+    for (sum, &c) in sums.iter_mut().zip(chunks.remainder()) {
+        *sum += u32::from(VALUES[usize::from(c)]);
+    }
+
+    // `sums[i]` holds the characters at index `i`, `i + 3`, … of `field`,
+    // whose weight is the one of position `offset + i`.
+    let [w0, w1, w2] = match offset % 3 {
+        0 => [7, 3, 1],
+        1 => [3, 1, 7],
+        _ => [1, 7, 3],
+    };
+    sums[0] * w0 + sums[1] * w1 + sums[2] * w2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
