@@ -7,6 +7,8 @@
 //! is a matter of layout and lives in [`crate::layout`]; how a reader uses the
 //! rule to pick characters is in [`crate::ocr`].
 
+use crate::layout::MAX_LINE_LEN;
+
 /// Weights applied cyclically when computing a check digit.
 pub const WEIGHTS: [u8; 3] = [7, 3, 1];
 
@@ -158,30 +160,70 @@ pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
     Some(sums[0] * w0 + sums[1] * w1 + sums[2] * w2)
 }
 
-/// The weighted sum of `field`, as [`weighted_sum`], for bytes already
-/// known to be MRZ characters (any other byte adds a meaningless amount).
-/// It skips the validity test, which the parser does once per line.
-#[inline]
-pub(crate) fn weighted_sum_clean(field: &[u8], offset: usize) -> u32 {
-    let mut sums = [0u32; 3];
-    let mut chunks = field.chunks_exact(3);
-    for chunk in &mut chunks {
-        sums[0] += u32::from(VALUES[usize::from(chunk[0])]);
-        sums[1] += u32::from(VALUES[usize::from(chunk[1])]);
-        sums[2] += u32::from(VALUES[usize::from(chunk[2])]);
-    }
-    for (sum, &c) in sums.iter_mut().zip(chunks.remainder()) {
-        *sum += u32::from(VALUES[usize::from(c)]);
+// The last turn of `LineSums::fill` is two characters.
+const _: () = assert!(MAX_LINE_LEN % 3 == 2);
+
+/// Bits per residue class in a [`LineSums`] entry: a class of a 44-character
+/// line holds at most 15 characters worth at most 35, 525 < 2^10.
+const LANE_BITS: u32 = 10;
+
+/// The check values of a line's characters summed from its start, one
+/// running sum per position modulo 3, packed in one number (10 bits each).
+///
+/// Built once per line in a single pass; the weighted sum of any span is
+/// then the difference of two entries (each class only grows, so packed
+/// classes never borrow from each other) times the weights in force. This
+/// is how one character serves every check that covers it (the field's
+/// and the composite) without being read again.
+#[derive(Clone, Copy)]
+pub(crate) struct LineSums([u32; MAX_LINE_LEN + 1]);
+
+impl LineSums {
+    /// Nothing summed.
+    pub(crate) const ZERO: Self = Self([0; MAX_LINE_LEN + 1]);
+
+    /// Sums `line`, whose bytes are MRZ characters (any other byte adds a
+    /// meaningless amount). Positions past a shorter format's line length
+    /// hold fillers, which add nothing.
+    #[inline(always)]
+    pub(crate) fn fill(&mut self, line: &[u8; MAX_LINE_LEN]) {
+        let value = |c: u8| u32::from(VALUES[usize::from(c)]);
+        let mut total = 0u32;
+        // Three characters per turn, one per class, so that every shift is
+        // a constant; 44 is 14 turns and two characters.
+        let mut i = 0;
+        while i + 3 <= MAX_LINE_LEN {
+            total += value(line[i]);
+            self.0[i + 1] = total;
+            total += value(line[i + 1]) << LANE_BITS;
+            self.0[i + 2] = total;
+            total += value(line[i + 2]) << (2 * LANE_BITS);
+            self.0[i + 3] = total;
+            i += 3;
+        }
+        total += value(line[MAX_LINE_LEN - 2]);
+        self.0[MAX_LINE_LEN - 1] = total;
+        total += value(line[MAX_LINE_LEN - 1]) << LANE_BITS;
+        self.0[MAX_LINE_LEN] = total;
     }
 
-    // `sums[i]` holds the characters at index `i`, `i + 3`, … of `field`,
-    // whose weight is the one of position `offset + i`.
-    let [w0, w1, w2] = match offset % 3 {
-        0 => [7, 3, 1],
-        1 => [3, 1, 7],
-        _ => [1, 7, 3],
-    };
-    sums[0] * w0 + sums[1] * w1 + sums[2] * w2
+    /// The weighted sum of the `len` characters from `start`, as if they
+    /// began at position `offset` of a longer checked sequence.
+    #[inline]
+    pub(crate) fn weighted(&self, start: usize, len: usize, offset: usize) -> u32 {
+        let packed = self.0[start + len] - self.0[start];
+        let mask = (1 << LANE_BITS) - 1;
+        let classes = [
+            packed & mask,
+            (packed >> LANE_BITS) & mask,
+            packed >> (2 * LANE_BITS),
+        ];
+        // Class `r` holds the characters at line positions `p ≡ r (mod 3)`,
+        // whose index in the checked sequence is `p - start + offset`.
+        let shift = (offset + 3 - start % 3) % 3;
+        let w = |r: usize| u32::from(WEIGHTS[(r + shift) % 3]);
+        classes[0] * w(0) + classes[1] * w(1) + classes[2] * w(2)
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +257,22 @@ mod tests {
             for offset in 0..3 {
                 let sum = weighted_sum(&[b'7', b, b'<', b'A'], offset);
                 assert_eq!(sum.is_some(), char_value(b).is_some(), "byte {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn line_sums_weigh_every_span_as_the_direct_sum() {
+        let line = b"L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let mut sums = LineSums::ZERO;
+        sums.fill(line);
+        for start in 0..line.len() {
+            for end in start..=line.len() {
+                for offset in 0..3 {
+                    let direct = weighted_sum(&line[start..end], offset);
+                    let from_sums = sums.weighted(start, end - start, offset);
+                    assert_eq!(Some(from_sums), direct, "{start}..{end} at {offset}");
+                }
             }
         }
     }

@@ -294,6 +294,8 @@ pub(crate) struct Plan {
     pub(crate) expiry: Option<Span>,
     /// The sex.
     pub(crate) sex: Span,
+    /// Which lines hold characters covered by a check digit.
+    pub(crate) checked_lines: [bool; MAX_LINES],
 }
 
 const TD1_PLAN: Plan = Plan::of(Format::Td1);
@@ -486,6 +488,17 @@ impl Plan {
             }
             i += 1;
         }
+        let checks = format.checks();
+        let mut checked_lines = [false; MAX_LINES];
+        let mut i = 0;
+        while i < checks.len() {
+            let mut j = 0;
+            while j < checks[i].covers.len() {
+                checked_lines[checks[i].covers[j].line as usize] = true;
+                j += 1;
+            }
+            i += 1;
+        }
         let long_number_ext = if format.has_long_number_rule() {
             find(fields, format.long_number_field())
         } else {
@@ -498,6 +511,7 @@ impl Plan {
             birth: required(find(fields, Field::BirthDate)),
             expiry: find(fields, Field::ExpiryDate),
             sex: required(find(fields, Field::Sex)),
+            checked_lines,
         }
     }
 }

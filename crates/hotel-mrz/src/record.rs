@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::check::{FILLER, digit_value, weighted_sum_clean};
+use crate::check::{FILLER, LineSums, digit_value};
 use crate::date::{Century, Date, DateProblem, MrzDate, Resolved};
 use crate::error::MrzError;
 use crate::fields::{Fields, name_from_filled};
@@ -260,6 +260,16 @@ impl Mrz {
 
         let long = mrz.read_document_number(plan.number, plan.long_number_ext);
 
+        // One pass over each line that checks cover; every check then
+        // reads its sums from these.
+        let mut sums = [LineSums::ZERO; MAX_LINES];
+        for ((sums, line), &checked) in sums.iter_mut().zip(&mrz.lines.buf).zip(&plan.checked_lines)
+        {
+            if checked {
+                sums.fill(line);
+            }
+        }
+
         for rule in format.checks() {
             // A long document number adds its continuation to the covered
             // characters and moves the check digit into the optional data.
@@ -286,7 +296,7 @@ impl Mrz {
                 _ => {}
             }
 
-            let digit = mrz.judge_digit(covers, line, column);
+            let digit = mrz.judge_digit(&sums, covers, line, column);
             let check = Check {
                 field: rule.field,
                 digit,
@@ -342,9 +352,9 @@ impl Mrz {
     }
 
     /// Reads a date field, records any problem, and resolves it.
-    #[inline]
+    #[inline(always)]
     fn read_date(&mut self, field: Field, span: Span, today: Date, century: Century) -> Resolved {
-        match MrzDate::read(self.span(span)) {
+        match MrzDate::read_resolved(self.span(span), today, century) {
             Err((offset, problem)) => {
                 let kind = if self.span(span)[offset].is_ascii_uppercase() {
                     ProblemKind::WrongCharacter {
@@ -356,8 +366,7 @@ impl Mrz {
                 self.push_problem(field, span, offset, kind);
                 Resolved::Impossible(problem)
             }
-            Ok(date) => {
-                let resolved = date.resolve(today, century);
+            Ok(resolved) => {
                 if let Resolved::Impossible(problem) = resolved {
                     let offset = match problem {
                         DateProblem::Month => 2,
@@ -428,14 +437,20 @@ impl Mrz {
     }
 
     #[inline]
-    fn judge_digit(&self, covers: &[Span], line: u8, column: u8) -> DigitVerdict {
-        // Sum span by span, the weights continuing across spans. Every byte
-        // is an MRZ character here.
+    fn judge_digit(
+        &self,
+        sums: &[LineSums; MAX_LINES],
+        covers: &[Span],
+        line: u8,
+        column: u8,
+    ) -> DigitVerdict {
+        // Sum span by span, the weights continuing across spans.
         let mut sum = 0u32;
         let mut offset = 0usize;
         for &span in covers {
-            sum += weighted_sum_clean(self.span(span), offset);
-            offset += usize::from(span.len);
+            let (start, len) = (usize::from(span.start), usize::from(span.len));
+            sum += sums[usize::from(span.line)].weighted(start, len, offset);
+            offset += len;
         }
         let expected = (sum % 10) as u8;
 
