@@ -160,6 +160,26 @@ pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
     Some(sums[0] * w0 + sums[1] * w1 + sums[2] * w2)
 }
 
+/// The weights of the three position classes of a [`LineSums`] span, by
+/// `offset + 2 * MAX_LINE_LEN - start` (offsets stay below two lines): a
+/// table, because the remainder by 3 it stands for costs more.
+const CLASS_WEIGHTS: [[u8; 3]; 4 * MAX_LINE_LEN] = {
+    let mut table = [[0; 3]; 4 * MAX_LINE_LEN];
+    let mut i = 0;
+    while i < table.len() {
+        // The weight of class `r` is `WEIGHTS[(r + offset - start) % 3]`,
+        // and `offset - start = i - 2 * MAX_LINE_LEN`.
+        let shift = (i + 3 - (2 * MAX_LINE_LEN) % 3) % 3;
+        table[i] = [
+            WEIGHTS[shift],
+            WEIGHTS[(shift + 1) % 3],
+            WEIGHTS[(shift + 2) % 3],
+        ];
+        i += 1;
+    }
+    table
+};
+
 // The last turn of `LineSums::fill` is two characters.
 const _: () = assert!(MAX_LINE_LEN % 3 == 2);
 
@@ -219,10 +239,10 @@ impl LineSums {
             packed >> (2 * LANE_BITS),
         ];
         // Class `r` holds the characters at line positions `p ≡ r (mod 3)`,
-        // whose index in the checked sequence is `p - start + offset`.
-        let shift = (offset + 3 - start % 3) % 3;
-        let w = |r: usize| u32::from(WEIGHTS[(r + shift) % 3]);
-        classes[0] * w(0) + classes[1] * w(1) + classes[2] * w(2)
+        // whose index in the checked sequence is `p - start + offset`: its
+        // weight is `WEIGHTS[(r + offset - start) % 3]`.
+        let [w0, w1, w2] = CLASS_WEIGHTS[offset + 2 * MAX_LINE_LEN - start];
+        classes[0] * u32::from(w0) + classes[1] * u32::from(w1) + classes[2] * u32::from(w2)
     }
 }
 
@@ -268,7 +288,7 @@ mod tests {
         sums.fill(line);
         for start in 0..line.len() {
             for end in start..=line.len() {
-                for offset in 0..3 {
+                for offset in [0, 1, 2, 43, 71, 87] {
                     let direct = weighted_sum(&line[start..end], offset);
                     let from_sums = sums.weighted(start, end - start, offset);
                     assert_eq!(Some(from_sums), direct, "{start}..{end} at {offset}");
