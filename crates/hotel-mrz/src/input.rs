@@ -273,6 +273,43 @@ mod tests {
     }
 
     #[test]
+    fn exact_and_tolerant_paths_read_the_same_lines() {
+        let specimens = [
+            TD3,
+            "I<UTOD231458907<<<<<<<<<<<<<<<\n\
+             7408122F1204159UTO<<<<<<<<<<<6\n\
+             ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n\
+             D231458907UTO7408122F1204159<<<<<<<6",
+            "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+             L8988901C4XXX4009078F96121096ZE184226B<<<<<<",
+            "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n\
+             L8988901C4XXX4009078F9612109<<<<<<<<",
+            "IDFRAMARTIN<<<<<<<<<<<<<<<<<<<750123\n\
+             9902750123453JEANNE<<LOUISE8507147F5",
+        ];
+        for text in specimens
+            .into_iter()
+            .flat_map(|t| [t.to_owned(), format!("{t}\n")])
+        {
+            let mut buf = Lines::EMPTY.buf;
+            let format = read_exact(text.as_bytes(), &mut buf);
+            let tolerant = read_lines_tolerant(&text).unwrap();
+            assert_eq!(format, Some(tolerant.format), "{text}");
+            assert_eq!(buf, tolerant.buf);
+        }
+        // Anything but clean text is left to the tolerant path.
+        for text in [
+            TD3.to_lowercase(),
+            TD3.replace('\n', "\r\n"),
+            format!(" {TD3}"),
+        ] {
+            let mut buf = Lines::EMPTY.buf;
+            assert_eq!(read_exact(text.as_bytes(), &mut buf), None);
+        }
+    }
+
+    #[test]
     fn tolerates_crlf_lower_case_and_inner_spaces() {
         let messy = "\r\n  p<uto ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\r\n\
                      L898902C36 UTO7408122F1204159ZE184226B<<<<<10  \r\n\n";
