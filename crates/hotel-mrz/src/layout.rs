@@ -479,6 +479,15 @@ impl Plan {
         let mut i = 0;
         while i < fields.len() {
             let f = fields[i];
+            // `Mrz::judge` tests letters-only fields, the dates and the sex;
+            // a field of any other class would go unchecked.
+            let checked = match f.class {
+                Alpha | AlphaNumeric => true,
+                Numeric => matches!(f.field, Field::BirthDate | Field::ExpiryDate),
+                SexClass => matches!(f.field, Field::Sex),
+                CharClass::CheckDigit => false,
+            };
+            assert!(checked, "a field class the parser does not test");
             if matches!(f.class, Alpha) {
                 let mut c = f.span.start as usize;
                 while c < (f.span.start + f.span.len) as usize {
