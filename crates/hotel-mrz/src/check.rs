@@ -160,21 +160,43 @@ pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
     Some(sums[0] * w0 + sums[1] * w1 + sums[2] * w2)
 }
 
-/// The weights of the three position classes of a [`LineSums`] span, by
-/// `offset + 2 * MAX_LINE_LEN - start` (offsets stay below two lines): a
-/// table, because the remainder by 3 it stands for costs more.
-const CLASS_WEIGHTS: [[u8; 3]; 4 * MAX_LINE_LEN] = {
-    let mut table = [[0; 3]; 4 * MAX_LINE_LEN];
+/// Bits per weighting in a [`LineSums`] entry: a 44-character line weighs
+/// at most 44 · 35 · 7 = 10 780 < 2^16.
+const LANE_BITS: u32 = 16;
+
+/// A character's value under the three weightings of [`LineSums`], packed:
+/// `WEIGHED[p % 3][c]` holds, in lane `k`, the value of `c` times the
+/// weight `WEIGHTS[(p + k) % 3]` of a character at line position `p`.
+const WEIGHED: [[u64; 256]; 3] = {
+    let mut table = [[0; 256]; 3];
+    let mut r = 0;
+    while r < 3 {
+        let mut c = 0;
+        while c < 256 {
+            let v = VALUES[c] as u64;
+            let mut k = 0;
+            while k < 3 {
+                table[r][c] |= (v * WEIGHTS[(r + k) % 3] as u64) << (LANE_BITS as usize * k);
+                k += 1;
+            }
+            c += 1;
+        }
+        r += 1;
+    }
+    table
+};
+
+/// Which lane of a [`LineSums`] entry holds a span's weighted sum, by
+/// `offset + 2 * MAX_LINE_LEN - start` (offsets stay below two lines), as a
+/// shift: a table, because the remainder by 3 it stands for costs more.
+const LANE_SHIFT: [u8; 4 * MAX_LINE_LEN] = {
+    let mut table = [0; 4 * MAX_LINE_LEN];
     let mut i = 0;
     while i < table.len() {
-        // The weight of class `r` is `WEIGHTS[(r + offset - start) % 3]`,
-        // and `offset - start = i - 2 * MAX_LINE_LEN`.
-        let shift = (i + 3 - (2 * MAX_LINE_LEN) % 3) % 3;
-        table[i] = [
-            WEIGHTS[shift],
-            WEIGHTS[(shift + 1) % 3],
-            WEIGHTS[(shift + 2) % 3],
-        ];
+        // The lane `k` with `start + k ≡ offset (mod 3)`, and
+        // `offset - start = i - 2 * MAX_LINE_LEN`.
+        let k = (i + 3 - (2 * MAX_LINE_LEN) % 3) % 3;
+        table[i] = (k as u32 * LANE_BITS) as u8;
         i += 1;
     }
     table
@@ -183,20 +205,17 @@ const CLASS_WEIGHTS: [[u8; 3]; 4 * MAX_LINE_LEN] = {
 // The last turn of `LineSums::fill` is two characters.
 const _: () = assert!(MAX_LINE_LEN % 3 == 2);
 
-/// Bits per residue class in a [`LineSums`] entry: a class of a 44-character
-/// line holds at most 15 characters worth at most 35, 525 < 2^10.
-const LANE_BITS: u32 = 10;
-
-/// The check values of a line's characters summed from its start, one
-/// running sum per position modulo 3, packed in one number (10 bits each).
+/// A line's check values summed from its start under each of the three
+/// ways the weights 7, 3, 1 can fall on its positions, packed in one
+/// number (16 bits each).
 ///
 /// Built once per line in a single pass; the weighted sum of any span is
-/// then the difference of two entries (each class only grows, so packed
-/// classes never borrow from each other) times the weights in force. This
-/// is how one character serves every check that covers it (the field's
-/// and the composite) without being read again.
+/// then one lane of the difference of two entries (lanes only grow, so
+/// they never borrow from each other). This is how one character serves
+/// every check that covers it (the field's and the composite) without
+/// being read again.
 #[derive(Clone, Copy)]
-pub(crate) struct LineSums([u32; MAX_LINE_LEN + 1]);
+pub(crate) struct LineSums([u64; MAX_LINE_LEN + 1]);
 
 impl LineSums {
     /// Nothing summed.
@@ -207,23 +226,22 @@ impl LineSums {
     /// hold fillers, which add nothing.
     #[inline(always)]
     pub(crate) fn fill(&mut self, line: &[u8; MAX_LINE_LEN]) {
-        let value = |c: u8| u32::from(VALUES[usize::from(c)]);
-        let mut total = 0u32;
-        // Three characters per turn, one per class, so that every shift is
-        // a constant; 44 is 14 turns and two characters.
+        let mut total = 0u64;
+        // Three characters per turn, one per position class, so that each
+        // reads a fixed table; 44 is 14 turns and two characters.
         let mut i = 0;
         while i + 3 <= MAX_LINE_LEN {
-            total += value(line[i]);
+            total += WEIGHED[0][usize::from(line[i])];
             self.0[i + 1] = total;
-            total += value(line[i + 1]) << LANE_BITS;
+            total += WEIGHED[1][usize::from(line[i + 1])];
             self.0[i + 2] = total;
-            total += value(line[i + 2]) << (2 * LANE_BITS);
+            total += WEIGHED[2][usize::from(line[i + 2])];
             self.0[i + 3] = total;
             i += 3;
         }
-        total += value(line[MAX_LINE_LEN - 2]);
+        total += WEIGHED[0][usize::from(line[MAX_LINE_LEN - 2])];
         self.0[MAX_LINE_LEN - 1] = total;
-        total += value(line[MAX_LINE_LEN - 1]) << LANE_BITS;
+        total += WEIGHED[1][usize::from(line[MAX_LINE_LEN - 1])];
         self.0[MAX_LINE_LEN] = total;
     }
 
@@ -232,17 +250,10 @@ impl LineSums {
     #[inline]
     pub(crate) fn weighted(&self, start: usize, len: usize, offset: usize) -> u32 {
         let packed = self.0[start + len] - self.0[start];
-        let mask = (1 << LANE_BITS) - 1;
-        let classes = [
-            packed & mask,
-            (packed >> LANE_BITS) & mask,
-            packed >> (2 * LANE_BITS),
-        ];
-        // Class `r` holds the characters at line positions `p ≡ r (mod 3)`,
-        // whose index in the checked sequence is `p - start + offset`: its
-        // weight is `WEIGHTS[(r + offset - start) % 3]`.
-        let [w0, w1, w2] = CLASS_WEIGHTS[offset + 2 * MAX_LINE_LEN - start];
-        classes[0] * u32::from(w0) + classes[1] * u32::from(w1) + classes[2] * u32::from(w2)
+        // Lane `k` weighs position `p` by `WEIGHTS[(p + k) % 3]`; here `p`
+        // must weigh `WEIGHTS[(p - start + offset) % 3]`.
+        let shift = LANE_SHIFT[offset + 2 * MAX_LINE_LEN - start];
+        ((packed >> shift) & 0xffff) as u32
     }
 }
 
