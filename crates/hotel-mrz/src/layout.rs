@@ -19,6 +19,10 @@ pub const MAX_LINE_LEN: usize = 44;
 /// The most lines an MRZ has (TD1).
 pub const MAX_LINES: usize = 3;
 
+/// Check digits cover characters of the first two lines only, in every
+/// format ([`Plan`] fails the build otherwise).
+pub(crate) const MAX_CHECKED_LINES: usize = 2;
+
 /// An MRZ document format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -295,7 +299,7 @@ pub(crate) struct Plan {
     /// The sex.
     pub(crate) sex: Span,
     /// Which lines hold characters covered by a check digit.
-    pub(crate) checked_lines: [bool; MAX_LINES],
+    pub(crate) checked_lines: [bool; MAX_CHECKED_LINES],
 }
 
 const TD1_PLAN: Plan = Plan::of(Format::Td1);
@@ -498,12 +502,14 @@ impl Plan {
             i += 1;
         }
         let checks = format.checks();
-        let mut checked_lines = [false; MAX_LINES];
+        let mut checked_lines = [false; MAX_CHECKED_LINES];
         let mut i = 0;
         while i < checks.len() {
             let mut j = 0;
             while j < checks[i].covers.len() {
-                checked_lines[checks[i].covers[j].line as usize] = true;
+                let line = checks[i].covers[j].line as usize;
+                assert!(line < MAX_CHECKED_LINES, "a check covering the third line");
+                checked_lines[line] = true;
                 j += 1;
             }
             i += 1;

@@ -19,7 +19,7 @@ use crate::date::{Century, Date, DateProblem, MrzDate, Resolved};
 use crate::error::MrzError;
 use crate::fields::{Fields, name_from_filled};
 use crate::input::{Lines, Normalisation, read_lines};
-use crate::layout::{CharClass, Field, Format, MAX_LINE_LEN, MAX_LINES, Span};
+use crate::layout::{CharClass, Field, Format, MAX_CHECKED_LINES, MAX_LINE_LEN, MAX_LINES, Span};
 
 /// The most problems one MRZ can have (each field and check at most twice).
 const MAX_PROBLEMS: usize = 24;
@@ -262,7 +262,7 @@ impl Mrz {
 
         // One pass over each line that checks cover; every check then
         // reads its sums from these.
-        let mut sums = [LineSums::ZERO; MAX_LINES];
+        let mut sums = [LineSums::ZERO; MAX_CHECKED_LINES];
         for ((sums, line), &checked) in sums.iter_mut().zip(&mrz.lines.buf).zip(&plan.checked_lines)
         {
             if checked {
@@ -439,7 +439,7 @@ impl Mrz {
     #[inline]
     fn judge_digit(
         &self,
-        sums: &[LineSums; MAX_LINES],
+        sums: &[LineSums; MAX_CHECKED_LINES],
         covers: &[Span],
         line: u8,
         column: u8,
