@@ -29,6 +29,9 @@ pub struct Client<'b, T> {
 impl<'b, T: Read + Write> Client<'b, T> {
     /// A client on a connected stream. A packet to send must fit `tx`; a
     /// received packet larger than `rx` is dropped (and logged).
+    ///
+    /// Limit: a dropped QoS 1 message is never acknowledged; reading its
+    /// packet id before dropping the rest would lift it.
     pub fn new(io: T, rx: &'b mut [u8], tx: &'b mut [u8]) -> Self {
         Self {
             io,

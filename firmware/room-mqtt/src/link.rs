@@ -297,6 +297,8 @@ where
 
     async fn turn(&mut self) -> Result<(), LinkError> {
         // Everything queued, oldest first, each confirmed by the broker.
+        // Limit: one PUBLISH in flight, so a replay costs a round trip per
+        // snapshot; a window of unacknowledged packet ids would lift it.
         loop {
             let next = self.controller.lock().await.next_publish();
             let Some(item) = next else { break };
