@@ -27,6 +27,12 @@ fn parsing(c: &mut Criterion) {
     group.bench_function("validate/td1_3x30", |b| {
         b.iter(|| validate(black_box(TD1), &options))
     });
+    group.bench_function("parse/td3_2x44", |b| {
+        b.iter(|| parse(black_box(TD3), &options))
+    });
+    group.bench_function("parse/td1_3x30", |b| {
+        b.iter(|| parse(black_box(TD1), &options))
+    });
     group.bench_function("parse_and_fields/td3_2x44", |b| {
         b.iter(|| parse(black_box(TD3), &options).map(|m| m.to_fields()))
     });

@@ -1,20 +1,21 @@
-//! A plain loop of `validate()` calls, for instruction counts and timing
-//! without criterion's harness (used by `docs/performance.md`).
+//! A plain loop of `validate()` or `parse()` calls, for instruction counts
+//! and timing without criterion's harness (used by `docs/performance.md`).
 //!
 //! ```text
 //! cargo build --release -p hotel-mrz --example validate_loop
 //! valgrind --tool=callgrind --dump-instr=no target/release/examples/validate_loop td3 100000
 //! ```
 //!
-//! The first argument picks the ICAO specimen (`td3`, `td1` or `score` for
-//! the OCR check-digit scoring call), the second the number of calls. It
-//! prints how many calls succeeded and the time per call.
+//! The first argument picks the call: `td3` or `td1` run `validate()` on the
+//! ICAO specimen, `parse-td3` or `parse-td1` run `parse()` and keep the whole
+//! record, `score` runs the OCR check-digit scoring call. The second is the
+//! number of calls. It prints how many calls succeeded and the time per call.
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use hotel_mrz::ocr::{CharSet, check_candidates};
-use hotel_mrz::{Date, ParseOptions, validate};
+use hotel_mrz::{Date, ParseOptions, parse, validate};
 
 /// ICAO 9303 Part 4 specimen.
 const TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
@@ -38,6 +39,9 @@ fn main() {
     for _ in 0..calls {
         ok += u64::from(match what.as_str() {
             "td1" => validate(black_box(TD1), &options) == Ok(true),
+            // The record goes through `black_box`, so all of it is built.
+            "parse-td3" => black_box(parse(black_box(TD3), &options)).is_ok(),
+            "parse-td1" => black_box(parse(black_box(TD1), &options)).is_ok(),
             "score" => !check_candidates(black_box(b"740812"), 3, 2, CharSet::DIGITS).is_empty(),
             _ => validate(black_box(TD3), &options) == Ok(true),
         });

@@ -7,6 +7,8 @@
 //! is a matter of layout and lives in [`crate::layout`]; how a reader uses the
 //! rule to pick characters is in [`crate::ocr`].
 
+use crate::layout::MAX_LINE_LEN;
+
 /// Weights applied cyclically when computing a check digit.
 pub const WEIGHTS: [u8; 3] = [7, 3, 1];
 
@@ -158,6 +160,103 @@ pub(crate) fn weighted_sum(field: &[u8], offset: usize) -> Option<u32> {
     Some(sums[0] * w0 + sums[1] * w1 + sums[2] * w2)
 }
 
+/// Bits per weighting in a [`LineSums`] entry: a 44-character line weighs
+/// at most 44 · 35 · 7 = 10 780 < 2^16.
+const LANE_BITS: u32 = 16;
+
+/// A character's value under the three weightings of [`LineSums`], packed:
+/// `WEIGHED[p % 3][c]` holds, in lane `k`, the value of `c` times the
+/// weight `WEIGHTS[(p + k) % 3]` of a character at line position `p`.
+const WEIGHED: [[u64; 256]; 3] = {
+    let mut table = [[0; 256]; 3];
+    let mut r = 0;
+    while r < 3 {
+        let mut c = 0;
+        while c < 256 {
+            let v = VALUES[c] as u64;
+            let mut k = 0;
+            while k < 3 {
+                table[r][c] |= (v * WEIGHTS[(r + k) % 3] as u64) << (LANE_BITS as usize * k);
+                k += 1;
+            }
+            c += 1;
+        }
+        r += 1;
+    }
+    table
+};
+
+/// Which lane of a [`LineSums`] entry holds a span's weighted sum, by
+/// `offset + 2 * MAX_LINE_LEN - start` (offsets stay below two lines), as a
+/// shift: a table, because the remainder by 3 it stands for costs more.
+const LANE_SHIFT: [u8; 4 * MAX_LINE_LEN] = {
+    let mut table = [0; 4 * MAX_LINE_LEN];
+    let mut i = 0;
+    while i < table.len() {
+        // The lane `k` with `start + k ≡ offset (mod 3)`, and
+        // `offset - start = i - 2 * MAX_LINE_LEN`.
+        let k = (i + 3 - (2 * MAX_LINE_LEN) % 3) % 3;
+        table[i] = (k as u32 * LANE_BITS) as u8;
+        i += 1;
+    }
+    table
+};
+
+// The last turn of `LineSums::fill` is two characters.
+const _: () = assert!(MAX_LINE_LEN % 3 == 2);
+
+/// A line's check values summed from its start under each of the three
+/// ways the weights 7, 3, 1 can fall on its positions, packed in one
+/// number (16 bits each).
+///
+/// Built once per line in a single pass; the weighted sum of any span is
+/// then one lane of the difference of two entries (lanes only grow, so
+/// they never borrow from each other). This is how one character serves
+/// every check that covers it (the field's and the composite) without
+/// being read again.
+#[derive(Clone, Copy)]
+pub(crate) struct LineSums([u64; MAX_LINE_LEN + 1]);
+
+impl LineSums {
+    /// Nothing summed.
+    pub(crate) const ZERO: Self = Self([0; MAX_LINE_LEN + 1]);
+
+    /// Sums `line`, whose bytes are MRZ characters (any other byte adds a
+    /// meaningless amount). Positions past a shorter format's line length
+    /// hold fillers, which add nothing.
+    #[inline(always)]
+    pub(crate) fn fill(&mut self, line: &[u8; MAX_LINE_LEN]) {
+        let mut total = 0u64;
+        // Three characters per turn, one per position class, so that each
+        // reads a fixed table; 44 is 14 turns and two characters.
+        let mut i = 0;
+        while i + 3 <= MAX_LINE_LEN {
+            total += WEIGHED[0][usize::from(line[i])];
+            self.0[i + 1] = total;
+            total += WEIGHED[1][usize::from(line[i + 1])];
+            self.0[i + 2] = total;
+            total += WEIGHED[2][usize::from(line[i + 2])];
+            self.0[i + 3] = total;
+            i += 3;
+        }
+        total += WEIGHED[0][usize::from(line[MAX_LINE_LEN - 2])];
+        self.0[MAX_LINE_LEN - 1] = total;
+        total += WEIGHED[1][usize::from(line[MAX_LINE_LEN - 1])];
+        self.0[MAX_LINE_LEN] = total;
+    }
+
+    /// The weighted sum of the `len` characters from `start`, as if they
+    /// began at position `offset` of a longer checked sequence.
+    #[inline]
+    pub(crate) fn weighted(&self, start: usize, len: usize, offset: usize) -> u32 {
+        let packed = self.0[start + len] - self.0[start];
+        // Lane `k` weighs position `p` by `WEIGHTS[(p + k) % 3]`; here `p`
+        // must weigh `WEIGHTS[(p - start + offset) % 3]`.
+        let shift = LANE_SHIFT[offset + 2 * MAX_LINE_LEN - start];
+        ((packed >> shift) & 0xffff) as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +288,22 @@ mod tests {
             for offset in 0..3 {
                 let sum = weighted_sum(&[b'7', b, b'<', b'A'], offset);
                 assert_eq!(sum.is_some(), char_value(b).is_some(), "byte {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn line_sums_weigh_every_span_as_the_direct_sum() {
+        let line = b"L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let mut sums = LineSums::ZERO;
+        sums.fill(line);
+        for start in 0..line.len() {
+            for end in start..=line.len() {
+                for offset in [0, 1, 2, 43, 71, 87] {
+                    let direct = weighted_sum(&line[start..end], offset);
+                    let from_sums = sums.weighted(start, end - start, offset);
+                    assert_eq!(Some(from_sums), direct, "{start}..{end} at {offset}");
+                }
             }
         }
     }

@@ -170,9 +170,27 @@ impl fmt::Display for Date {
 }
 
 impl MrzDate {
+    /// [`Self::read`] then [`Self::resolve`] in one step, with a fast path
+    /// for six digits (nearly every date): the same result, without
+    /// building the parts.
+    #[inline(always)]
+    pub(crate) fn read_resolved(
+        raw: &[u8],
+        today: Date,
+        century: Century,
+    ) -> Result<Resolved, (usize, DateProblem)> {
+        if let &[a, b, c, d, e, f] = raw {
+            let v = [a, b, c, d, e, f].map(|x| x.wrapping_sub(b'0'));
+            if v.iter().fold(true, |all, &x| all & (x < 10)) {
+                let (yy, mm, dd) = (v[0] * 10 + v[1], v[2] * 10 + v[3], v[4] * 10 + v[5]);
+                return Ok(resolve_known(yy, mm, dd, today, century));
+            }
+        }
+        Self::read(raw).map(|date| date.resolve(today, century))
+    }
+
     /// Reads six MRZ characters. Returns the problem if a part is neither two
     /// digits nor `<<`; month and day ranges are judged by [`Self::resolve`].
-    #[inline]
     pub(crate) fn read(raw: &[u8]) -> Result<Self, (usize, DateProblem)> {
         let part = |i: usize| -> Result<Option<u8>, (usize, DateProblem)> {
             match (raw.get(i), raw.get(i + 1)) {
@@ -250,15 +268,19 @@ impl MrzDate {
     /// assert_eq!(birth.resolve(today, Century::UpToFiftyYearsAhead), expiry);
     /// ```
     pub fn resolve(self, today: Date, century: Century) -> Resolved {
-        if let Some(m) = self.month {
-            if m == 0 || m > 12 {
-                return Resolved::Impossible(DateProblem::Month);
-            }
+        match (self.year, self.month, self.day) {
+            (Some(yy), Some(mm), Some(dd)) => resolve_known(yy, mm, dd, today, century),
+            _ => self.resolve_parts(today, century),
         }
-        if let Some(d) = self.day {
-            if d == 0 || d > 31 {
-                return Resolved::Impossible(DateProblem::Day);
-            }
+    }
+
+    /// [`Self::resolve`] for any mix of known and unknown parts.
+    fn resolve_parts(self, today: Date, century: Century) -> Resolved {
+        if self.month.is_some_and(|m| m == 0 || m > 12) {
+            return Resolved::Impossible(DateProblem::Month);
+        }
+        if self.day.is_some_and(|d| d == 0 || d > 31) {
+            return Resolved::Impossible(DateProblem::Day);
         }
         let Some(yy) = self.year else {
             return Resolved::Unknown;
@@ -268,12 +290,12 @@ impl MrzDate {
             Century::NotAfterToday => today.year,
             Century::UpToFiftyYearsAhead => today.year.saturating_add(50),
         };
-        let limit = (limit_year, today.month, today.day);
+        let limit = ordinal(limit_year, today.month, today.day);
 
         // Latest year ending in `yy` whose date is not after the limit.
         let mut year = limit_year - limit_year % 100 + u16::from(yy);
-        let key = |y: u16| (y, self.month.unwrap_or(1), self.day.unwrap_or(1));
-        if key(year) > limit {
+        let (month, day) = (self.month.unwrap_or(1), self.day.unwrap_or(1));
+        if ordinal(year, month, day) > limit {
             year = year.saturating_sub(100);
         }
 
@@ -328,6 +350,38 @@ impl Resolved {
             _ => None,
         }
     }
+}
+
+/// [`MrzDate::resolve`] of a date whose parts are all known.
+#[inline(always)]
+fn resolve_known(yy: u8, month: u8, day: u8, today: Date, century: Century) -> Resolved {
+    if month == 0 || month > 12 {
+        return Resolved::Impossible(DateProblem::Month);
+    }
+    if day == 0 || day > 31 {
+        return Resolved::Impossible(DateProblem::Day);
+    }
+    let limit_year = match century {
+        Century::NotAfterToday => today.year,
+        Century::UpToFiftyYearsAhead => today.year.saturating_add(50),
+    };
+
+    // Latest year ending in `yy` whose date is not after the limit.
+    let mut year = limit_year - limit_year % 100 + u16::from(yy);
+    if ordinal(year, month, day) > ordinal(limit_year, today.month, today.day) {
+        year = year.saturating_sub(100);
+    }
+    match Date::new(year, month, day) {
+        Ok(date) => Resolved::Full(date),
+        Err(_) => Resolved::Impossible(DateProblem::Day),
+    }
+}
+
+/// A year, month and day as one number that orders as the dates do
+/// (month and day are below 256).
+#[inline]
+const fn ordinal(year: u16, month: u8, day: u8) -> u32 {
+    (year as u32) << 16 | (month as u32) << 8 | day as u32
 }
 
 /// Days in `month` of `year` (0 for a month out of range).
@@ -410,6 +464,38 @@ mod tests {
         assert_eq!(r("740431"), Resolved::Impossible(DateProblem::Day));
         assert_eq!(r("010229"), Resolved::Impossible(DateProblem::Day));
         assert_eq!(r("000229"), Resolved::Full(d(2000, 2, 29)));
+    }
+
+    #[test]
+    fn fast_path_resolves_as_the_general_one() {
+        for today in [
+            d(2025, 6, 15),
+            d(2000, 2, 29),
+            d(2099, 12, 31),
+            d(9990, 1, 1),
+        ] {
+            for century in [Century::NotAfterToday, Century::UpToFiftyYearsAhead] {
+                for (yy, mm, dd) in (0..100).flat_map(|y| {
+                    (0..100).flat_map(move |m| [0, 1, 28, 29, 30, 31, 32].map(|d| (y, m, d)))
+                }) {
+                    let date = MrzDate {
+                        year: Some(yy),
+                        month: Some(mm),
+                        day: Some(dd),
+                    };
+                    assert_eq!(
+                        resolve_known(yy, mm, dd, today, century),
+                        date.resolve_parts(today, century),
+                        "{date} {today} {century:?}"
+                    );
+                    let raw = date.to_string();
+                    assert_eq!(
+                        MrzDate::read_resolved(raw.as_bytes(), today, century),
+                        Ok(date.resolve_parts(today, century))
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -26,8 +26,89 @@ pub(crate) struct Lines {
     pub(crate) normalisation: Normalisation,
 }
 
-/// Reads `text` into normalised lines and decides the format.
-pub(crate) fn read_lines(text: &str) -> Result<Lines, MrzError> {
+impl Lines {
+    /// No lines yet: every position a filler, as [`read_lines`] expects.
+    pub(crate) const EMPTY: Self = Self {
+        format: Format::Td3,
+        buf: [[b'<'; MAX_LINE_LEN]; MAX_LINES],
+        normalisation: Normalisation {
+            lowercase: false,
+            inner_whitespace: false,
+        },
+    };
+}
+
+/// Reads `text` into `lines` (which must be [`Lines::EMPTY`]) and decides
+/// the format. Writing in place spares copying the lines into the record.
+#[inline]
+pub(crate) fn read_lines(text: &str, lines: &mut Lines) -> Result<(), MrzError> {
+    // Most input is an MRZ exactly as printed: try that shape first.
+    if let Some(format) = read_exact(text.as_bytes(), &mut lines.buf) {
+        lines.format = format;
+        return Ok(());
+    }
+    *lines = read_lines_tolerant(text)?;
+    Ok(())
+}
+
+/// Reads `text` into `buf` when it is exactly a TD1 (3×30), a 2×36 or a
+/// 2×44 MRZ of clean characters, lines ended by `\n` (the last one
+/// optionally), and returns its format; `None` for anything else, which
+/// [`read_lines_tolerant`] then reads. For such text both give the same
+/// lines and format.
+#[inline]
+fn read_exact(bytes: &[u8], buf: &mut [[u8; MAX_LINE_LEN]; MAX_LINES]) -> Option<Format> {
+    let text = match bytes {
+        [text @ .., b'\n'] => text,
+        text => text,
+    };
+    let line_len = match text.len() {
+        89 => copy_exact::<44, 2>(text, buf)?,
+        73 => copy_exact::<36, 2>(text, buf)?,
+        92 => copy_exact::<30, 3>(text, buf)?,
+        _ => return None,
+    };
+    Some(format_of(&buf[0], line_len))
+}
+
+/// Copies `N` lines of `LEN` clean MRZ characters, each followed by `\n`
+/// except the last, from `text` (which is `N * (LEN + 1) - 1` bytes long)
+/// into `buf`, and returns `LEN`. `None` if a line end or a character is
+/// out of place.
+#[inline(always)]
+fn copy_exact<const LEN: usize, const N: usize>(
+    text: &[u8],
+    buf: &mut [[u8; MAX_LINE_LEN]; MAX_LINES],
+) -> Option<usize> {
+    for (i, dest) in buf.iter_mut().enumerate().take(N) {
+        let start = i * (LEN + 1);
+        let line: &[u8; LEN] = text.get(start..start + LEN)?.try_into().ok()?;
+        let end_ok = matches!(text.get(start + LEN), None | Some(b'\n'));
+        if !(end_ok & all_mrz_chars(line)) {
+            return None;
+        }
+        dest[..LEN].copy_from_slice(line);
+    }
+    Some(LEN)
+}
+
+/// The format of well-shaped lines `line_len` long, from the first line:
+/// visas start with `V`, the French ID card with `IDFRA`.
+#[inline]
+fn format_of(line1: &[u8; MAX_LINE_LEN], line_len: usize) -> Format {
+    match line_len {
+        30 => Format::Td1,
+        44 if line1[0] == b'V' => Format::MrvA,
+        44 => Format::Td3,
+        _ if line1[0] == b'V' => Format::MrvB,
+        _ if line1.starts_with(b"IDFRA") => Format::FrenchId,
+        _ => Format::Td2,
+    }
+}
+
+/// Reads `text` into normalised lines, tolerating the noise the module
+/// documentation lists.
+fn read_lines_tolerant(text: &str) -> Result<Lines, MrzError> {
     let mut buf = [[b'<'; MAX_LINE_LEN]; MAX_LINES];
     let mut lens = [0usize; MAX_LINES];
     let mut count = 0usize;
@@ -176,15 +257,7 @@ fn shape(
         }
     }
 
-    let line1 = &buf[0];
-    Ok(match expected_len {
-        30 => Format::Td1,
-        44 if line1[0] == b'V' => Format::MrvA,
-        44 => Format::Td3,
-        _ if line1[0] == b'V' => Format::MrvB,
-        _ if line1.starts_with(b"IDFRA") => Format::FrenchId,
-        _ => Format::Td2,
-    })
+    Ok(format_of(&buf[0], expected_len))
 }
 
 #[cfg(test)]
@@ -194,12 +267,54 @@ mod tests {
     const TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
                        L898902C36UTO7408122F1204159ZE184226B<<<<<10";
 
+    fn read(text: &str) -> Result<Lines, MrzError> {
+        let mut lines = Lines::EMPTY;
+        read_lines(text, &mut lines).map(|()| lines)
+    }
+
+    #[test]
+    fn exact_and_tolerant_paths_read_the_same_lines() {
+        let specimens = [
+            TD3,
+            "I<UTOD231458907<<<<<<<<<<<<<<<\n\
+             7408122F1204159UTO<<<<<<<<<<<6\n\
+             ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n\
+             D231458907UTO7408122F1204159<<<<<<<6",
+            "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+             L8988901C4XXX4009078F96121096ZE184226B<<<<<<",
+            "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n\
+             L8988901C4XXX4009078F9612109<<<<<<<<",
+            "IDFRAMARTIN<<<<<<<<<<<<<<<<<<<750123\n\
+             9902750123453JEANNE<<LOUISE8507147F5",
+        ];
+        for text in specimens
+            .into_iter()
+            .flat_map(|t| [t.to_owned(), format!("{t}\n")])
+        {
+            let mut buf = Lines::EMPTY.buf;
+            let format = read_exact(text.as_bytes(), &mut buf);
+            let tolerant = read_lines_tolerant(&text).unwrap();
+            assert_eq!(format, Some(tolerant.format), "{text}");
+            assert_eq!(buf, tolerant.buf);
+        }
+        // Anything but clean text is left to the tolerant path.
+        for text in [
+            TD3.to_lowercase(),
+            TD3.replace('\n', "\r\n"),
+            format!(" {TD3}"),
+        ] {
+            let mut buf = Lines::EMPTY.buf;
+            assert_eq!(read_exact(text.as_bytes(), &mut buf), None);
+        }
+    }
+
     #[test]
     fn tolerates_crlf_lower_case_and_inner_spaces() {
         let messy = "\r\n  p<uto ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\r\n\
                      L898902C36 UTO7408122F1204159ZE184226B<<<<<10  \r\n\n";
-        let lines = read_lines(messy).unwrap();
-        let clean = read_lines(TD3).unwrap();
+        let lines = read(messy).unwrap();
+        let clean = read(TD3).unwrap();
         assert_eq!(lines.buf, clean.buf);
         assert!(lines.normalisation.lowercase);
         assert!(lines.normalisation.inner_whitespace);
@@ -210,7 +325,7 @@ mod tests {
     fn names_line_and_column_of_an_invalid_character() {
         let bad = TD3.replace("7408122", "74#8122");
         assert_eq!(
-            read_lines(&bad).err(),
+            read(&bad).err(),
             Some(MrzError::InvalidCharacter {
                 line: 2,
                 column: 16,
@@ -219,7 +334,7 @@ mod tests {
         );
         let bad = TD3.replace("ANNA", "ANNÉ");
         assert!(matches!(
-            read_lines(&bad),
+            read(&bad),
             Err(MrzError::InvalidCharacter {
                 line: 1,
                 column: 19,
@@ -232,7 +347,7 @@ mod tests {
     fn reports_wrong_line_length_at_the_first_bad_column() {
         let short = TD3.replace("<10", "10");
         assert_eq!(
-            read_lines(&short).err(),
+            read(&short).err(),
             Some(MrzError::LineLength {
                 line: 2,
                 column: 44,
@@ -242,9 +357,7 @@ mod tests {
         );
         let long = TD3.replace("<10", "<<10");
         assert_eq!(
-            read_lines(&long)
-                .err()
-                .map(|e| (e.kind(), e.line(), e.column())),
+            read(&long).err().map(|e| (e.kind(), e.line(), e.column())),
             Some(("line_length", 2, 45))
         );
     }
@@ -253,7 +366,7 @@ mod tests {
     fn reports_missing_and_extra_lines() {
         let one = TD3.lines().next().unwrap();
         assert_eq!(
-            read_lines(one).err(),
+            read(one).err(),
             Some(MrzError::LineCount {
                 line: 2,
                 found: 1,
@@ -261,15 +374,15 @@ mod tests {
             })
         );
         let three = format!("{TD3}\n{one}");
-        assert_eq!(read_lines(&three).err().map(|e| e.line()), Some(3));
+        assert_eq!(read(&three).err().map(|e| e.line()), Some(3));
     }
 
     #[test]
     fn rejects_lines_of_no_known_length() {
         assert_eq!(
-            read_lines("ABC\nDEF").err(),
+            read("ABC\nDEF").err(),
             Some(MrzError::UnknownFormat { line: 1, found: 3 })
         );
-        assert_eq!(read_lines(" \n\r\n").err(), Some(MrzError::Empty));
+        assert_eq!(read(" \n\r\n").err(), Some(MrzError::Empty));
     }
 }

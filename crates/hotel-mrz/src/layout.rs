@@ -19,6 +19,10 @@ pub const MAX_LINE_LEN: usize = 44;
 /// The most lines an MRZ has (TD1).
 pub const MAX_LINES: usize = 3;
 
+/// Check digits cover characters of the first two lines only, in every
+/// format ([`Plan`] fails the build otherwise).
+pub(crate) const MAX_CHECKED_LINES: usize = 2;
+
 /// An MRZ document format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -277,6 +281,34 @@ const fn check(field: Field, covers: &'static [Span], line: u8, column: u8) -> C
     }
 }
 
+/// What the parser needs of a format, found once at compile time from the
+/// tables above so that parsing does not search them.
+pub(crate) struct Plan {
+    /// 1 at every position of a letters-only field, line after line
+    /// ([`MAX_LINE_LEN`] positions each), 0 elsewhere.
+    pub(crate) alpha: [u8; MAX_LINES * MAX_LINE_LEN],
+    /// The document number.
+    pub(crate) number: Span,
+    /// The optional data a long document number continues into, for the
+    /// formats with the TD1/TD2 long-number rule.
+    pub(crate) long_number_ext: Option<Span>,
+    /// The date of birth.
+    pub(crate) birth: Span,
+    /// The date of expiry (the French ID card has none).
+    pub(crate) expiry: Option<Span>,
+    /// The sex.
+    pub(crate) sex: Span,
+    /// Which lines hold characters covered by a check digit.
+    pub(crate) checked_lines: [bool; MAX_CHECKED_LINES],
+}
+
+const TD1_PLAN: Plan = Plan::of(Format::Td1);
+const TD2_PLAN: Plan = Plan::of(Format::Td2);
+const TD3_PLAN: Plan = Plan::of(Format::Td3);
+const MRVA_PLAN: Plan = Plan::of(Format::MrvA);
+const MRVB_PLAN: Plan = Plan::of(Format::MrvB);
+const FRENCH_PLAN: Plan = Plan::of(Format::FrenchId);
+
 impl Format {
     /// Every format, in a fixed order.
     pub const ALL: [Format; 6] = [
@@ -369,6 +401,19 @@ impl Format {
         }
     }
 
+    /// The places the parser needs, see [`Plan`].
+    #[inline]
+    pub(crate) const fn plan(self) -> &'static Plan {
+        match self {
+            Self::Td1 => &TD1_PLAN,
+            Self::Td2 => &TD2_PLAN,
+            Self::Td3 => &TD3_PLAN,
+            Self::MrvA => &MRVA_PLAN,
+            Self::MrvB => &MRVB_PLAN,
+            Self::FrenchId => &FRENCH_PLAN,
+        }
+    }
+
     /// The place of `field` in this format, if it has one.
     pub fn span_of(self, field: Field) -> Option<Span> {
         self.fields()
@@ -425,6 +470,85 @@ impl Format {
             Self::Td1 => Field::OptionalData1,
             _ => Field::OptionalData,
         }
+    }
+}
+
+impl Plan {
+    /// Reads the plan of `format` from its field table. Evaluated at
+    /// compile time: a format without a date of birth, sex or document
+    /// number fails the build.
+    const fn of(format: Format) -> Self {
+        let fields = format.fields();
+        let mut alpha = [0u8; MAX_LINES * MAX_LINE_LEN];
+        let mut i = 0;
+        while i < fields.len() {
+            let f = fields[i];
+            // `Mrz::judge` tests letters-only fields, the dates and the sex;
+            // a field of any other class would go unchecked.
+            let checked = match f.class {
+                Alpha | AlphaNumeric => true,
+                Numeric => matches!(f.field, Field::BirthDate | Field::ExpiryDate),
+                SexClass => matches!(f.field, Field::Sex),
+                CharClass::CheckDigit => false,
+            };
+            assert!(checked, "a field class the parser does not test");
+            if matches!(f.class, Alpha) {
+                let mut c = f.span.start as usize;
+                while c < (f.span.start + f.span.len) as usize {
+                    alpha[f.span.line as usize * MAX_LINE_LEN + c] = 1;
+                    c += 1;
+                }
+            }
+            i += 1;
+        }
+        let checks = format.checks();
+        let mut checked_lines = [false; MAX_CHECKED_LINES];
+        let mut i = 0;
+        while i < checks.len() {
+            let mut j = 0;
+            while j < checks[i].covers.len() {
+                let line = checks[i].covers[j].line as usize;
+                assert!(line < MAX_CHECKED_LINES, "a check covering the third line");
+                checked_lines[line] = true;
+                j += 1;
+            }
+            i += 1;
+        }
+        let long_number_ext = if format.has_long_number_rule() {
+            find(fields, format.long_number_field())
+        } else {
+            None
+        };
+        Self {
+            alpha,
+            number: required(find(fields, Field::DocumentNumber)),
+            long_number_ext,
+            birth: required(find(fields, Field::BirthDate)),
+            expiry: find(fields, Field::ExpiryDate),
+            sex: required(find(fields, Field::Sex)),
+            checked_lines,
+        }
+    }
+}
+
+/// The span of `field` in `fields`, at compile time.
+const fn find(fields: &[FieldSpan], field: Field) -> Option<Span> {
+    let mut i = 0;
+    while i < fields.len() {
+        // `==` is not const for enums; compare discriminants.
+        if fields[i].field as u8 == field as u8 {
+            return Some(fields[i].span);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A span every format has; a table without it fails the build.
+const fn required(span: Option<Span>) -> Span {
+    match span {
+        Some(span) => span,
+        None => panic!("every format has a document number, a birth date and a sex"),
     }
 }
 

@@ -14,12 +14,12 @@
 
 use std::fmt;
 
-use crate::check::{FILLER, digit_value, weighted_sum};
+use crate::check::{FILLER, LineSums, digit_value};
 use crate::date::{Century, Date, DateProblem, MrzDate, Resolved};
 use crate::error::MrzError;
 use crate::fields::{Fields, name_from_filled};
 use crate::input::{Lines, Normalisation, read_lines};
-use crate::layout::{CharClass, Field, Format, MAX_LINE_LEN, Span};
+use crate::layout::{CharClass, Field, Format, MAX_CHECKED_LINES, MAX_LINE_LEN, MAX_LINES, Span};
 
 /// The most problems one MRZ can have (each field and check at most twice).
 const MAX_PROBLEMS: usize = 24;
@@ -178,8 +178,10 @@ pub enum Sex {
 /// case). Failed checks are not errors; see [`Mrz::problems`].
 #[inline]
 pub fn parse(text: &str, options: &ParseOptions) -> Result<Mrz, MrzError> {
-    let lines = read_lines(text)?;
-    Ok(Mrz::build(lines, options.today))
+    let mut mrz = Mrz::EMPTY;
+    read_lines(text, &mut mrz.lines)?;
+    mrz.judge(options.today);
+    Ok(mrz)
 }
 
 /// Whether `text` is a fully valid MRZ: the validate-only path, which does
@@ -189,8 +191,10 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Mrz, MrzError> {
 ///
 /// As for [`parse`].
 pub fn validate(text: &str, options: &ParseOptions) -> Result<bool, MrzError> {
-    let lines = read_lines(text)?;
-    Ok(Mrz::build(lines, options.today).is_valid())
+    let mut mrz = Mrz::EMPTY;
+    read_lines(text, &mut mrz.lines)?;
+    mrz.judge(options.today);
+    Ok(mrz.is_valid())
 }
 
 impl ParseOptions {
@@ -206,61 +210,65 @@ impl ParseOptions {
 }
 
 impl Mrz {
-    #[inline]
-    fn build(lines: Lines, today: Date) -> Self {
-        let mut mrz = Self {
-            lines,
-            number: [FILLER; MAX_NUMBER_LEN],
-            number_len: 0,
-            optional_skip: 0,
-            birth: Resolved::Unknown,
-            expiry: None,
-            checks: [PLACEHOLDER_CHECK; MAX_CHECKS],
-            check_count: 0,
-            problems: [PLACEHOLDER_PROBLEM; MAX_PROBLEMS],
-            problem_count: 0,
-        };
-        let format = lines.format;
+    /// A record with no lines read and nothing judged yet.
+    const EMPTY: Self = Self {
+        lines: Lines::EMPTY,
+        number: [FILLER; MAX_NUMBER_LEN],
+        number_len: 0,
+        optional_skip: 0,
+        birth: Resolved::Unknown,
+        expiry: None,
+        checks: [PLACEHOLDER_CHECK; MAX_CHECKS],
+        check_count: 0,
+        problems: [PLACEHOLDER_PROBLEM; MAX_PROBLEMS],
+        problem_count: 0,
+    };
 
-        for spec in format.fields() {
-            match spec.field {
-                Field::BirthDate => {
-                    mrz.birth = mrz.read_date(spec.field, spec.span, today, Century::NotAfterToday);
+    /// Reads the fields of the lines and judges every check, on a record
+    /// fresh from [`Self::EMPTY`] whose lines have been read.
+    #[inline]
+    fn judge(&mut self, today: Date) {
+        let mrz = self;
+        let format = mrz.lines.format;
+        let plan = format.plan();
+
+        // The buffer holds only MRZ characters, so a letters-only field is
+        // wrong exactly when it holds a digit: test every such position at
+        // once, branch-free, and look for where only when one does.
+        if mrz.has_digit_where(&plan.alpha) {
+            for spec in format.fields() {
+                if spec.class != CharClass::Alpha {
+                    continue;
                 }
-                Field::ExpiryDate => {
-                    let resolved =
-                        mrz.read_date(spec.field, spec.span, today, Century::UpToFiftyYearsAhead);
-                    mrz.expiry = Some(resolved);
-                }
-                Field::Sex => {
-                    if !CharClass::Sex.allows(mrz.byte(spec.span.line, spec.span.start)) {
-                        mrz.push_problem(spec.field, spec.span, 0, ProblemKind::InvalidSex);
-                    }
-                }
-                // Every MRZ character is alphanumeric or a filler.
-                _ if spec.class == CharClass::AlphaNumeric => {}
-                _ => {
-                    let text = mrz.span(spec.span);
-                    // The buffer holds only MRZ characters, so an alpha
-                    // field is wrong exactly when it holds a digit; test
-                    // that branch-free before looking for where.
-                    let any_digit = text
-                        .iter()
-                        .fold(0u8, |d, &c| d | u8::from(c.wrapping_sub(b'0') < 10));
-                    if any_digit == 0 && spec.class == CharClass::Alpha {
-                        continue;
-                    }
-                    if let Some(i) = text.iter().position(|&c| !spec.class.allows(c)) {
-                        let kind = ProblemKind::WrongCharacter {
-                            expected: spec.class,
-                        };
-                        mrz.push_problem(spec.field, spec.span, i, kind);
-                    }
+                if let Some(i) = mrz.span(spec.span).iter().position(u8::is_ascii_digit) {
+                    let kind = ProblemKind::WrongCharacter {
+                        expected: CharClass::Alpha,
+                    };
+                    mrz.push_problem(spec.field, spec.span, i, kind);
                 }
             }
         }
 
-        let long = mrz.read_document_number();
+        if !CharClass::Sex.allows(mrz.byte(plan.sex.line, plan.sex.start)) {
+            mrz.push_problem(Field::Sex, plan.sex, 0, ProblemKind::InvalidSex);
+        }
+        mrz.birth = mrz.read_date(Field::BirthDate, plan.birth, today, Century::NotAfterToday);
+        if let Some(span) = plan.expiry {
+            let century = Century::UpToFiftyYearsAhead;
+            mrz.expiry = Some(mrz.read_date(Field::ExpiryDate, span, today, century));
+        }
+
+        let long = mrz.read_document_number(plan.number, plan.long_number_ext);
+
+        // One pass over each line that checks cover; every check then
+        // reads its sums from these.
+        let mut sums = [LineSums::ZERO; MAX_CHECKED_LINES];
+        for ((sums, line), &checked) in sums.iter_mut().zip(&mrz.lines.buf).zip(&plan.checked_lines)
+        {
+            if checked {
+                sums.fill(line);
+            }
+        }
 
         for rule in format.checks() {
             // A long document number adds its continuation to the covered
@@ -288,7 +296,7 @@ impl Mrz {
                 _ => {}
             }
 
-            let digit = mrz.judge_digit(covers, line, column);
+            let digit = mrz.judge_digit(&sums, covers, line, column);
             let check = Check {
                 field: rule.field,
                 digit,
@@ -318,17 +326,35 @@ impl Mrz {
             }
         }
 
+        // Problems were found field kind by field kind; no two share a
+        // position, so sorting by position gives one reading order.
         let count = usize::from(mrz.problem_count);
         if count > 1 {
             mrz.problems[..count].sort_unstable_by_key(|p| (p.line, p.column));
         }
-        mrz
+    }
+
+    /// Whether a digit stands at any position where `mask` (one byte per
+    /// position, line after line) is 1. No early exit, so that it compiles
+    /// to vector code over the whole buffer.
+    #[inline]
+    fn has_digit_where(&self, mask: &[u8; MAX_LINES * MAX_LINE_LEN]) -> bool {
+        let found = self
+            .lines
+            .buf
+            .as_flattened()
+            .iter()
+            .zip(mask)
+            .fold(0u8, |found, (&c, &m)| {
+                found | (m & u8::from(c.wrapping_sub(b'0') < 10))
+            });
+        found != 0
     }
 
     /// Reads a date field, records any problem, and resolves it.
-    #[inline]
+    #[inline(always)]
     fn read_date(&mut self, field: Field, span: Span, today: Date, century: Century) -> Resolved {
-        match MrzDate::read(self.span(span)) {
+        match MrzDate::read_resolved(self.span(span), today, century) {
             Err((offset, problem)) => {
                 let kind = if self.span(span)[offset].is_ascii_uppercase() {
                     ProblemKind::WrongCharacter {
@@ -340,8 +366,7 @@ impl Mrz {
                 self.push_problem(field, span, offset, kind);
                 Resolved::Impossible(problem)
             }
-            Ok(date) => {
-                let resolved = date.resolve(today, century);
+            Ok(resolved) => {
                 if let Resolved::Impossible(problem) = resolved {
                     let offset = match problem {
                         DateProblem::Month => 2,
@@ -354,13 +379,11 @@ impl Mrz {
         }
     }
 
-    /// Copies the document number (with any TD1/TD2 continuation) into the
-    /// record and says which layout it used.
-    fn read_document_number(&mut self) -> LongNumber {
-        let format = self.lines.format;
-        let Some(span) = format.span_of(Field::DocumentNumber) else {
-            return LongNumber::No;
-        };
+    /// Copies the document number at `span` (with any TD1/TD2 continuation
+    /// from the optional data `long_ext`) into the record and says which
+    /// layout it used.
+    #[inline]
+    fn read_document_number(&mut self, span: Span, long_ext: Option<Span>) -> LongNumber {
         let last = self.byte(span.line, span.start + span.len - 1);
         let check = self.byte(span.line, span.start + span.len);
         let mut result = LongNumber::No;
@@ -370,33 +393,30 @@ impl Mrz {
             len: 0,
         };
 
-        let long_field = format.long_number_field();
-        if format.has_long_number_rule() && check == FILLER && last != FILLER {
+        if let (Some(opt), true) = (long_ext, check == FILLER && last != FILLER) {
             result = LongNumber::Broken;
-            if let Some(opt) = format.span_of(long_field) {
-                let optional = self.span(opt);
-                // The continuation runs up to the first filler; its last
-                // character is the check digit of the whole number.
-                let end = optional
-                    .iter()
-                    .position(|&c| c == FILLER)
-                    .unwrap_or(optional.len());
-                if end >= 2 {
-                    ext = Span {
-                        line: opt.line,
-                        start: opt.start,
-                        len: (end - 1) as u8,
-                    };
-                    result = LongNumber::Yes { ext };
-                    self.optional_skip = (end + 1).min(optional.len()) as u8;
-                } else {
-                    self.push_problem(
-                        Field::DocumentNumber,
-                        opt,
-                        0,
-                        ProblemKind::MissingNumberContinuation,
-                    );
-                }
+            let optional = self.span(opt);
+            // The continuation runs up to the first filler; its last
+            // character is the check digit of the whole number.
+            let end = optional
+                .iter()
+                .position(|&c| c == FILLER)
+                .unwrap_or(optional.len());
+            if end >= 2 {
+                ext = Span {
+                    line: opt.line,
+                    start: opt.start,
+                    len: (end - 1) as u8,
+                };
+                result = LongNumber::Yes { ext };
+                self.optional_skip = (end + 1).min(optional.len()) as u8;
+            } else {
+                self.push_problem(
+                    Field::DocumentNumber,
+                    opt,
+                    0,
+                    ProblemKind::MissingNumberContinuation,
+                );
             }
         }
 
@@ -417,14 +437,20 @@ impl Mrz {
     }
 
     #[inline]
-    fn judge_digit(&self, covers: &[Span], line: u8, column: u8) -> DigitVerdict {
-        // Sum span by span, the weights continuing across spans. Every byte
-        // is an MRZ character here, so every sum exists.
+    fn judge_digit(
+        &self,
+        sums: &[LineSums; MAX_CHECKED_LINES],
+        covers: &[Span],
+        line: u8,
+        column: u8,
+    ) -> DigitVerdict {
+        // Sum span by span, the weights continuing across spans.
         let mut sum = 0u32;
         let mut offset = 0usize;
         for &span in covers {
-            sum += weighted_sum(self.span(span), offset).unwrap_or(0);
-            offset += usize::from(span.len);
+            let (start, len) = (usize::from(span.start), usize::from(span.len));
+            sum += sums[usize::from(span.line)].weighted(start, len, offset);
+            offset += len;
         }
         let expected = (sum % 10) as u8;
 

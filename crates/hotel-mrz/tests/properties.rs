@@ -6,7 +6,7 @@
 use hotel_mrz::check::{char_value, check_digit};
 use hotel_mrz::cli::run_parse_with;
 use hotel_mrz::ocr::{CharSet, check_candidates};
-use hotel_mrz::{CharClass, Date, Fields, Format, ParseOptions, generate, parse};
+use hotel_mrz::{CharClass, Date, Fields, Format, ParseOptions, generate, parse, validate};
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -205,7 +205,10 @@ proptest! {
                 text.push_str(&line);
             }
         }
-        if let Ok(mrz) = parse(&text, &options()) {
+        // The validate-only path agrees with the full parse.
+        let parsed = parse(&text, &options());
+        prop_assert_eq!(validate(&text, &options()), parsed.as_ref().map(|m| m.is_valid()).map_err(|e| *e));
+        if let Ok(mrz) = parsed {
             // Every accessor works on any well-formed MRZ.
             let _ = (mrz.to_fields(), mrz.surname(), mrz.given_names(), mrz.document_number());
             let _ = (mrz.optional_data(), mrz.birth_date().to_iso(), mrz.expiry_date());

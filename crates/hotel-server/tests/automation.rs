@@ -201,10 +201,12 @@ async fn do_not_disturb_from_the_device_shows_in_the_room() {
     let device = server.device("dev-104").await;
     device.publish("hotel/104/status/dnd", "ON").await;
     device.publish("hotel/104/status/make_up", "off").await;
+    // Both messages are processed in order: once make-up shows off, DND
+    // shows on.
     let view = server
-        .room_until("104", "DND shows", |r| r["do_not_disturb"] == true)
+        .room_until("104", "make-up shows", |r| r["make_up_room"] == false)
         .await;
-    assert_eq!(view["make_up_room"], false);
+    assert_eq!(view["do_not_disturb"], true);
     device.publish("hotel/104/status/dnd", "off").await;
     server
         .room_until("104", "DND clears", |r| r["do_not_disturb"] == false)

@@ -505,6 +505,9 @@ async fn screenshots_of_every_page_in_both_themes() {
         ("audit", "/audit"),
         ("alerts", "/alerts"),
         ("notifications", "/notifications"),
+        ("thresholds", "/thresholds"),
+        ("energy", "/energy"),
+        ("room-thresholds", "/thresholds/101"),
     ];
     browser.goto(&format!("{}/login", server.base)).await;
     for theme in ["light", "dark"] {

@@ -544,3 +544,284 @@ async fn notification_settings_are_for_admins_and_the_test_reaches_the_bot() {
         .await;
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
+    let server = TestServer::embedded().await;
+    let device = server.device("thresholds").await;
+    device
+        .publish(
+            "hotel/101/telemetry/json",
+            common::json_telemetry("101", 21.0),
+        )
+        .await;
+    server
+        .room_until("101", "room 101", |r| r["temperature"] == 21.0)
+        .await;
+    let hotel_api = "/api/alerts/thresholds/";
+    let room_api = "/api/alerts/thresholds/101/";
+
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let token = admin.token("/thresholds").await;
+
+    // The hotel's values: an empty field inherits.
+    let (status, _, location) = admin
+        .post_to(
+            "/thresholds",
+            &[
+                ("csrf", &token),
+                ("gas_warning", "1200"),
+                ("gas_critical", ""),
+                ("offline_after_s", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/thresholds?saved=1"));
+    let (_, view) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(
+        view["overrides"],
+        json!({"gas_warning": 1200.0, "offline_after_s": 120})
+    );
+    assert_eq!(view["effective"]["gas_critical"], 2500.0);
+    let (_, page, _) = admin.get("/thresholds?saved=1").await;
+    assert!(page.contains("Thresholds saved"));
+    assert!(page.contains(r#"name="gas_warning" type="number""#));
+    assert!(
+        page.contains(r#"value="1200""#),
+        "the stored value is shown"
+    );
+
+    // Contradicting values and non-numbers are refused with the reason,
+    // keep what was typed, and change nothing.
+    for (field, text, reason) in [
+        ("gas_warning", "3000", "must be below the critical level"),
+        (
+            "offline_after_s",
+            "1.5",
+            "must be a number of the right kind",
+        ),
+        (
+            "humidity_max_pct",
+            "wet",
+            "must be a number of the right kind",
+        ),
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/thresholds", server.base))
+            .header(COOKIE, admin.cookie_header())
+            .form(&[("csrf", token.as_str()), (field, text)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}={text}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(reason), "{field}={text}");
+        assert!(page.contains(&format!(r#"value="{text}""#)), "{field} kept");
+    }
+    let (_, after) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(after["overrides"], view["overrides"], "nothing changed");
+
+    // A room's own value wins over the hotel's for that room only, and the
+    // alert rules use it from the next reading.
+    let (status, _, location) = admin
+        .post_to(
+            "/thresholds/101",
+            &[("csrf", &token), ("temperature_max_c", "24")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/thresholds/101?saved=1"));
+    let (_, room) = server.get(room_api, &server.admin_token).await;
+    assert_eq!(room["effective"]["temperature_max_c"], 24.0);
+    assert_eq!(room["effective"]["gas_warning"], 1200.0, "inherited");
+    let (_, hotel) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(hotel["effective"]["temperature_max_c"], 30.0);
+    assert_eq!(hotel["rooms_with_overrides"], json!(["101"]));
+    device
+        .publish(
+            "hotel/101/telemetry/json",
+            common::json_telemetry("101", 26.0),
+        )
+        .await;
+    eventually("a temperature alert for room 101", || async {
+        let (_, alerts) = server
+            .get("/api/alerts/?room=101&open=true", &server.admin_token)
+            .await;
+        alerts
+            .as_array()?
+            .iter()
+            .any(|a| a["type"] == "temperature")
+            .then_some(())
+    })
+    .await;
+
+    // Clearing the room's form removes its values.
+    let (status, _) = admin.post("/thresholds/101", &[("csrf", &token)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, room) = server.get(room_api, &server.admin_token).await;
+    assert_eq!(room["overrides"], json!({}));
+    assert_eq!(room["effective"]["temperature_max_c"], 30.0);
+
+    // Every change is in the audit log.
+    let (_, audit, _) = admin.get("/audit").await;
+    assert_eq!(audit.matches("thresholds.set").count(), 3);
+
+    // A monitor reads them but cannot change them; an unknown room is 404.
+    create_account(
+        &mut admin,
+        &[
+            ("username", "desk"),
+            ("password", "front desk pass 1"),
+            ("role", "monitor"),
+        ],
+    )
+    .await;
+    let mut desk = Visitor::new(&server);
+    desk.sign_in("desk", "front desk pass 1").await;
+    let (status, page, _) = desk.get("/thresholds").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Only administrators can change thresholds."));
+    assert!(!page.contains("Save thresholds"));
+    let desk_token = csrf_in(&page);
+    let (status, _) = desk
+        .post(
+            "/thresholds",
+            &[("csrf", &desk_token), ("gas_warning", "10")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, still) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(still["overrides"], view["overrides"]);
+    assert_eq!(desk.get("/thresholds/999").await.0, 404);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn staff_set_occupancy_and_flags_on_the_room_page_and_read_heating_hours() {
+    let server = TestServer::start_with(|mut c| {
+        c.automation.check_every = Duration::from_millis(50);
+        c
+    })
+    .await;
+    let mut device = server.device("dev-105").await;
+    device.subscribe("hotel/105/control/#").await;
+    // Two days ago, UTC midnight: heating from 01:00 to 01:10.
+    let day = (now_s() / 86_400 - 2) * 86_400;
+    for (ts, on) in [(day + 3_600, true), (day + 4_200, false)] {
+        device
+            .publish(
+                "hotel/105/telemetry/json",
+                format!(r#"{{"room":"105","timestamp":{ts},"state":{{"heating":{on}}}}}"#),
+            )
+            .await;
+    }
+    server
+        .room_until("105", "room 105 heard", |r| r["heating"] == false)
+        .await;
+
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let (_, page, _) = admin.get("/rooms/105").await;
+    assert!(page.contains(r#"action="/rooms/105/occupancy""#));
+    let token = csrf_in(&page);
+
+    // Vacant: the automation sends the eco target, as for the API.
+    let (status, _, location) = admin
+        .post_to(
+            "/rooms/105/occupancy",
+            &[("csrf", &token), ("state", "vacant"), ("check_in", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/rooms/105?sent=occupancy#stay"));
+    let target = device
+        .expect_message("hotel/105/control/target_temperature")
+        .await;
+    assert_eq!(target, "17.0");
+    let (_, page, _) = admin.get("/rooms/105?sent=occupancy").await;
+    assert!(page.contains("Occupancy saved"));
+    assert!(page.contains(r#"<option value="vacant" selected>"#));
+
+    // A state that does not exist, or a check-in that is no time, changes
+    // nothing.
+    let (_, _, location) = admin
+        .post_to(
+            "/rooms/105/occupancy",
+            &[("csrf", &token), ("state", "party")],
+        )
+        .await;
+    assert_eq!(
+        location.as_deref(),
+        Some("/rooms/105?failed=occupancy#stay")
+    );
+    let (_, _, location) = admin
+        .post_to(
+            "/rooms/105/occupancy",
+            &[("csrf", &token), ("state", "booked"), ("check_in", "soon")],
+        )
+        .await;
+    assert_eq!(location.as_deref(), Some("/rooms/105?failed=check_in#stay"));
+    let (_, room) = server.get("/api/room/105/", &server.admin_token).await;
+    assert_eq!(room["occupancy"], "vacant");
+
+    // Flags: a ticked box sets, an unticked one clears.
+    let (status, _) = admin
+        .post(
+            "/rooms/105/flags",
+            &[("csrf", &token), ("do_not_disturb", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, room) = server.get("/api/room/105/", &server.admin_token).await;
+    assert_eq!(room["do_not_disturb"], true);
+    assert_eq!(room["make_up_room"], false);
+
+    // The energy view: ten minutes of heating on that day, vacant now.
+    let first = jiff::Timestamp::from_second(day - 86_400).unwrap();
+    let path = format!(
+        "/energy?from={}&to={}",
+        first.strftime("%Y-%m-%d"),
+        jiff::Timestamp::from_second(day)
+            .unwrap()
+            .strftime("%Y-%m-%d")
+    );
+    let page = admin
+        .page_until(&path, |html| html.contains(r#"data-total="0.17""#))
+        .await;
+    assert!(page.contains(r#"<tr data-room="105">"#));
+    assert!(page.contains("vacant"));
+    for bad in [
+        "/energy?from=yesterday",
+        "/energy?from=2024-01-01&to=2024-03-01",
+    ] {
+        assert_eq!(admin.get(bad).await.0, 400, "{bad}");
+    }
+
+    // A guest of the room sets neither and sees no energy view.
+    create_account(
+        &mut admin,
+        &[
+            ("username", "guest105"),
+            ("password", "guest pass phrase 1"),
+            ("role", "guest"),
+            ("room", "105"),
+            ("checkout", "2099-01-01T11:00"),
+        ],
+    )
+    .await;
+    let mut guest = Visitor::new(&server);
+    guest.sign_in("guest105", "guest pass phrase 1").await;
+    let (_, page, _) = guest.get("/rooms/105").await;
+    assert!(!page.contains("/rooms/105/occupancy"));
+    let guest_token = csrf_in(&page);
+    let (status, _) = guest
+        .post("/rooms/105/flags", &[("csrf", &guest_token)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(guest.get("/energy").await.0, 403);
+    let (_, room) = server.get("/api/room/105/", &server.admin_token).await;
+    assert_eq!(room["do_not_disturb"], true, "unchanged");
+    server.shutdown().await;
+}

@@ -33,6 +33,8 @@ use hotel_core::RoomId;
 use hotel_room_core::clock::WallClock;
 use hotel_room_core::{Config, Now, RoomController};
 use static_cell::StaticCell;
+// The panic handler: prints a backtrace over the USB serial console.
+use esp_backtrace as _;
 
 esp_bootloader_esp_idf::esp_app_desc!();
 

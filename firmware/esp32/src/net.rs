@@ -1,6 +1,8 @@
-//! Wi-Fi, the IP stack, SNTP and the MQTT session. Reconnection delays come
-//! from the core's [`Backoff`]; what to publish and what a control message
-//! means come from the [`RoomController`](hotel_room_core::RoomController).
+//! Wi-Fi, the IP stack, SNTP, and the TCP connections and clock the MQTT
+//! link runs on. The link itself (session, pings, reconnection backoff) is
+//! [`hotel_room_mqtt`]'s, tested on the host; what to publish and what a
+//! control message means come from the
+//! [`RoomController`](hotel_room_core::RoomController).
 //!
 //! Build-time settings (environment variables of `cargo build`):
 //! `WIFI_SSID`, `WIFI_PASSWORD`, `MQTT_HOST` (name or IPv4), `MQTT_PORT`
@@ -10,7 +12,6 @@
 use core::net::Ipv4Addr;
 
 use embassy_executor::Spawner;
-use embassy_futures::select::{Either, select};
 use embassy_net::dns::DnsQueryType;
 use embassy_net::tcp::TcpSocket;
 use embassy_net::udp::{PacketMetadata, UdpSocket};
@@ -24,12 +25,7 @@ use esp_radio::wifi::{
 use hotel_core::RoomId;
 use hotel_room_core::Backoff;
 use hotel_room_core::clock::{SNTP_REQUEST, parse_sntp_reply};
-use hotel_room_core::controller::{OFFLINE, control_filter, will_topic};
-use hotel_room_core::sample::PAYLOAD_CAPACITY;
-use rust_mqtt::client::client::MqttClient;
-use rust_mqtt::client::client_config::{ClientConfig as MqttConfig, MqttVersion};
-use rust_mqtt::packet::v5::publish_packet::QualityOfService;
-use rust_mqtt::utils::rng_generator::CountingRng;
+use hotel_room_mqtt::{LinkConfig, Transport};
 use static_cell::StaticCell;
 
 use crate::{Shared, SharedClock};
@@ -42,10 +38,8 @@ const MQTT_USERNAME: Option<&str> = option_env!("MQTT_USERNAME");
 const MQTT_PASSWORD: Option<&str> = option_env!("MQTT_PASSWORD");
 const NTP_HOST: Option<&str> = option_env!("NTP_HOST");
 
-/// How often the MQTT task drains the controller's queue.
-const PUBLISH_PERIOD: Duration = Duration::from_millis(200);
-/// MQTT buffers: the largest payload plus topic and header.
-const MQTT_BUFFER: usize = PAYLOAD_CAPACITY + 128;
+/// TCP socket buffers of the MQTT connection, each way.
+const TCP_BUFFER: usize = 1024;
 
 /// The radio peripherals.
 pub struct Radio {
@@ -121,7 +115,7 @@ async fn run_stack(mut runner: Runner<'static, WifiDevice<'static>>) {
     runner.run().await
 }
 
-/// SNTP once the network is up, then MQTT sessions for ever.
+/// The MQTT link for ever (the session logic is `hotel-room-mqtt`'s).
 #[embassy_executor::task]
 async fn mqtt_task(
     stack: Stack<'static>,
@@ -130,23 +124,76 @@ async fn mqtt_task(
     clock: &'static SharedClock,
     rng: Rng,
 ) {
-    let mut backoff = Backoff::new(1_000, 60_000);
-    loop {
-        stack.wait_config_up().await;
-        if clock.lock().await.unix_ms(0).is_none() {
-            if let Some(unix_ms) = sntp(stack).await {
-                clock.lock().await.set(Instant::now().as_millis(), unix_ms);
-                log::info!("clock set by SNTP");
-            }
+    let mut config = LinkConfig::new(room.as_str());
+    if let (Some(user), Some(password)) = (MQTT_USERNAME, MQTT_PASSWORD) {
+        config.credentials = Some((user, password));
+    }
+    let mut transport = Tcp {
+        stack,
+        clock,
+        rx: [0; TCP_BUFFER],
+        tx: [0; TCP_BUFFER],
+    };
+    hotel_room_mqtt::run(
+        &config,
+        controller,
+        &mut transport,
+        &mut EmbassyTimer { rng },
+    )
+    .await;
+}
+
+/// Opens TCP connections to the broker once the network is up, setting the
+/// wall clock by SNTP first while it is unknown.
+struct Tcp {
+    stack: Stack<'static>,
+    clock: &'static SharedClock,
+    rx: [u8; TCP_BUFFER],
+    tx: [u8; TCP_BUFFER],
+}
+
+impl Transport for Tcp {
+    type Connection<'a> = TcpSocket<'a>;
+
+    async fn open(&mut self) -> Option<TcpSocket<'_>> {
+        self.stack.wait_config_up().await;
+        if self.clock.lock().await.unix_ms(0).is_none()
+            && let Some(unix_ms) = sntp(self.stack).await
+        {
+            self.clock
+                .lock()
+                .await
+                .set(Instant::now().as_millis(), unix_ms);
+            log::info!("clock set by SNTP");
         }
-        let outcome = session(stack, room, controller).await;
-        controller.lock().await.on_disconnected();
-        if outcome.is_ok() {
-            backoff.succeeded();
-        }
-        let delay = backoff.failed(Instant::now().as_millis(), rng.random());
-        log::warn!("MQTT session ended, retry in {} ms", delay);
-        Timer::after_millis(delay).await;
+        let Some(broker) = resolve(self.stack, MQTT_HOST).await else {
+            log::warn!("cannot resolve the MQTT host");
+            return None;
+        };
+        let port = MQTT_PORT.and_then(|p| p.parse().ok()).unwrap_or(1883);
+        let mut socket = TcpSocket::new(self.stack, &mut self.rx, &mut self.tx);
+        socket.set_timeout(Some(Duration::from_secs(90)));
+        socket.connect((broker, port)).await.ok()?;
+        Some(socket)
+    }
+}
+
+/// embassy-time and the hardware random number generator.
+struct EmbassyTimer {
+    rng: Rng,
+}
+
+impl hotel_room_mqtt::Timer for EmbassyTimer {
+    fn now_ms(&self) -> u64 {
+        Instant::now().as_millis()
+    }
+
+    async fn sleep_ms(&mut self, ms: u64) {
+        Timer::after_millis(ms).await;
+    }
+
+    fn random(&mut self) -> u32 {
+        self.rng.random()
     }
 }
 
@@ -176,95 +223,4 @@ async fn resolve(stack: Stack<'static>, host: &str) -> Option<IpAddress> {
         .ok()?
         .first()
         .copied()
-}
-
-/// Why a session ended.
-#[derive(Debug, Clone, Copy)]
-struct SessionLost;
-
-/// One MQTT session: connect with the last will, subscribe, then publish
-/// the controller's queue and hand it every control message.
-///
-/// Returns `Ok` when the session was up before it was lost (the backoff
-/// starts over), `Err` when it never came up.
-async fn session(
-    stack: Stack<'static>,
-    room: RoomId,
-    controller: &'static Shared,
-) -> Result<(), SessionLost> {
-    let broker = resolve(stack, MQTT_HOST).await.ok_or(SessionLost)?;
-    let port = MQTT_PORT.and_then(|p| p.parse().ok()).unwrap_or(1883);
-    let (mut rx, mut tx) = ([0u8; 1024], [0u8; 1024]);
-    let mut socket = TcpSocket::new(stack, &mut rx, &mut tx);
-    socket.set_timeout(Some(Duration::from_secs(90)));
-    socket
-        .connect((broker, port))
-        .await
-        .map_err(|_| SessionLost)?;
-
-    let will = will_topic(room);
-    let mut config = MqttConfig::new(MqttVersion::MQTTv5, CountingRng(20_000));
-    config.add_max_subscribe_qos(QualityOfService::QoS1);
-    config.add_client_id(room.as_str());
-    config.keep_alive = 30;
-    config.max_packet_size = MQTT_BUFFER as u32;
-    config.add_will(will.as_str(), OFFLINE.as_bytes(), true);
-    if let (Some(user), Some(password)) = (MQTT_USERNAME, MQTT_PASSWORD) {
-        config.add_username(user);
-        config.add_password(password);
-    }
-    let (mut write_buf, mut read_buf) = ([0u8; MQTT_BUFFER], [0u8; MQTT_BUFFER]);
-    let mut client = MqttClient::<_, 5, _>::new(
-        socket,
-        &mut write_buf,
-        MQTT_BUFFER,
-        &mut read_buf,
-        MQTT_BUFFER,
-        config,
-    );
-    client.connect_to_broker().await.map_err(|_| SessionLost)?;
-    client
-        .subscribe_to_topic(control_filter(room).as_str())
-        .await
-        .map_err(|_| SessionLost)?;
-    controller.lock().await.on_connected();
-    log::info!("MQTT session up");
-
-    let mut last_ping = Instant::now();
-    loop {
-        // Publish everything queued; an item leaves the queue only once
-        // the client took it.
-        loop {
-            let next = controller.lock().await.next_publish();
-            let Some(p) = next else { break };
-            let (topic, payload) = (p.topic(room), p.payload(room));
-            let sent = client
-                .send_message(
-                    topic.as_str(),
-                    payload.as_bytes(),
-                    QualityOfService::QoS1,
-                    p.retain(),
-                )
-                .await;
-            if sent.is_err() {
-                return Ok(());
-            }
-            controller.lock().await.published();
-        }
-
-        // Limit: a receive cut short by the timer may drop a partly read
-        // packet; rust-mqtt has no split reader/writer to avoid it.
-        match select(client.receive_message(), Timer::after(PUBLISH_PERIOD)).await {
-            Either::First(Ok((topic, payload))) => {
-                // A refusal is queued for status/error by the controller.
-                let _ = controller.lock().await.handle_message(topic, payload);
-            }
-            Either::First(Err(_)) => return Ok(()),
-            Either::Second(()) => {}
-        }
-        if last_ping.elapsed() > Duration::from_secs(20) {
-            client.send_ping().await.map_err(|_| SessionLost)?;
-            last_ping = Instant::now();
-        }
-    }
 }

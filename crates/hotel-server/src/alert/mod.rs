@@ -186,6 +186,20 @@ impl ThresholdBook {
         self.read().room(room)
     }
 
+    /// What the hotel (`None`) or a room would have without its stored
+    /// overrides: defaults and the file for the hotel; the hotel's and the
+    /// file's room overrides for a room.
+    pub fn inherited(&self, room: Option<RoomId>) -> Thresholds {
+        let book = self.read();
+        match room {
+            None => book.base,
+            Some(r) => {
+                let t = book.hotel();
+                book.file_rooms.get(&r).map_or(t, |o| t.with(o))
+            }
+        }
+    }
+
     /// The hotel's (`None`) or a room's overrides stored by admins.
     pub fn stored(&self, room: Option<RoomId>) -> ThresholdOverrides {
         let book = self.read();

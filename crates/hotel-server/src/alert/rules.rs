@@ -137,6 +137,11 @@ pub fn offline(presence: &Presence, now_ms: i64, t: &Thresholds) -> Verdict {
     }
 }
 
+/// How much older than the newest value of its metric a value may be and
+/// still count, ms: whole-second JSON timestamps and millisecond arrival
+/// times of plain topics mix within a second.
+pub const LATE_AFTER_MS: i64 = 2_000;
+
 /// Every rule's memory for one room.
 #[derive(Debug, Clone, Default)]
 pub struct RoomRules {
@@ -154,12 +159,18 @@ pub struct RoomRules {
     pub humidity_stuck: StuckTracker,
     /// What the offline rule knows.
     pub presence: Presence,
+    /// Timestamp of the newest value evaluated, per metric (by
+    /// [`Metric::index`]): one more than [`LATE_AFTER_MS`] older, such as a
+    /// reading a device replays after a reconnect, is stored but changes no
+    /// alert.
+    pub newest_ms: [Option<i64>; Metric::ALL.len()],
 }
 
 impl RoomRules {
     /// Evaluates the reading rules on one message's values (by
     /// [`Metric::index`]) taken at `ts_ms`; returns a verdict for each
-    /// condition the message says something about.
+    /// condition the message says something about. A value well older than
+    /// one already evaluated for its metric says nothing.
     pub fn readings(
         &mut self,
         values: &[Option<f64>; Metric::ALL.len()],
@@ -167,7 +178,18 @@ impl RoomRules {
         t: &Thresholds,
     ) -> Vec<Verdict> {
         let mut out = Vec::new();
-        let value = |m: Metric| values[m.index()];
+        let mut current = *values;
+        for (value, newest) in current.iter_mut().zip(self.newest_ms.iter_mut()) {
+            if value.is_none() {
+                continue;
+            }
+            if newest.is_some_and(|n| ts_ms < n.saturating_sub(LATE_AFTER_MS)) {
+                *value = None;
+            } else {
+                *newest = Some(newest.map_or(ts_ms, |n| n.max(ts_ms)));
+            }
+        }
+        let value = |m: Metric| current[m.index()];
 
         if let Some(gas) = value(Metric::GasLevel) {
             self.gas = gas_level(self.gas, gas, t);
@@ -356,6 +378,31 @@ mod tests {
             .map(&mut run)
             .collect();
         assert_eq!(seq, [false, true, true, false, true, true, false]);
+    }
+
+    #[test]
+    fn a_late_reading_changes_no_alert() {
+        let t = Thresholds::default();
+        let mut rules = RoomRules::default();
+        let gas = |rules: &mut RoomRules, level: f64, ts: i64| {
+            rules
+                .readings(&values_with(Metric::GasLevel, level), ts, &t)
+                .into_iter()
+                .map(|v| v.level)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(gas(&mut rules, 2710.0, 60_000), [C]);
+        // Replayed after a reconnect: taken before the critical one.
+        assert!(gas(&mut rules, 120.0, 30_000).is_empty());
+        assert_eq!(rules.gas, C, "still critical");
+        // Other metrics keep their own order.
+        let v = rules.readings(&values_with(Metric::Temperature, 31.5), 10_000, &t);
+        assert!(
+            v.iter()
+                .any(|v| v.kind == AlertKind::Temperature && v.level == W)
+        );
+        // A newer reading (or one at the same time) is evaluated.
+        assert_eq!(gas(&mut rules, 120.0, 60_000), [None]);
     }
 
     #[test]

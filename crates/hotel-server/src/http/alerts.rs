@@ -9,7 +9,9 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use hotel_core::alert::ThresholdOverrides;
-use hotel_core::store::{AlertQuery, AlertRecord, NotificationRecord, NotificationStatus};
+use hotel_core::store::{
+    AlertQuery, AlertRecord, AuditRecord, NotificationRecord, NotificationStatus,
+};
 use hotel_core::{AlertLevel, Role, RoomId, Thresholds};
 use hotel_telemetry::clock::now_ms;
 use hotel_telemetry::live::rfc3339;
@@ -193,6 +195,23 @@ async fn put(
     room: Option<RoomId>,
     overrides: ThresholdOverrides,
 ) -> Result<Json<ThresholdsView>, AppError> {
+    save_thresholds(state, &caller.username, room, overrides).await?;
+    Ok(Json(thresholds_view(state, room)))
+}
+
+/// Stores and applies the hotel's (`None`) or a room's threshold overrides
+/// for `actor`, and records the change in the audit log.
+///
+/// # Errors
+///
+/// [`AppError::Invalid`] and nothing changed when the result would
+/// contradict itself for the hotel or any room; store errors.
+pub async fn save_thresholds(
+    state: &AppState,
+    actor: &str,
+    room: Option<RoomId>,
+    overrides: ThresholdOverrides,
+) -> Result<(), AppError> {
     let book = &state.alerts.thresholds;
     book.check(room, overrides)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
@@ -203,8 +222,19 @@ async fn put(
         .await?;
     book.set(room, overrides)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    tracing::info!(room = ?room.map(|r| r.to_string()), by = %caller.username, "alert thresholds changed");
-    Ok(Json(thresholds_view(state, room)))
+    let target = room.map_or_else(|| "hotel".to_owned(), |r| r.to_string());
+    state
+        .records
+        .record_audit(&AuditRecord {
+            at_ms: now_ms(),
+            actor: actor.to_owned(),
+            action: "thresholds.set".to_owned(),
+            target: target.clone(),
+            detail: serde_json::to_string(&overrides).unwrap_or_default(),
+        })
+        .await?;
+    tracing::info!(scope = %target, by = %actor, "alert thresholds changed");
+    Ok(())
 }
 
 fn thresholds_view(state: &AppState, room: Option<RoomId>) -> ThresholdsView {

@@ -134,27 +134,37 @@ pub struct EnergyParams {
 /// The energy view.
 #[derive(Serialize)]
 pub struct Energy {
-    from: Option<String>,
-    to: Option<String>,
-    rooms: Vec<RoomEnergy>,
+    /// Start of the range, RFC 3339.
+    pub from: Option<String>,
+    /// End of the range, RFC 3339.
+    pub to: Option<String>,
+    /// Every known room.
+    pub rooms: Vec<RoomEnergy>,
 }
 
 /// One room's heating hours.
 #[derive(Serialize)]
 pub struct RoomEnergy {
-    room: RoomId,
-    heating_hours: f64,
-    days: Vec<DayEnergy>,
+    /// The room.
+    pub room: RoomId,
+    /// Its occupancy state now.
+    pub occupancy: Option<Occupancy>,
+    /// Hours over the whole range.
+    pub heating_hours: f64,
+    /// Hours per UTC day with any heating, oldest first.
+    pub days: Vec<DayEnergy>,
     /// True when the room had more readings than are read at once; the
     /// hours then cover the range's start only.
-    truncated: bool,
+    pub truncated: bool,
 }
 
 /// Heating hours of one UTC day.
 #[derive(Serialize)]
 pub struct DayEnergy {
-    day: String,
-    heating_hours: f64,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Hours the heater ran that day.
+    pub heating_hours: f64,
 }
 
 /// `GET /api/energy/?from=…&to=…` (admin, monitor): heating hours per room
@@ -178,6 +188,16 @@ pub async fn energy(
         }
         None => to_ms - DEFAULT_ENERGY_RANGE_MS,
     };
+    Ok(Json(energy_report(&state, from_ms, to_ms).await?))
+}
+
+/// Heating hours per room and UTC day from `from_ms` to `to_ms` (at most
+/// 31 days), for the API and the dashboard.
+///
+/// # Errors
+///
+/// [`AppError::Invalid`] for an empty or too long range; store errors.
+pub async fn energy_report(state: &AppState, from_ms: i64, to_ms: i64) -> Result<Energy, AppError> {
     if from_ms >= to_ms {
         return Err(AppError::Invalid("'from' must be before 'to'".to_owned()));
     }
@@ -186,6 +206,7 @@ pub async fn energy(
             "the range may cover at most 31 days".to_owned(),
         ));
     }
+    let now = now_ms();
     // Heating does not count past now, however recent the last reading.
     let until_ms = to_ms.min(now);
 
@@ -217,16 +238,17 @@ pub async fn energy(
             .collect();
         rooms.push(RoomEnergy {
             room: view.id,
+            occupancy: view.occupancy,
             heating_hours: hours(by_day.values().sum()),
             days,
             truncated,
         });
     }
-    Ok(Json(Energy {
+    Ok(Energy {
         from: rfc3339(from_ms),
         to: rfc3339(to_ms),
         rooms,
-    }))
+    })
 }
 
 fn hours(ms: i64) -> f64 {

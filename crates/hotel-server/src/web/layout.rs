@@ -40,6 +40,8 @@ pub enum Nav {
     Alerts,
     /// Notification settings.
     Notifications,
+    /// Energy view.
+    Energy,
 }
 
 /// Language and theme of one request.
@@ -165,6 +167,7 @@ fn navigation(tr: Tr, user: &WebUser, current: Nav) -> Markup {
                     (item(Nav::Health, "/dashboards/health", tr.t("nav.health")))
                     (item(Nav::Mqtt, "/dashboards/mqtt", tr.t("nav.mqtt")))
                     (item(Nav::Alerts, "/alerts", tr.t("nav.alerts")))
+                    (item(Nav::Energy, "/energy", tr.t("nav.energy")))
                     @if user.is_admin() {
                         (item(Nav::Notifications, "/notifications", tr.t("nav.notifications")))
                         (item(Nav::Users, "/users", tr.t("nav.users")))

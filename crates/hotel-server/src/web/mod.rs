@@ -49,6 +49,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/rooms", get(pages::overview::page))
         .route("/rooms/{id}", get(pages::room::page))
         .route("/rooms/{id}/control", post(pages::room::control))
+        .route(
+            "/rooms/{id}/occupancy",
+            post(pages::occupancy::set_occupancy),
+        )
+        .route("/rooms/{id}/flags", post(pages::occupancy::set_flags))
         .route("/rooms/{id}/history.json", get(pages::room::history))
         .route("/live/rooms", get(pages::room::live_all))
         .route("/live/rooms/{id}", get(pages::room::live_one))
@@ -62,6 +67,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/alerts", get(pages::alerts::centre))
         .route("/alerts/{id}/ack", post(pages::alerts::acknowledge))
         .route("/live/alerts", get(pages::alerts::live))
+        .route(
+            "/thresholds",
+            get(pages::thresholds::hotel).post(pages::thresholds::save_hotel),
+        )
+        .route(
+            "/thresholds/{id}",
+            get(pages::thresholds::room).post(pages::thresholds::save_room),
+        )
+        .route("/energy", get(pages::energy::page))
         .route("/notifications", get(pages::alerts::settings))
         .route("/notifications/test", post(pages::alerts::send_test))
         .route("/assets/{build}/{*path}", get(assets::serve))

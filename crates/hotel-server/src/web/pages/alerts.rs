@@ -109,8 +109,11 @@ pub async fn centre(
             @if failed > 0 {
                 p.error role="alert" { (tr.f("alerts.failed_count", &[("n", &failed.to_string())])) }
             }
-            @if user.is_admin() {
-                p { a href="/notifications" { (tr.t("alerts.settings_link")) } }
+            p {
+                a href="/thresholds" { (tr.t("alerts.thresholds_link")) }
+                @if user.is_admin() {
+                    " · " a href="/notifications" { (tr.t("alerts.settings_link")) }
+                }
             }
             @if notifications.is_empty() {
                 p.muted { (tr.t("alerts.no_notifications")) }

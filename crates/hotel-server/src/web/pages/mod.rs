@@ -2,9 +2,12 @@
 
 pub mod alerts;
 pub mod dashboards;
+pub mod energy;
 pub mod login;
+pub mod occupancy;
 pub mod overview;
 pub mod room;
+pub mod thresholds;
 pub mod users;
 
 use axum::http::StatusCode;

@@ -22,6 +22,7 @@ use crate::web::csrf;
 use crate::web::i18n::Tr;
 use crate::web::layout::{self, Ctx, Nav};
 use crate::web::pages::alerts::alert_table;
+use crate::web::pages::occupancy;
 use crate::web::pages::overview::{Status, readings, word_label};
 use crate::web::pages::{age, error_markup, timestamp};
 use crate::web::session::{WebUser, forbidden};
@@ -92,6 +93,10 @@ pub async fn page(
             limit: HISTORY_ROWS,
         })
         .await?;
+    let stay_check_in = match state.automation.record(room).await {
+        Some(record) if !user.is_guest() => record.check_in_ms,
+        _ => None,
+    };
     let (from_ms, to_ms, range) = chart_range(&query, now);
     let status = Status::of(&view);
 
@@ -119,10 +124,10 @@ pub async fn page(
         }
         section.panel id="controls" aria-labelledby="controls-h" {
             h2 id="controls-h" { (tr.t("room.controls")) }
-            @if let Some(kind) = &query.sent {
+            @if let Some(kind) = query.sent.as_deref().filter(|k| !occupancy::OUTCOMES.contains(k)) {
                 p.notice role="status" { (tr.f("room.sent_nojs", &[("what", kind_label(tr, kind))])) }
             }
-            @if let Some(reason) = &query.failed {
+            @if let Some(reason) = query.failed.as_deref().filter(|k| !occupancy::OUTCOMES.contains(k)) {
                 p.error role="alert" { (failure_text(tr, reason)) }
             }
             div.controls {
@@ -174,6 +179,9 @@ pub async fn page(
                 }
             }
         }
+        @if !user.is_guest() {
+            (occupancy::panel(tr, &user, &view, stay_check_in, query.sent.as_deref(), query.failed.as_deref()))
+        }
         div.two {
             section.panel id="commands" aria-labelledby="commands-h" {
                 h2 id="commands-h" { (tr.t("room.commands")) }
@@ -202,6 +210,9 @@ pub async fn page(
                     p.muted { (tr.t("alerts.no_history")) }
                 } @else {
                     (alert_table(tr, &alerts, None))
+                }
+                @if !user.is_guest() {
+                    p { a href={ "/thresholds/" (room.as_str()) } { (tr.t("thresholds.room_link")) } }
                 }
             }
         }
@@ -387,7 +398,7 @@ pub(crate) fn parse_local(text: &str) -> Option<i64> {
     parse_time(text)
 }
 
-fn local_input(ms: i64) -> String {
+pub(crate) fn local_input(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| t.strftime("%Y-%m-%dT%H:%M").to_string())
         .unwrap_or_default()
