@@ -130,13 +130,14 @@ fn read_lines_tolerant(text: &str) -> Result<Lines, MrzError> {
         rest = tail;
 
         // Also fast: any other clean line of at most one MRZ line's length.
-        if let (Some(dest), true) = (buf.get_mut(count), raw.len() <= MAX_LINE_LEN) {
-            if !raw.is_empty() && all_mrz_chars(raw.as_bytes()) {
-                dest[..raw.len()].copy_from_slice(raw.as_bytes());
-                lens[count] = raw.len();
-                count += 1;
-                continue;
-            }
+        if let (Some(dest), true) = (buf.get_mut(count), raw.len() <= MAX_LINE_LEN)
+            && !raw.is_empty()
+            && all_mrz_chars(raw.as_bytes())
+        {
+            dest[..raw.len()].copy_from_slice(raw.as_bytes());
+            lens[count] = raw.len();
+            count += 1;
+            continue;
         }
 
         let mut len = 0usize;

@@ -30,6 +30,9 @@
 //! - [`country`]: ICAO country and organisation codes with English names.
 //! - [`ocr`]: candidate characters per position for OCR search.
 //! - [`cli`]: the `hotel mrz parse` and `hotel mrz generate` commands.
+//! - [`reader`] (feature `read`, on by default): reading the MRZ from images.
+//! - [`synth`] (feature `synth`): synthetic documents to measure and train
+//!   the reader.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
@@ -43,7 +46,11 @@ mod generate;
 mod input;
 pub mod layout;
 pub mod ocr;
+#[cfg(feature = "read")]
+pub mod reader;
 mod record;
+#[cfg(feature = "synth")]
+pub mod synth;
 
 pub use date::{Century, Date, DateError, DateProblem, MrzDate, Resolved};
 pub use error::{GenerateError, MrzError};
