@@ -4,11 +4,14 @@
 //!
 //! - [`grid`]: where an MRZ lies in an image (the contract between locating
 //!   and everything after it).
+//! - [`correct`]: from per-cell probabilities to the most probable
+//!   consistent text (classes, check digits, name grammar, country codes).
 //!
 //! Characters are classified into [`CLASSES`], in that order: the digits,
 //! the letters, then the filler `<`. [`crate::ocr::CharSet`] uses the same
 //! order for its bits.
 
+pub mod correct;
 pub mod grid;
 
 pub use grid::{Grid, LineBox};

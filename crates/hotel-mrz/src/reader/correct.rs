@@ -1,0 +1,1034 @@
+//! From per-cell character probabilities to MRZ text, using what the layout
+//! knows: character classes per position, check digits, name grammar and
+//! country codes.
+//!
+//! The classifier gives each cell a probability for each of the 37
+//! [`CLASSES`](super::CLASSES). Decoding a format goes in four steps:
+//!
+//! 1. Every cell takes its most likely character *among those its position
+//!    allows* (digits in a date, letters in a name).
+//! 2. Fields covered by check digits are searched jointly: among the likely
+//!    characters of each cell, the assignment of highest probability that
+//!    satisfies every check digit, the composite included. The search is
+//!    exact over the candidates kept: a dynamic programme over the check
+//!    residues (modulo 10), one state per pair of field and composite
+//!    residue. A cell is only changed to a character the classifier found
+//!    plausible (at least [`ALT_MIN_P`]), and at most [`MAX_CHANGES`] cells
+//!    change, so a clear misreading elsewhere is not "repaired" into a wrong
+//!    but valid MRZ.
+//! 3. Names follow the name grammar: letters, single fillers between name
+//!    parts, a double filler between surname and given names, and a filler
+//!    run only at the end. Optional data is content, then fillers to the
+//!    end. A lone letter in a filler tail (a `<` read as `K`, which no
+//!    check digit can tell apart: both are worth 0 modulo 10) is read as a
+//!    filler when the classifier found a filler plausible there.
+//! 4. Country codes take the most likely known ICAO code when one is
+//!    plausible.
+//!
+//! Which of the formats sharing a line shape (TD3 and MRV-A; TD2, MRV-B and
+//! the French card) is meant follows from the first characters, as in
+//! part 1's parser; each candidate format is decoded and the most probable
+//! consistent one wins.
+
+// The searches index several parallel tables by residue and state; index
+// loops read better there than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
+use crate::country;
+use crate::layout::{CharClass, CheckRule, Field, Format};
+use crate::ocr::CharSet;
+use crate::{ParseOptions, validate};
+
+use super::CLASSES;
+
+/// A cell is changed by the check-digit search only to a character with at
+/// least this probability.
+pub const ALT_MIN_P: f32 = 0.01;
+
+/// The check-digit search changes at most this many cells of the
+/// class-constrained reading; beyond that the reading is left as it is
+/// (and its failed checks reported).
+pub const MAX_CHANGES: usize = 4;
+
+/// Candidates kept per cell in the searches.
+const MAX_CANDIDATES: usize = 5;
+
+/// Probability floor for name-grammar and country-code candidates.
+const LAYOUT_MIN_P: f32 = 1e-3;
+
+const FILLER: usize = 36;
+const NEG: f32 = f32::NEG_INFINITY;
+
+/// Why a character differs from the cell's most likely one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The position does not allow the most likely character (a letter in
+    /// a date).
+    Class,
+    /// Changed so that the check digits hold.
+    CheckDigit,
+    /// Changed to follow the field's layout: in names, single fillers
+    /// between parts, one double filler, then fillers to the end; in
+    /// optional data, content then fillers to the end.
+    Layout,
+    /// Changed to make a known country code.
+    CountryCode,
+}
+
+/// One character that decoding chose over the cell's most likely one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correction {
+    /// Line, 0-based.
+    pub line: usize,
+    /// Column, 0-based.
+    pub column: usize,
+    /// The cell's most likely character.
+    pub read: u8,
+    /// The character chosen.
+    pub chosen: u8,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// Decoded MRZ text with the probability of each chosen character.
+#[derive(Clone, PartialEq)]
+pub struct Decoded {
+    /// The format the text was decoded as.
+    pub format: Format,
+    /// One entry per line, `chars` characters each.
+    pub lines: Vec<Vec<u8>>,
+    /// The classifier's probability of each chosen character, per line.
+    pub confidence: Vec<Vec<f32>>,
+    /// Characters that differ from their cell's most likely one.
+    pub corrections: Vec<Correction>,
+    /// Part 1's verdict on the text: every check digit right, every date
+    /// possible, every field of its class.
+    pub valid: bool,
+    /// Sum of the natural logarithms of the chosen characters'
+    /// probabilities.
+    pub log_prob: f32,
+}
+
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The text is passport data: never printed by Debug.
+        f.debug_struct("Decoded")
+            .field("format", &self.format)
+            .field("lines", &"<redacted>")
+            .field("corrections", &self.corrections.len())
+            .field("valid", &self.valid)
+            .field("log_prob", &self.log_prob)
+            .finish()
+    }
+}
+
+/// The cell probabilities of one MRZ: `lines × chars` cells, row-major,
+/// each 37 probabilities in [`CLASSES`](super::CLASSES) order.
+#[derive(Clone, Copy)]
+pub struct Cells<'a> {
+    probs: &'a [[f32; 37]],
+    lines: usize,
+    chars: usize,
+}
+
+impl<'a> Cells<'a> {
+    /// The probabilities of `lines` lines of `chars` cells; `None` when
+    /// `probs` does not hold exactly `lines × chars` cells.
+    pub fn new(probs: &'a [[f32; 37]], lines: usize, chars: usize) -> Option<Self> {
+        (probs.len() == lines * chars).then_some(Self {
+            probs,
+            lines,
+            chars,
+        })
+    }
+
+    fn at(&self, line: usize, column: usize) -> &[f32; 37] {
+        &self.probs[line * self.chars + column]
+    }
+
+    /// The formats whose line shape these cells have.
+    fn formats(&self) -> &'static [Format] {
+        match (self.lines, self.chars) {
+            (3, 30) => &[Format::Td1],
+            (2, 44) => &[Format::Td3, Format::MrvA],
+            (2, 36) => &[Format::Td2, Format::MrvB, Format::FrenchId],
+            _ => &[],
+        }
+    }
+}
+
+/// Decodes `cells` as the most probable consistent MRZ text; `None` when the
+/// cells have no MRZ line shape (30×3, 36×2, 44×2).
+///
+/// # Example
+///
+/// ```
+/// use hotel_mrz::{Date, Format, ParseOptions};
+/// use hotel_mrz::reader::correct::{Cells, decode};
+/// use hotel_mrz::reader::class_of;
+///
+/// let text = [
+///     &b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"[..],
+///     &b"L898902C36UTO7408122F1204159ZE184226B<<<<<10"[..],
+/// ];
+/// // A classifier that is sure of every cell but one: the birth date's
+/// // check digit `2` looks more like a `Z`.
+/// let mut probs = Vec::new();
+/// for (l, line) in text.iter().enumerate() {
+///     for (c, &ch) in line.iter().enumerate() {
+///         let mut p = [0.0001f32; 37];
+///         p[class_of(ch).unwrap()] = 0.99;
+///         if (l, c) == (1, 19) {
+///             p[class_of(b'Z').unwrap()] = 0.6;
+///             p[class_of(b'2').unwrap()] = 0.3;
+///         }
+///         probs.push(p);
+///     }
+/// }
+/// let options = ParseOptions::new(Date::new(2026, 1, 1).unwrap());
+/// let decoded = decode(Cells::new(&probs, 2, 44).unwrap(), &options).unwrap();
+/// assert_eq!(decoded.format, Format::Td3);
+/// assert_eq!(decoded.lines[1], text[1]);
+/// assert!(decoded.valid);
+/// ```
+pub fn decode(cells: Cells<'_>, options: &ParseOptions) -> Option<Decoded> {
+    let mut best: Option<Decoded> = None;
+    for &format in cells.formats() {
+        let decoded = decode_as(cells, format, options);
+        if !consistent_format(format, &decoded.lines) {
+            continue;
+        }
+        let better = match &best {
+            None => true,
+            Some(b) => (decoded.valid, decoded.log_prob) > (b.valid, b.log_prob),
+        };
+        if better {
+            best = Some(decoded);
+        }
+    }
+    // No format fits the first characters (a document code read as `V` on
+    // a TD2 shape, say): fall back to the first format of the shape.
+    best.or_else(|| {
+        cells
+            .formats()
+            .first()
+            .map(|&f| decode_as(cells, f, options))
+    })
+}
+
+/// Decodes `cells` as `format`: class, names and country codes first
+/// (nothing checks those), then, only if part 1 finds the text invalid, the
+/// check-digit search, kept only if its result is valid.
+fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decoded {
+    let plan = CellPlan::new(cells, format);
+    let mut choice = plan.top_in_class();
+    let mut reasons: Vec<Option<Reason>> = (0..choice.len())
+        .map(|i| (choice[i] != plan.top[i]).then_some(Reason::Class))
+        .collect();
+
+    for (grammar, span) in grammar_spans(format) {
+        let cells_of: Vec<usize> = span.collect();
+        if let Some(found) = follow_grammar(&plan, &cells_of, grammar) {
+            apply(&mut choice, &mut reasons, &cells_of, &found, Reason::Layout);
+        }
+    }
+    for span in country_spans(format) {
+        let cells_of: Vec<usize> = span.collect();
+        if let Some(found) = country_code(&plan, &cells_of, &choice) {
+            apply(
+                &mut choice,
+                &mut reasons,
+                &cells_of,
+                &found,
+                Reason::CountryCode,
+            );
+        }
+    }
+
+    let mut valid = is_valid(&choice, cells.chars, options);
+    if !valid && let Some(found) = check_search(&plan, format) {
+        let changed: Vec<usize> = (0..found.len())
+            .filter(|&i| found[i] != choice[i])
+            .collect();
+        let mut trial = choice.clone();
+        for &i in &changed {
+            trial[i] = found[i];
+        }
+        if changed.len() <= MAX_CHANGES && is_valid(&trial, cells.chars, options) {
+            for &i in &changed {
+                reasons[i] = (found[i] != plan.top[i]).then_some(Reason::CheckDigit);
+            }
+            choice = trial;
+            valid = true;
+        }
+    }
+
+    let corrections = reasons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.map(|reason| plan.correction(i, choice[i], reason)))
+        .collect();
+    let mut lines = Vec::with_capacity(cells.lines);
+    let mut confidence = Vec::with_capacity(cells.lines);
+    let mut log_prob = 0.0;
+    for l in 0..cells.lines {
+        let row = &choice[l * cells.chars..(l + 1) * cells.chars];
+        lines.push(row.iter().map(|&c| CLASSES[c]).collect());
+        let p: Vec<f32> = row
+            .iter()
+            .enumerate()
+            .map(|(col, &c)| cells.at(l, col)[c])
+            .collect();
+        log_prob += p.iter().map(|p| p.max(1e-12).ln()).sum::<f32>();
+        confidence.push(p);
+    }
+    Decoded {
+        format,
+        lines,
+        confidence,
+        corrections,
+        valid,
+        log_prob,
+    }
+}
+
+/// Sets `cells` to `found`, noting `reason` where a cell changes.
+fn apply(
+    choice: &mut [usize],
+    reasons: &mut [Option<Reason>],
+    cells: &[usize],
+    found: &[usize],
+    reason: Reason,
+) {
+    for (&i, &c) in cells.iter().zip(found) {
+        if c != choice[i] {
+            choice[i] = c;
+            reasons[i] = Some(reason);
+        }
+    }
+}
+
+/// Part 1's verdict on a choice of classes.
+fn is_valid(choice: &[usize], chars: usize, options: &ParseOptions) -> bool {
+    let mut text = String::with_capacity(choice.len() + 2);
+    for (i, &c) in choice.iter().enumerate() {
+        if i > 0 && i % chars == 0 {
+            text.push('\n');
+        }
+        text.push(char::from(CLASSES[c]));
+    }
+    validate(&text, options).unwrap_or(false)
+}
+
+/// Whether part 1's parser would read `lines` as `format` (it decides by
+/// the first characters, see `input::format_of`).
+fn consistent_format(format: Format, lines: &[Vec<u8>]) -> bool {
+    let Some(first) = lines.first() else {
+        return false;
+    };
+    let visa = first.first() == Some(&b'V');
+    let french = first.starts_with(b"IDFRA");
+    match format {
+        Format::MrvA | Format::MrvB => visa,
+        Format::FrenchId => french && !visa,
+        Format::Td2 => !visa && !french,
+        _ => !visa,
+    }
+}
+
+/// Per-cell facts the searches share: allowed classes, most likely
+/// characters and their log-probabilities.
+struct CellPlan<'a> {
+    cells: Cells<'a>,
+    allowed: Vec<CharSet>,
+    /// Most likely class per cell, ignoring the position's class.
+    top: Vec<usize>,
+}
+
+impl<'a> CellPlan<'a> {
+    fn new(cells: Cells<'a>, format: Format) -> Self {
+        let n = cells.lines * cells.chars;
+        let mut allowed = Vec::with_capacity(n);
+        let mut top = Vec::with_capacity(n);
+        for l in 0..cells.lines {
+            for c in 0..cells.chars {
+                let class = format.class_at(l, c).unwrap_or(CharClass::AlphaNumeric);
+                let mut set = CharSet::for_class(class);
+                if (l, c) == (0, 0) {
+                    set = set.intersection(first_letter(format));
+                }
+                allowed.push(set);
+                top.push(argmax(cells.at(l, c), CharSet::ALL));
+            }
+        }
+        Self {
+            cells,
+            allowed,
+            top,
+        }
+    }
+
+    fn index(&self, line: usize, column: usize) -> usize {
+        line * self.cells.chars + column
+    }
+
+    fn probs(&self, i: usize) -> &[f32; 37] {
+        &self.cells.probs[i]
+    }
+
+    fn top_in_class(&self) -> Vec<usize> {
+        (0..self.allowed.len())
+            .map(|i| argmax(self.probs(i), self.allowed[i]))
+            .collect()
+    }
+
+    /// The likely classes of cell `i` within its allowed set, most likely
+    /// first: the best one always, others from `min_p` on.
+    fn candidates(&self, i: usize, min_p: f32, out: &mut Vec<(usize, f32)>) {
+        out.clear();
+        let p = self.probs(i);
+        let best = argmax(p, self.allowed[i]);
+        out.push((best, p[best].max(1e-12).ln()));
+        let mut rest: Vec<(usize, f32)> = (0..37)
+            .filter(|&k| k != best && self.allowed[i].contains(CLASSES[k]) && p[k] >= min_p)
+            .map(|k| (k, p[k]))
+            .collect();
+        rest.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out.extend(
+            rest.into_iter()
+                .take(MAX_CANDIDATES - 1)
+                .map(|(k, p)| (k, p.ln())),
+        );
+    }
+
+    fn correction(&self, i: usize, chosen: usize, reason: Reason) -> Correction {
+        Correction {
+            line: i / self.cells.chars,
+            column: i % self.cells.chars,
+            read: CLASSES[self.top[i]],
+            chosen: CLASSES[chosen],
+            reason,
+        }
+    }
+}
+
+/// The letters a format's document code may start with.
+fn first_letter(format: Format) -> CharSet {
+    match format {
+        Format::MrvA | Format::MrvB => CharSet::of(b'V'),
+        Format::FrenchId => CharSet::of(b'I'),
+        _ => {
+            let mut set = CharSet::EMPTY;
+            for c in b'A'..=b'Z' {
+                if c != b'V' {
+                    set = set.union(CharSet::of(c));
+                }
+            }
+            set
+        }
+    }
+}
+
+fn argmax(p: &[f32; 37], allowed: CharSet) -> usize {
+    let mut best = None;
+    for (k, &pk) in p.iter().enumerate() {
+        if !allowed.contains(CLASSES[k]) {
+            continue;
+        }
+        match best {
+            Some((_, bp)) if bp >= pk => {}
+            _ => best = Some((k, pk)),
+        }
+    }
+    // An empty set cannot happen for MRZ classes; fall back to any class.
+    best.map_or_else(|| argmax(p, CharSet::ALL), |(k, _)| k)
+}
+
+/// The ICAO value of a class: digits their value, `A`–`Z` 10–35, `<` 0.
+fn value(class: usize) -> u32 {
+    if class == FILLER { 0 } else { class as u32 }
+}
+
+fn weight(offset: usize) -> u32 {
+    [7, 3, 1][offset % 3]
+}
+
+/// Cells of a check rule's spans, in reading order.
+fn covered(rule: &CheckRule, chars: usize) -> Vec<usize> {
+    rule.covers
+        .iter()
+        .flat_map(|s| {
+            let base = usize::from(s.line) * chars + usize::from(s.start);
+            base..base + usize::from(s.len)
+        })
+        .collect()
+}
+
+/// A block folded into the composite search: its cells, its choice per
+/// own residue, and for each accumulated residue the one before it.
+struct Block {
+    cells: Vec<usize>,
+    choice: [Vec<usize>; 10],
+    from: [usize; 10],
+}
+
+/// A field check's best assignments by composite residue.
+struct FieldTable {
+    /// Best log-probability per composite residue.
+    best: [f32; 10],
+    /// Per residue, the choice per cell (field cells then the digit).
+    choice: [Vec<usize>; 10],
+}
+
+/// The most probable assignment of every checked cell that satisfies all
+/// of `format`'s check digits, over each cell's candidates; `None` when no
+/// assignment of the candidates does.
+fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
+    let chars = plan.cells.chars;
+    let rules = format.checks();
+    let composite = rules.iter().find(|r| r.field == Field::Composite);
+    // Composite weight per cell (None: not covered by the composite).
+    let mut comp_weight = vec![None; plan.allowed.len()];
+    if let Some(rule) = composite {
+        for (offset, i) in covered(rule, chars).into_iter().enumerate() {
+            comp_weight[i] = Some(weight(offset));
+        }
+    }
+    let comp_digit = composite.map(|r| plan.index(usize::from(r.line), usize::from(r.column)));
+
+    let mut result = plan.top_in_class();
+    let mut in_field = vec![false; plan.allowed.len()];
+    let mut comp_acc = [NEG; 10];
+    comp_acc[0] = 0.0;
+    // Per block folded into the composite: (cells, residue chosen → choice).
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut candidates = Vec::new();
+
+    for rule in rules.iter().filter(|r| r.field != Field::Composite) {
+        let mut cells = covered(rule, chars);
+        cells.push(plan.index(usize::from(rule.line), usize::from(rule.column)));
+        for &i in &cells {
+            in_field[i] = true;
+        }
+        let table = field_table(plan, &cells, &comp_weight, &mut candidates)?;
+        if cells.iter().all(|&i| comp_weight[i].is_some()) {
+            fold(&mut comp_acc, &table.best, &mut blocks, cells, table.choice);
+        } else {
+            // Not under the composite (visas): only its own check counts.
+            let r = (0..10).max_by(|&a, &b| table.best[a].total_cmp(&table.best[b]))?;
+            if table.best[r] == NEG {
+                return None;
+            }
+            for (&i, &c) in cells.iter().zip(&table.choice[r]) {
+                result[i] = c;
+            }
+        }
+    }
+
+    let Some(digit) = comp_digit else {
+        return Some(result);
+    };
+    // Composite-covered cells outside every field check: one block each.
+    for i in 0..plan.allowed.len() {
+        if comp_weight[i].is_none() || in_field[i] || Some(i) == comp_digit {
+            continue;
+        }
+        let w = comp_weight[i].unwrap_or(0);
+        plan.candidates(i, ALT_MIN_P, &mut candidates);
+        let mut best = [NEG; 10];
+        let mut choice: [Vec<usize>; 10] = Default::default();
+        for &(k, lp) in &candidates {
+            let r = (w * value(k) % 10) as usize;
+            if lp > best[r] {
+                best[r] = lp;
+                choice[r] = vec![k];
+            }
+        }
+        fold(&mut comp_acc, &best, &mut blocks, vec![i], choice);
+    }
+
+    // The composite digit itself.
+    plan.candidates(digit, ALT_MIN_P, &mut candidates);
+    let mut winner: Option<(f32, usize, usize)> = None;
+    for &(k, lp) in &candidates {
+        let d = value(k) as usize;
+        if d > 9 || comp_acc[d] == NEG {
+            continue;
+        }
+        let score = comp_acc[d] + lp;
+        if winner.is_none_or(|(s, _, _)| score > s) {
+            winner = Some((score, k, d));
+        }
+    }
+    let (_, k, mut residue) = winner?;
+    result[digit] = k;
+    // Walk the folded blocks back from the last.
+    for Block {
+        cells,
+        choice,
+        from,
+    } in blocks.iter().rev()
+    {
+        let prev = from[residue];
+        let own = (residue + 10 - prev) % 10;
+        for (&i, &c) in cells.iter().zip(&choice[own]) {
+            result[i] = c;
+        }
+        residue = prev;
+    }
+    Some(result)
+}
+
+/// Adds a block's residue table to the composite accumulator (a max-plus
+/// convolution modulo 10), remembering for each new residue which previous
+/// residue it came from.
+fn fold(
+    acc: &mut [f32; 10],
+    table: &[f32; 10],
+    blocks: &mut Vec<Block>,
+    cells: Vec<usize>,
+    choice: [Vec<usize>; 10],
+) {
+    let mut next = [NEG; 10];
+    let mut from = [0usize; 10];
+    for a in 0..10 {
+        if acc[a] == NEG {
+            continue;
+        }
+        for b in 0..10 {
+            if table[b] == NEG {
+                continue;
+            }
+            let r = (a + b) % 10;
+            if acc[a] + table[b] > next[r] {
+                next[r] = acc[a] + table[b];
+                from[r] = a;
+            }
+        }
+    }
+    *acc = next;
+    blocks.push(Block {
+        cells,
+        choice,
+        from,
+    });
+}
+
+/// Dynamic programme over one field check: `cells` are the field's cells
+/// followed by its check digit. State = (field residue, composite residue);
+/// the digit must equal the field residue.
+fn field_table(
+    plan: &CellPlan<'_>,
+    cells: &[usize],
+    comp_weight: &[Option<u32>],
+    candidates: &mut Vec<(usize, f32)>,
+) -> Option<FieldTable> {
+    let (&digit, body) = cells.split_last()?;
+    let mut score = [NEG; 100];
+    score[0] = 0.0;
+    // back[step][state] = (previous state, class chosen)
+    let mut back: Vec<[(u8, u8); 100]> = Vec::with_capacity(cells.len());
+    for (offset, &i) in body.iter().enumerate() {
+        let wf = weight(offset);
+        let wc = comp_weight[i].unwrap_or(0);
+        plan.candidates(i, ALT_MIN_P, candidates);
+        let mut next = [NEG; 100];
+        let mut step = [(0u8, 0u8); 100];
+        for s in 0..100 {
+            if score[s] == NEG {
+                continue;
+            }
+            let (rf, rc) = (s / 10, s % 10);
+            for &(k, lp) in candidates.iter() {
+                let v = value(k);
+                let ns = ((rf as u32 + wf * v) % 10 * 10 + (rc as u32 + wc * v) % 10) as usize;
+                if score[s] + lp > next[ns] {
+                    next[ns] = score[s] + lp;
+                    step[ns] = (s as u8, k as u8);
+                }
+            }
+        }
+        score = next;
+        back.push(step);
+    }
+    let wc = comp_weight[digit].unwrap_or(0);
+    plan.candidates(digit, ALT_MIN_P, candidates);
+    let mut best = [NEG; 10];
+    let mut end: [Option<(usize, usize)>; 10] = [None; 10];
+    for s in 0..100 {
+        if score[s] == NEG {
+            continue;
+        }
+        let (rf, rc) = (s / 10, s % 10);
+        for &(k, lp) in candidates.iter() {
+            if k != rf {
+                continue;
+            }
+            let r = ((rc as u32 + wc * value(k)) % 10) as usize;
+            if score[s] + lp > best[r] {
+                best[r] = score[s] + lp;
+                end[r] = Some((s, k));
+            }
+        }
+    }
+    let mut choice: [Vec<usize>; 10] = Default::default();
+    for r in 0..10 {
+        let Some((mut s, k)) = end[r] else { continue };
+        let mut picked = vec![0usize; cells.len()];
+        picked[body.len()] = k;
+        for step in (0..body.len()).rev() {
+            let (prev, class) = back[step][s];
+            picked[step] = usize::from(class);
+            s = usize::from(prev);
+        }
+        choice[r] = picked;
+    }
+    // A `<` check digit is right over an all-filler field only (an empty
+    // optional data field). Fillers are worth 0, so that path adds nothing
+    // to the composite.
+    let filler_path: Option<f32> = cells
+        .iter()
+        .map(|&i| {
+            let p = plan.probs(i)[FILLER];
+            (plan.allowed[i].contains(b'<') && p >= ALT_MIN_P).then(|| p.ln())
+        })
+        .sum();
+    if let Some(lp) = filler_path
+        && lp > best[0]
+    {
+        best[0] = lp;
+        choice[0] = vec![FILLER; cells.len()];
+    }
+    Some(FieldTable { best, choice })
+}
+
+/// Which grammar a field follows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grammar {
+    /// `SURNAME<<GIVEN<NAMES<<<`.
+    Name,
+    /// `CONTENT<<<<`, single fillers allowed inside the content.
+    Optional,
+}
+
+/// The name and optional-data fields, with their grammar.
+fn grammar_spans(format: Format) -> Vec<(Grammar, std::ops::Range<usize>)> {
+    let chars = format.line_len();
+    format
+        .fields()
+        .iter()
+        .filter_map(|f| {
+            let grammar = match f.field {
+                Field::Name => Grammar::Name,
+                Field::OptionalData | Field::OptionalData1 | Field::OptionalData2 => {
+                    Grammar::Optional
+                }
+                _ => return None,
+            };
+            let base = usize::from(f.span.line) * chars + usize::from(f.span.start);
+            Some((grammar, base..base + usize::from(f.span.len)))
+        })
+        .collect()
+}
+
+/// Cells of the three-letter country fields.
+fn country_spans(format: Format) -> Vec<std::ops::Range<usize>> {
+    let chars = format.line_len();
+    format
+        .fields()
+        .iter()
+        .filter(|f| matches!(f.field, Field::IssuingState | Field::Nationality))
+        .map(|f| {
+            let base = usize::from(f.span.line) * chars + usize::from(f.span.start);
+            base..base + usize::from(f.span.len)
+        })
+        .collect()
+}
+
+/// Grammar states: inside a part, after one filler, after a double filler
+/// (names only), in the filler tail.
+const IN_PART: usize = 0;
+const ONE: usize = 1;
+const TWO: usize = 2;
+const TAIL: usize = 3;
+
+/// The most probable reading of a field that follows `grammar`.
+fn follow_grammar(plan: &CellPlan<'_>, cells: &[usize], grammar: Grammar) -> Option<Vec<usize>> {
+    let mut candidates = Vec::new();
+    let mut score = [NEG; 4];
+    let mut back: Vec<[(u8, u8); 4]> = Vec::with_capacity(cells.len());
+    for (n, &i) in cells.iter().enumerate() {
+        plan.candidates(i, LAYOUT_MIN_P, &mut candidates);
+        let mut next = [NEG; 4];
+        let mut step = [(0u8, 0u8); 4];
+        for &(k, lp) in &candidates {
+            let filler = k == FILLER;
+            // Where a transition from each state leads with this character.
+            let moves: [(usize, Option<usize>); 4] = match (grammar, filler) {
+                (_, false) => [
+                    (IN_PART, Some(IN_PART)),
+                    (ONE, Some(IN_PART)),
+                    (TWO, Some(IN_PART)),
+                    (TAIL, None),
+                ],
+                (Grammar::Name, true) => [
+                    (IN_PART, Some(ONE)),
+                    (ONE, Some(TWO)),
+                    (TWO, Some(TAIL)),
+                    (TAIL, Some(TAIL)),
+                ],
+                (Grammar::Optional, true) => [
+                    (IN_PART, Some(ONE)),
+                    (ONE, Some(TAIL)),
+                    (TWO, None),
+                    (TAIL, Some(TAIL)),
+                ],
+            };
+            if n == 0 {
+                // A name starts with a letter; optional data may be empty.
+                let to = match (grammar, filler) {
+                    (_, false) => IN_PART,
+                    (Grammar::Name, true) => continue,
+                    (Grammar::Optional, true) => TAIL,
+                };
+                if lp > next[to] {
+                    next[to] = lp;
+                    step[to] = (0, k as u8);
+                }
+                continue;
+            }
+            for (from, to) in moves {
+                let (Some(to), base) = (to, score[from]) else {
+                    continue;
+                };
+                if base != NEG && base + lp > next[to] {
+                    next[to] = base + lp;
+                    step[to] = (from as u8, k as u8);
+                }
+            }
+        }
+        score = next;
+        back.push(step);
+    }
+    let mut state = (0..4).max_by(|&a, &b| score[a].total_cmp(&score[b]))?;
+    if score[state] == NEG {
+        return None;
+    }
+    let mut out = vec![0usize; cells.len()];
+    for n in (0..cells.len()).rev() {
+        let (prev, k) = back[n][state];
+        out[n] = usize::from(k);
+        state = usize::from(prev);
+    }
+    Some(out)
+}
+
+/// The most probable known country code among the cells' candidates, when
+/// the current reading is not a known code.
+fn country_code(plan: &CellPlan<'_>, cells: &[usize], choice: &[usize]) -> Option<Vec<usize>> {
+    let current: String = cells
+        .iter()
+        .map(|&i| char::from(CLASSES[choice[i]]))
+        .collect();
+    if country::is_known(&current) {
+        return None;
+    }
+    let mut lists = Vec::with_capacity(cells.len());
+    for &i in cells {
+        let mut c = Vec::new();
+        plan.candidates(i, LAYOUT_MIN_P, &mut c);
+        lists.push(c);
+    }
+    let mut best: Option<(f32, Vec<usize>)> = None;
+    let mut pick = vec![0usize; cells.len()];
+    loop {
+        let code: String = pick
+            .iter()
+            .zip(&lists)
+            .map(|(&j, l)| char::from(CLASSES[l[j].0]))
+            .collect();
+        let score: f32 = pick.iter().zip(&lists).map(|(&j, l)| l[j].1).sum();
+        if country::is_known(&code) && best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((
+                score,
+                pick.iter().zip(&lists).map(|(&j, l)| l[j].0).collect(),
+            ));
+        }
+        // Next combination (odometer).
+        let mut pos = 0;
+        loop {
+            if pos == pick.len() {
+                return best.map(|(_, c)| c);
+            }
+            pick[pos] += 1;
+            if pick[pos] < lists[pos].len() {
+                break;
+            }
+            pick[pos] = 0;
+            pos += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Date;
+    use crate::reader::class_of;
+
+    /// A cell's probabilities in a test: (line, column, [(char, p)]).
+    type Override<'a> = (usize, usize, &'a [(u8, f32)]);
+
+    fn class(c: u8) -> usize {
+        class_of(c).unwrap_or(FILLER)
+    }
+
+    const TD3: [&[u8]; 2] = [
+        b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        b"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    ];
+    const TD1: [&[u8]; 3] = [
+        b"I<UTOD231458907<<<<<<<<<<<<<<<",
+        b"7408122F1204159UTO<<<<<<<<<<<6",
+        b"ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+    ];
+
+    /// Sure of every cell of `text`, with overrides: (line, column, [(char,
+    /// probability)]).
+    fn probs(text: &[&[u8]], overrides: &[Override<'_>]) -> Vec<[f32; 37]> {
+        let mut out = Vec::new();
+        for (l, line) in text.iter().enumerate() {
+            for (c, &ch) in line.iter().enumerate() {
+                let mut p = [0.0001f32; 37];
+                p[class(ch)] = 0.99;
+                if let Some((_, _, o)) = overrides.iter().find(|o| (o.0, o.1) == (l, c)) {
+                    p = [0.0001f32; 37];
+                    for &(ch, pr) in *o {
+                        p[class(ch)] = pr;
+                    }
+                }
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn run(text: &[&[u8]], overrides: &[Override<'_>]) -> Decoded {
+        let p = probs(text, overrides);
+        let options = ParseOptions::new(Date::new(2026, 1, 1).unwrap());
+        decode(Cells::new(&p, text.len(), text[0].len()).unwrap(), &options).unwrap()
+    }
+
+    #[test]
+    fn a_sure_reading_is_kept_as_it_is() {
+        let d = run(&TD3, &[]);
+        assert_eq!(d.lines, TD3.map(<[u8]>::to_vec));
+        assert!(d.corrections.is_empty() && d.valid);
+        let d = run(&TD1, &[]);
+        assert_eq!(d.format, Format::Td1);
+        assert!(d.corrections.is_empty() && d.valid);
+    }
+
+    #[test]
+    fn a_letter_in_a_date_becomes_the_digit_it_resembles() {
+        // Birth date 740812 with the 0 read as O.
+        let d = run(&TD3, &[(1, 15, &[(b'O', 0.8), (b'0', 0.15)])]);
+        assert_eq!(d.lines[1], TD3[1]);
+        assert_eq!(d.corrections.len(), 1);
+        assert_eq!(d.corrections[0].reason, Reason::Class);
+        assert!(d.valid);
+    }
+
+    #[test]
+    fn the_check_digits_pick_the_second_choice_where_the_first_breaks_them() {
+        // Document number L898902C3: the `C` read as `G` (second choice C).
+        let d = run(&TD3, &[(1, 7, &[(b'G', 0.7), (b'C', 0.25)])]);
+        assert_eq!(d.lines[1], TD3[1]);
+        let k = d.corrections[0];
+        assert_eq!((k.line, k.column, k.read, k.chosen), (1, 7, b'G', b'C'));
+        assert_eq!(k.reason, Reason::CheckDigit);
+        // TD1: the composite alone covers the document number's digits here.
+        let d = run(&TD1, &[(1, 3, &[(b'3', 0.6), (b'8', 0.3)])]);
+        assert_eq!(d.lines[1], TD1[1]);
+        assert!(d.valid);
+    }
+
+    #[test]
+    fn an_implausible_alternative_is_not_used_and_the_reading_stays_invalid() {
+        // The misread `G` has no plausible alternative: nothing is changed
+        // to satisfy the checks, and the text stays invalid.
+        let d = run(&TD3, &[(1, 7, &[(b'G', 0.999)])]);
+        assert_eq!(d.lines[1][7], b'G');
+        assert!(!d.valid);
+    }
+
+    #[test]
+    fn no_more_than_max_changes_cells_are_changed() {
+        let mut over = Vec::new();
+        for col in [7usize, 15, 22, 30, 35] {
+            let alt = TD3[1][col];
+            let wrong = if alt.is_ascii_digit() { b'<' } else { b'0' };
+            over.push((1usize, col, vec![(wrong, 0.6f32), (alt, 0.35f32)]));
+        }
+        let refs: Vec<Override<'_>> = over
+            .iter()
+            .map(|(l, c, v)| (*l, *c, v.as_slice()))
+            .collect();
+        let d = run(&TD3, &refs);
+        let by_checks = d
+            .corrections
+            .iter()
+            .filter(|k| k.reason == Reason::CheckDigit)
+            .count();
+        assert!(by_checks <= MAX_CHANGES);
+        assert!(!d.valid, "five misread cells are not repaired");
+    }
+
+    #[test]
+    fn a_k_in_a_filler_run_of_optional_data_is_a_filler() {
+        // K and < are both worth 0: the checks hold either way.
+        let d = run(&TD1, &[(0, 20, &[(b'K', 0.6), (b'<', 0.3)])]);
+        assert_eq!(d.lines[0], TD1[0]);
+        assert_eq!(d.corrections[0].reason, Reason::Layout);
+        // A sure K inside content stays.
+        let mut text = TD1.map(<[u8]>::to_vec);
+        text[0][15..18].copy_from_slice(b"AKB");
+        let refs: Vec<&[u8]> = text.iter().map(Vec::as_slice).collect();
+        let d = run(&refs, &[]);
+        assert_eq!(&d.lines[0][15..18], b"AKB");
+    }
+
+    #[test]
+    fn a_k_in_the_name_tail_is_a_filler() {
+        let d = run(&TD3, &[(0, 40, &[(b'K', 0.55), (b'<', 0.4)])]);
+        assert_eq!(d.lines[0], TD3[0]);
+        assert_eq!(d.corrections[0].reason, Reason::Layout);
+    }
+
+    #[test]
+    fn a_visa_is_told_from_a_passport_by_its_first_letter() {
+        let mut visa = TD3.map(<[u8]>::to_vec);
+        visa[0][0] = b'V';
+        let refs: Vec<&[u8]> = visa.iter().map(Vec::as_slice).collect();
+        let d = run(&refs, &[]);
+        assert_eq!(d.format, Format::MrvA);
+    }
+
+    #[test]
+    fn an_unknown_country_code_takes_the_likely_known_one() {
+        // UTO with its O read as 0 is digits in a letters field (Class);
+        // with the U read as V ("VTO", unknown) the second choice U wins.
+        let d = run(&TD3, &[(0, 2, &[(b'V', 0.6), (b'U', 0.35)])]);
+        assert_eq!(&d.lines[0][2..5], b"UTO");
+        assert_eq!(d.corrections[0].reason, Reason::CountryCode);
+    }
+
+    #[test]
+    fn a_wrong_shape_is_not_decoded() {
+        let p = vec![[0.0f32; 37]; 2 * 40];
+        let options = ParseOptions::new(Date::new(2026, 1, 1).unwrap());
+        assert!(decode(Cells::new(&p, 2, 40).unwrap(), &options).is_none());
+        assert!(Cells::new(&p, 2, 44).is_none());
+    }
+}
