@@ -47,6 +47,10 @@ pub struct Automation {
     pub settings: AutomationSettings,
     /// Every room's record; the lock also orders changes of one room.
     records: Mutex<HashMap<RoomId, OccupancyRecord>>,
+    /// Held from reading a room's recent commands to recording the one
+    /// sent, so that a state change and the runner's tick deciding at the
+    /// same moment send one command, not two.
+    applying: Mutex<()>,
 }
 
 impl Automation {
@@ -69,6 +73,7 @@ impl Automation {
             store,
             settings,
             records: Mutex::new(records),
+            applying: Mutex::new(()),
         })
     }
 
@@ -238,6 +243,7 @@ async fn apply(state: &AppState, record: &OccupancyRecord) -> bool {
     ) else {
         return true;
     };
+    let _applying = state.automation.applying.lock().await;
     let recent = match state.records.commands(record.room, RECENT_COMMANDS).await {
         Ok(r) => r,
         Err(e) => {
