@@ -124,19 +124,20 @@ impl std::fmt::Debug for Decoded {
 }
 
 /// The cell probabilities of one MRZ: `lines × chars` cells, row-major,
-/// each 37 probabilities in [`CLASSES`](super::CLASSES) order.
+/// each 37 probabilities in [`CLASSES`](super::CLASSES) order, as the
+/// classifier writes them.
 #[derive(Clone, Copy)]
 pub struct Cells<'a> {
-    probs: &'a [[f32; 37]],
+    probs: &'a [f32],
     lines: usize,
     chars: usize,
 }
 
 impl<'a> Cells<'a> {
     /// The probabilities of `lines` lines of `chars` cells; `None` when
-    /// `probs` does not hold exactly `lines × chars` cells.
-    pub fn new(probs: &'a [[f32; 37]], lines: usize, chars: usize) -> Option<Self> {
-        (probs.len() == lines * chars).then_some(Self {
+    /// `probs` does not hold exactly `lines × chars × 37` values.
+    pub fn new(probs: &'a [f32], lines: usize, chars: usize) -> Option<Self> {
+        (probs.len() == lines * chars * 37).then_some(Self {
             probs,
             lines,
             chars,
@@ -144,7 +145,12 @@ impl<'a> Cells<'a> {
     }
 
     fn at(&self, line: usize, column: usize) -> &[f32; 37] {
-        &self.probs[line * self.chars + column]
+        self.cell(line * self.chars + column)
+    }
+
+    fn cell(&self, i: usize) -> &[f32; 37] {
+        // In range by construction (`new` checks the length).
+        self.probs[i * 37..].first_chunk().unwrap_or(&[0.0; 37])
     }
 
     /// The formats whose line shape these cells have.
@@ -183,7 +189,7 @@ impl<'a> Cells<'a> {
 ///             p[class_of(b'Z').unwrap()] = 0.6;
 ///             p[class_of(b'2').unwrap()] = 0.3;
 ///         }
-///         probs.push(p);
+///         probs.extend(p);
 ///     }
 /// }
 /// let options = ParseOptions::new(Date::new(2026, 1, 1).unwrap());
@@ -374,7 +380,7 @@ impl<'a> CellPlan<'a> {
     }
 
     fn probs(&self, i: usize) -> &[f32; 37] {
-        &self.cells.probs[i]
+        self.cells.cell(i)
     }
 
     fn top_in_class(&self) -> Vec<usize> {
@@ -896,7 +902,7 @@ mod tests {
 
     /// Sure of every cell of `text`, with overrides: (line, column, [(char,
     /// probability)]).
-    fn probs(text: &[&[u8]], overrides: &[Override<'_>]) -> Vec<[f32; 37]> {
+    fn probs(text: &[&[u8]], overrides: &[Override<'_>]) -> Vec<f32> {
         let mut out = Vec::new();
         for (l, line) in text.iter().enumerate() {
             for (c, &ch) in line.iter().enumerate() {
@@ -908,7 +914,7 @@ mod tests {
                         p[class(ch)] = pr;
                     }
                 }
-                out.push(p);
+                out.extend(p);
             }
         }
         out
@@ -1026,7 +1032,7 @@ mod tests {
 
     #[test]
     fn a_wrong_shape_is_not_decoded() {
-        let p = vec![[0.0f32; 37]; 2 * 40];
+        let p = vec![0.0f32; 2 * 40 * 37];
         let options = ParseOptions::new(Date::new(2026, 1, 1).unwrap());
         assert!(decode(Cells::new(&p, 2, 40).unwrap(), &options).is_none());
         assert!(Cells::new(&p, 2, 44).is_none());
