@@ -2,6 +2,7 @@
 //!
 //! The steps, each in its own module:
 //!
+//! - [`decode`]: encoded bytes to an image, within explicit size limits.
 //! - [`grid`]: where an MRZ lies in an image (the contract between locating
 //!   and everything after it).
 //!
@@ -9,6 +10,7 @@
 //! the letters, then the filler `<`. [`crate::ocr::CharSet`] uses the same
 //! order for its bits.
 
+pub mod decode;
 pub mod grid;
 
 pub use grid::{Grid, LineBox};
