@@ -5,6 +5,7 @@
 //! - [`decode`]: encoded bytes to an image, within explicit size limits.
 //! - [`grid`]: where an MRZ lies in an image (the contract between locating
 //!   and everything after it).
+//! - [`locate`]: finding the MRZ's lines and cells in a gray image.
 //!
 //! Characters are classified into [`CLASSES`], in that order: the digits,
 //! the letters, then the filler `<`. [`crate::ocr::CharSet`] uses the same
@@ -12,6 +13,7 @@
 
 pub mod decode;
 pub mod grid;
+pub mod locate;
 
 pub use grid::{Grid, LineBox};
 
