@@ -2,8 +2,10 @@
 //!
 //! The steps, each in its own module:
 //!
+//! - [`decode`]: encoded bytes to an image, within explicit size limits.
 //! - [`grid`]: where an MRZ lies in an image (the contract between locating
 //!   and everything after it).
+//! - [`locate`]: finding the MRZ's lines and cells in a gray image.
 //! - [`correct`]: from per-cell probabilities to the most probable
 //!   consistent text (classes, check digits, name grammar, country codes).
 //!
@@ -12,7 +14,9 @@
 //! order for its bits.
 
 pub mod correct;
+pub mod decode;
 pub mod grid;
+pub mod locate;
 
 pub use grid::{Grid, LineBox};
 

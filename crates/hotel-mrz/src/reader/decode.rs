@@ -1,0 +1,371 @@
+//! Encoded image bytes (PNG, JPEG, WebP, BMP, TIFF) to a decoded image, with
+//! explicit limits.
+//!
+//! Input comes from a camera, a scanner or an integrator's upload, so every
+//! size is checked before memory is spent on it: the byte count first, then
+//! the pixel dimensions read from the file's header, then the decoder's own
+//! allocations (`image::Limits::max_alloc`). A corrupt, truncated or
+//! unsupported file is a [`DecodeError`], never a panic.
+//!
+//! This is not where the MRZ is looked for; see [`super::locate`].
+
+use std::io::Cursor;
+
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageError, ImageReader};
+use thiserror::Error;
+
+/// Largest encoded input accepted by default: 25 MiB.
+pub const MAX_INPUT_BYTES: usize = 25 * 1024 * 1024;
+/// Largest width or height accepted by default, in pixels.
+pub const MAX_SIDE_PX: u32 = 10_000;
+/// Largest pixel count accepted by default: 40 megapixels.
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// Most memory the decoder may allocate by default: 256 MiB (a 40 MP RGB
+/// image with 8 bits per channel needs 120 MB).
+pub const MAX_ALLOC_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The limits applied while decoding. [`Default`] gives the module's
+/// constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Largest encoded input, in bytes.
+    pub max_input_bytes: usize,
+    /// Largest width or height, in pixels.
+    pub max_side_px: u32,
+    /// Largest width × height.
+    pub max_pixels: u64,
+    /// Most memory the decoder may allocate, output image included.
+    pub max_alloc_bytes: u64,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: MAX_INPUT_BYTES,
+            max_side_px: MAX_SIDE_PX,
+            max_pixels: MAX_PIXELS,
+            max_alloc_bytes: MAX_ALLOC_BYTES,
+        }
+    }
+}
+
+/// Why bytes could not be turned into an image. [`DecodeError::kind`] names
+/// the case for JSON output.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// No bytes, or an image with no pixels.
+    #[error("the input is empty")]
+    Empty,
+    /// More bytes than [`DecodeLimits::max_input_bytes`].
+    #[error("the input is {bytes} bytes, more than the limit of {limit}")]
+    TooManyBytes {
+        /// The input's length.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The header claims more pixels than the limits allow.
+    #[error("the image is {width}×{height} pixels, more than the limits allow")]
+    TooManyPixels {
+        /// Width from the header.
+        width: u32,
+        /// Height from the header.
+        height: u32,
+    },
+    /// The decoder would need more memory than
+    /// [`DecodeLimits::max_alloc_bytes`].
+    #[error("decoding the image needs more memory than the limit")]
+    TooMuchMemory(#[source] ImageError),
+    /// The bytes start like no supported format (PNG, JPEG, WebP, BMP,
+    /// TIFF).
+    #[error("the input is not an image in a supported format")]
+    NotAnImage,
+    /// The file is corrupt, truncated or uses a feature the decoder lacks.
+    #[error("the image is corrupt, truncated or unsupported")]
+    Corrupt(#[source] ImageError),
+}
+
+impl DecodeError {
+    /// A stable name for the case: `empty`, `too_large` (bytes, pixels or
+    /// memory) or `decode` (not an image, corrupt, truncated, unsupported).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::TooManyBytes { .. } | Self::TooManyPixels { .. } | Self::TooMuchMemory(_) => {
+                "too_large"
+            }
+            Self::NotAnImage | Self::Corrupt(_) => "decode",
+        }
+    }
+}
+
+/// Decodes `bytes` with the default [`DecodeLimits`].
+///
+/// # Errors
+///
+/// [`DecodeError`]: see [`decode_with`].
+pub fn decode(bytes: &[u8]) -> Result<DynamicImage, DecodeError> {
+    decode_with(bytes, &DecodeLimits::default())
+}
+
+/// Decodes `bytes` (format guessed from the content) within `limits`.
+///
+/// # Errors
+///
+/// - [`DecodeError::Empty`] for no bytes or a 0-pixel image;
+/// - [`DecodeError::TooManyBytes`], [`DecodeError::TooManyPixels`] (checked
+///   from the header, before decoding) and [`DecodeError::TooMuchMemory`];
+/// - [`DecodeError::NotAnImage`] and [`DecodeError::Corrupt`].
+pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if bytes.len() > limits.max_input_bytes {
+        return Err(DecodeError::TooManyBytes {
+            bytes: bytes.len(),
+            limit: limits.max_input_bytes,
+        });
+    }
+
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| DecodeError::Corrupt(ImageError::IoError(e)))?;
+    if reader.format().is_none() {
+        return Err(DecodeError::NotAnImage);
+    }
+    let mut image_limits = image::Limits::default();
+    image_limits.max_image_width = Some(limits.max_side_px);
+    image_limits.max_image_height = Some(limits.max_side_px);
+    image_limits.max_alloc = Some(limits.max_alloc_bytes);
+    reader.limits(image_limits);
+
+    // Reads the header only: no pixel buffer exists yet.
+    let decoder = reader.into_decoder().map_err(classify)?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(DecodeError::Empty);
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if width > limits.max_side_px || height > limits.max_side_px || pixels > limits.max_pixels {
+        return Err(DecodeError::TooManyPixels { width, height });
+    }
+    if decoder.total_bytes() > limits.max_alloc_bytes {
+        return Err(DecodeError::TooMuchMemory(ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::InsufficientMemory),
+        )));
+    }
+
+    DynamicImage::from_decoder(decoder).map_err(classify)
+}
+
+/// Decodes `bytes` with the default limits and converts to 8-bit gray.
+///
+/// # Errors
+///
+/// As [`decode`].
+pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, DecodeError> {
+    decode(bytes).map(|image| to_gray(&image))
+}
+
+/// The image as 8-bit luma (sRGB weights; alpha dropped).
+pub fn to_gray(image: &DynamicImage) -> GrayImage {
+    match image {
+        DynamicImage::ImageLuma8(gray) => gray.clone(),
+        other => other.to_luma8(),
+    }
+}
+
+/// Sorts an `image` error into the right [`DecodeError`] case.
+fn classify(error: ImageError) -> DecodeError {
+    match error {
+        ImageError::Limits(_) => DecodeError::TooMuchMemory(error),
+        ImageError::Unsupported(_)
+        | ImageError::Decoding(_)
+        | ImageError::IoError(_)
+        | ImageError::Parameter(_)
+        | ImageError::Encoding(_) => DecodeError::Corrupt(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use image::{ImageFormat, Luma, Rgb, RgbImage};
+
+    use super::*;
+
+    /// A small RGB test card: a gradient with a dark square.
+    fn card() -> RgbImage {
+        RgbImage::from_fn(48, 32, |x, y| {
+            if (10..20).contains(&x) && (8..18).contains(&y) {
+                Rgb([10, 20, 30])
+            } else {
+                Rgb([(x * 5) as u8, (y * 7) as u8, 200])
+            }
+        })
+    }
+
+    fn encoded(format: ImageFormat) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(card())
+            .write_to(&mut out, format)
+            .unwrap();
+        out.into_inner()
+    }
+
+    /// A PNG with an IHDR chunk claiming `width` × `height` 8-bit gray
+    /// pixels, then a tiny IDAT and IEND, every CRC correct.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut out = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&width.to_be_bytes());
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+        push_chunk(&mut out, b"IHDR", &ihdr);
+        // A zlib stream of one stored empty block.
+        push_chunk(
+            &mut out,
+            b"IDAT",
+            &[0x78, 0x01, 0x01, 0x00, 0x00, 0xff, 0xff, 0, 0, 0, 1],
+        );
+        push_chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    fn push_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        let mut chunk = kind.to_vec();
+        chunk.extend_from_slice(data);
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        out.extend_from_slice(&chunk);
+        out.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    }
+
+    /// CRC-32 (ISO 3309, as PNG uses), bit by bit.
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                let mask = (crc & 1).wrapping_neg();
+                crc = (crc >> 1) ^ (0xedb8_8320 & mask);
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn crc32_matches_the_known_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
+
+    #[test]
+    fn decodes_each_supported_format() {
+        for format in [
+            ImageFormat::Png,
+            ImageFormat::Jpeg,
+            ImageFormat::WebP,
+            ImageFormat::Bmp,
+            ImageFormat::Tiff,
+        ] {
+            let image = decode(&encoded(format)).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            assert_eq!((image.width(), image.height()), (48, 32), "{format:?}");
+            let gray = to_gray(&image);
+            let inside = gray.get_pixel(15, 12).0[0];
+            let outside = gray.get_pixel(40, 25).0[0];
+            assert!(
+                inside < 40 && outside > 100,
+                "{format:?}: {inside} {outside}"
+            );
+        }
+    }
+
+    #[test]
+    fn gray_input_stays_gray() {
+        let gray = GrayImage::from_pixel(5, 4, Luma([77]));
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageLuma8(gray.clone())
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        assert_eq!(decode_gray(out.get_ref()).unwrap(), gray);
+    }
+
+    #[test]
+    fn empty_input_is_empty() {
+        assert_eq!(decode(&[]).unwrap_err().kind(), "empty");
+    }
+
+    #[test]
+    fn random_bytes_are_not_an_image() {
+        // A fixed xorshift stream: deterministic "random" bytes.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let bytes: Vec<u8> = (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let err = decode(&bytes).unwrap_err();
+        assert!(matches!(err, DecodeError::NotAnImage), "{err:?}");
+        assert_eq!(err.kind(), "decode");
+    }
+
+    #[test]
+    fn truncated_png_and_jpeg_are_decode_errors() {
+        for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+            let bytes = encoded(format);
+            // Not the last few bytes: the JPEG decoder accepts a scan
+            // that lacks only its end marker.
+            for cut in [bytes.len() / 2, bytes.len() / 4, 20] {
+                let err = decode(&bytes[..cut]).unwrap_err();
+                assert_eq!(err.kind(), "decode", "{format:?} cut at {cut}: {err:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn header_claiming_huge_dimensions_is_too_large_before_decoding() {
+        let err = decode(&png_header(100_000, 100_000)).unwrap_err();
+        assert_eq!(err.kind(), "too_large", "{err:?}");
+        // Within the side limit but above the pixel count.
+        let limits = DecodeLimits {
+            max_side_px: 100_000,
+            ..DecodeLimits::default()
+        };
+        let err = decode_with(&png_header(9_000, 9_000), &limits).unwrap_err();
+        assert!(matches!(err, DecodeError::TooManyPixels { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn header_with_plausible_dimensions_but_no_data_is_a_decode_error() {
+        let err = decode(&png_header(640, 480)).unwrap_err();
+        assert_eq!(err.kind(), "decode", "{err:?}");
+    }
+
+    #[test]
+    fn too_many_bytes_is_too_large() {
+        let bytes = encoded(ImageFormat::Bmp);
+        let limits = DecodeLimits {
+            max_input_bytes: bytes.len() - 1,
+            ..DecodeLimits::default()
+        };
+        let err = decode_with(&bytes, &limits).unwrap_err();
+        assert!(matches!(err, DecodeError::TooManyBytes { .. }), "{err:?}");
+        assert_eq!(err.kind(), "too_large");
+        // And the default limit, with bytes that would otherwise decode.
+        let mut big = encoded(ImageFormat::Png);
+        big.resize(MAX_INPUT_BYTES + 1, 0);
+        assert_eq!(decode(&big).unwrap_err().kind(), "too_large");
+    }
+
+    #[test]
+    fn memory_limit_is_too_large() {
+        let limits = DecodeLimits {
+            max_alloc_bytes: 1000,
+            ..DecodeLimits::default()
+        };
+        let err = decode_with(&encoded(ImageFormat::Png), &limits).unwrap_err();
+        assert_eq!(err.kind(), "too_large", "{err:?}");
+    }
+}

@@ -1,0 +1,526 @@
+//! From ink components to MRZ zones: the text direction, chains of
+//! character-like components along it, line fits, and groups of 2–3
+//! parallel lines of equal length.
+//!
+//! Everything here works in a rotated frame `(s, t)`: `s` along the text
+//! direction, `t` across it (down), so a line of text at any angle within
+//! reach is a horizontal row of components.
+
+use super::blobs::{Blob, Blobs};
+
+/// Text direction is looked for within ±this many degrees.
+const MAX_ANGLE_DEG: f32 = 35.0;
+/// A line needs at least this many linked components.
+const MIN_LINE_GLYPHS: usize = 14;
+
+/// A component measured in the rotated frame.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Glyph {
+    pub(crate) s0: f32,
+    pub(crate) s1: f32,
+    pub(crate) t0: f32,
+    pub(crate) t1: f32,
+    /// Centroid along `s`.
+    pub(crate) sc: f32,
+}
+
+impl Glyph {
+    fn height(&self) -> f32 {
+        self.t1 - self.t0
+    }
+
+    fn width(&self) -> f32 {
+        self.s1 - self.s0
+    }
+
+    fn tc(&self) -> f32 {
+        (self.t0 + self.t1) / 2.0
+    }
+}
+
+/// One fitted text line in the rotated frame.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    /// Left edge of cell 0 along `s`.
+    pub(crate) left: f32,
+    /// Cell width along `s`.
+    pub(crate) pitch: f32,
+    /// Cells seen from `left`.
+    pub(crate) cells: usize,
+    /// Cap top: `t = top.0 + top.1 · s`.
+    pub(crate) top: (f32, f32),
+    /// Baseline: `t = bottom.0 + bottom.1 · s`.
+    pub(crate) bottom: (f32, f32),
+    /// Glyphs in the line.
+    pub(crate) glyphs: usize,
+}
+
+impl Line {
+    pub(crate) fn height(&self) -> f32 {
+        let mid = self.left + self.cells as f32 * self.pitch / 2.0;
+        eval(self.bottom, mid) - eval(self.top, mid)
+    }
+
+    fn mid_t(&self) -> f32 {
+        let mid = self.left + self.cells as f32 * self.pitch / 2.0;
+        (eval(self.bottom, mid) + eval(self.top, mid)) / 2.0
+    }
+
+    fn right(&self) -> f32 {
+        self.left + self.cells as f32 * self.pitch
+    }
+}
+
+/// An MRZ candidate in the rotated frame: its lines, top first, and the
+/// character count they fit.
+#[derive(Debug, Clone)]
+pub(crate) struct Zone {
+    pub(crate) lines: Vec<Line>,
+    pub(crate) chars: usize,
+    pub(crate) score: f32,
+}
+
+/// The rotated frame: unit vector along the text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub(crate) cos: f32,
+    pub(crate) sin: f32,
+}
+
+impl Frame {
+    /// Image point → (s, t).
+    pub(crate) fn to_st(self, x: f32, y: f32) -> (f32, f32) {
+        (x * self.cos + y * self.sin, -x * self.sin + y * self.cos)
+    }
+
+    /// (s, t) → image point.
+    pub(crate) fn to_xy(self, s: f32, t: f32) -> (f32, f32) {
+        (s * self.cos - t * self.sin, s * self.sin + t * self.cos)
+    }
+}
+
+/// The dominant text direction of `blobs`, from the direction to each
+/// component's nearest neighbour of similar size; `None` with too few.
+pub(crate) fn text_direction(blobs: &[Blob]) -> Option<Frame> {
+    if blobs.len() < MIN_LINE_GLYPHS {
+        return None;
+    }
+    let cell = 32.0f32;
+    let index = SpatialIndex::new(blobs.iter().map(|b| (b.cx, b.cy)), cell);
+    let mut histogram = [0f32; 181];
+    let mut angles = Vec::with_capacity(blobs.len());
+    for (i, b) in blobs.iter().enumerate() {
+        let h = b.height() as f32;
+        let reach = 2.5 * h;
+        let mut best: Option<(f32, f32, f32)> = None;
+        index.visit(
+            b.cx - reach,
+            b.cy - reach,
+            b.cx + reach,
+            b.cy + reach,
+            |j| {
+                if j == i {
+                    return;
+                }
+                let o = &blobs[j];
+                let ratio = o.height() as f32 / h;
+                if !(0.5..=2.0).contains(&ratio) {
+                    return;
+                }
+                let (dx, dy) = (o.cx - b.cx, o.cy - b.cy);
+                let d2 = dx * dx + dy * dy;
+                if d2 < reach * reach && best.is_none_or(|(bd, _, _)| d2 < bd) {
+                    best = Some((d2, dx, dy));
+                }
+            },
+        );
+        if let Some((_, dx, dy)) = best {
+            let mut a = dy.atan2(dx).to_degrees();
+            if a <= -90.0 {
+                a += 180.0;
+            } else if a > 90.0 {
+                a -= 180.0;
+            }
+            if a.abs() <= MAX_ANGLE_DEG + 3.0 {
+                histogram[(a + 90.0).round().clamp(0.0, 180.0) as usize] += 1.0;
+                angles.push(a);
+            }
+        }
+    }
+    let lo = (90.0 - MAX_ANGLE_DEG) as usize;
+    let hi = (90.0 + MAX_ANGLE_DEG) as usize;
+    let peak = (lo..=hi).max_by(|&a, &b| {
+        let sa: f32 = histogram[a - 2..=a + 2].iter().sum();
+        let sb: f32 = histogram[b - 2..=b + 2].iter().sum();
+        sa.total_cmp(&sb)
+    })? as f32
+        - 90.0;
+    let near: Vec<f32> = angles
+        .iter()
+        .copied()
+        .filter(|a| (a - peak).abs() <= 3.0)
+        .collect();
+    if near.len() < MIN_LINE_GLYPHS {
+        return None;
+    }
+    let angle = (near.iter().sum::<f32>() / near.len() as f32).to_radians();
+    Some(Frame {
+        cos: angle.cos(),
+        sin: angle.sin(),
+    })
+}
+
+/// Measures each component along `frame` from its runs.
+pub(crate) fn measure(blobs: &Blobs, frame: Frame) -> Vec<Glyph> {
+    blobs
+        .blobs
+        .iter()
+        .map(|b| {
+            let (mut s0, mut s1, mut t0, mut t1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+            for &r in &b.runs {
+                let run = blobs.runs[r as usize];
+                let (y, xa, xb) = (run.y as f32, run.x0 as f32, run.x1 as f32);
+                for (x, yy) in [(xa, y), (xb, y), (xa, y + 1.0), (xb, y + 1.0)] {
+                    let (s, t) = frame.to_st(x, yy);
+                    s0 = s0.min(s);
+                    s1 = s1.max(s);
+                    t0 = t0.min(t);
+                    t1 = t1.max(t);
+                }
+            }
+            let (sc, _) = frame.to_st(b.cx, b.cy);
+            Glyph { s0, s1, t0, t1, sc }
+        })
+        .collect()
+}
+
+/// Links glyphs into chains of left-to-right neighbours and fits a line to
+/// each long chain.
+pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
+    let n = glyphs.len();
+    let cell = 32.0f32;
+    let index = SpatialIndex::new(glyphs.iter().map(|g| (g.sc, g.tc())), cell);
+    let mut right: Vec<Option<(usize, f32)>> = vec![None; n];
+    for (i, g) in glyphs.iter().enumerate() {
+        let h = g.height();
+        index.visit(g.s1 - h, g.t0 - h, g.s1 + 2.0 * h, g.t1 + h, |j| {
+            if j == i {
+                return;
+            }
+            if let Some(cost) = link_cost(g, &glyphs[j])
+                && right[i].is_none_or(|(_, c)| cost < c)
+            {
+                right[i] = Some((j, cost));
+            }
+        });
+    }
+    let mut left: Vec<Option<(usize, f32)>> = vec![None; n];
+    for (i, r) in right.iter().enumerate() {
+        if let Some((j, cost)) = *r
+            && left[j].is_none_or(|(_, c)| cost < c)
+        {
+            left[j] = Some((i, cost));
+        }
+    }
+
+    let mut lines = Vec::new();
+    for start in 0..n {
+        // A chain starts where no mutual left link arrives.
+        let has_left = left[start].is_some_and(|(i, _)| right[i].is_some_and(|(j, _)| j == start));
+        if has_left {
+            continue;
+        }
+        let mut chain = vec![start];
+        let mut at = start;
+        while let Some((j, _)) = right[at] {
+            if left[j].is_none_or(|(i, _)| i != at) || chain.len() > 200 {
+                break;
+            }
+            chain.push(j);
+            at = j;
+        }
+        if chain.len() >= MIN_LINE_GLYPHS {
+            let members: Vec<Glyph> = chain.iter().map(|&k| glyphs[k]).collect();
+            if let Some(line) = fit_line(&members) {
+                lines.push(line);
+            }
+        }
+    }
+    lines
+}
+
+/// Groups lines into MRZ zones: 2 or 3 parallel lines of the same pitch,
+/// height and extent at a regular spacing. Best first.
+pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| lines[a].mid_t().total_cmp(&lines[b].mid_t()));
+    let fits = |a: &Line, b: &Line| -> bool {
+        let pitch = a.pitch.max(b.pitch);
+        let height = a.height().max(b.height());
+        let gap = b.mid_t() - a.mid_t();
+        (a.pitch / b.pitch - 1.0).abs() < 0.12
+            && (a.height() / b.height() - 1.0).abs() < 0.25
+            && gap > 1.2 * height
+            && gap < 3.0 * height
+            && (a.left - b.left).abs() < 3.0 * pitch
+            && (a.right() - b.right()).abs() < 3.0 * pitch
+    };
+
+    let mut zones = Vec::new();
+    for (oi, &i) in order.iter().enumerate() {
+        for &j in &order[oi + 1..] {
+            if !fits(&lines[i], &lines[j]) {
+                continue;
+            }
+            let gap = lines[j].mid_t() - lines[i].mid_t();
+            let third = order.iter().copied().find(|&k| {
+                let g = lines[k].mid_t() - lines[j].mid_t();
+                k != i && k != j && fits(&lines[j], &lines[k]) && (g / gap - 1.0).abs() < 0.15
+            });
+            let mut members = vec![lines[i].clone(), lines[j].clone()];
+            if let Some(k) = third {
+                members.push(lines[k].clone());
+            }
+            if let Some(zone) = make_zone(members) {
+                zones.push(zone);
+            }
+        }
+    }
+    zones.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // Drop zones that share a line with a better one.
+    let mut kept: Vec<Zone> = Vec::new();
+    for z in zones {
+        let overlaps = kept.iter().any(|k| {
+            k.lines.iter().any(|a| {
+                z.lines.iter().any(|b| {
+                    (a.mid_t() - b.mid_t()).abs() < 0.5 * a.height()
+                        && (a.left - b.left).abs() < 4.0 * a.pitch
+                })
+            })
+        });
+        if !overlaps {
+            kept.push(z);
+        }
+    }
+    kept
+}
+
+/// The character count of a group of lines, with the lines' ends made to
+/// agree; `None` when they fit no MRZ format.
+fn make_zone(mut lines: Vec<Line>) -> Option<Zone> {
+    let longest = lines.iter().map(|l| l.cells).max()?;
+    let chars = match (lines.len(), longest) {
+        (3, 27..=33) => 30,
+        (2, 27..=33) => 30,
+        (2, 34..=39) => 36,
+        (2, 40..=48) => 44,
+        _ => return None,
+    };
+    if lines.len() == 2 && chars == 30 {
+        // Limit: two lines of 30 are taken as TD1 with its third line lost
+        // only when the reader asks; searching the missing line lifts it.
+        return None;
+    }
+    // A line seen shorter than `chars` lost components at one end: place
+    // it by the lines seen whole.
+    let whole: Vec<&Line> = lines.iter().filter(|l| l.cells == chars).collect();
+    let reference = whole.first().map(|l| (l.left, l.pitch));
+    for line in &mut lines {
+        if line.cells != chars {
+            if let Some((left, _)) = reference {
+                let shift = ((left - line.left) / line.pitch).round();
+                if shift.abs() > (chars as f32 - line.cells as f32).abs() + 1.0 {
+                    return None;
+                }
+                line.left += shift * line.pitch;
+            }
+            line.cells = chars;
+        }
+    }
+    let missing: usize = lines.iter().map(|l| chars.saturating_sub(l.glyphs)).sum();
+    let score = lines.len() as f32 * 10.0 - missing as f32 * 0.1;
+    Some(Zone {
+        lines,
+        chars,
+        score,
+    })
+}
+
+/// Whether `b` can follow `a` in a text line, and at what cost.
+fn link_cost(a: &Glyph, b: &Glyph) -> Option<f32> {
+    let h = a.height().max(b.height());
+    let gap = b.s0 - a.s1;
+    if gap < -0.15 * h || gap > 1.0 * h || b.sc <= a.sc {
+        return None;
+    }
+    if a.height().min(b.height()) < 0.3 * h {
+        return None;
+    }
+    let dt = (b.tc() - a.tc()).abs();
+    if dt > 0.3 * h {
+        return None;
+    }
+    let overlap = a.t1.min(b.t1) - a.t0.max(b.t0);
+    if overlap < 0.5 * a.height().min(b.height()) {
+        return None;
+    }
+    Some(gap.max(0.0) + 2.0 * dt)
+}
+
+/// Fits cap top, baseline, pitch and cells to one chain of glyphs.
+fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
+    let mut heights: Vec<f32> = glyphs.iter().map(Glyph::height).collect();
+    heights.sort_by(f32::total_cmp);
+    let cap = heights[heights.len() * 3 / 4];
+    let single: Vec<bool> = glyphs.iter().map(|g| g.width() < 1.1 * cap).collect();
+
+    // Pitch: the median step between neighbouring single glyphs.
+    let mut steps: Vec<f32> = glyphs
+        .windows(2)
+        .zip(single.windows(2))
+        .filter(|(_, s)| s[0] && s[1])
+        .map(|(g, _)| g[1].sc - g[0].sc)
+        .collect();
+    if steps.len() < MIN_LINE_GLYPHS / 2 {
+        return None;
+    }
+    steps.sort_by(f32::total_cmp);
+    let rough = steps[steps.len() / 2];
+    if !(0.6 * cap..=1.6 * cap).contains(&rough) {
+        return None;
+    }
+    // Regular spacing is what sets an MRZ apart from running text.
+    let regular = steps
+        .iter()
+        .filter(|&&d| (d / rough - 1.0).abs() < 0.25)
+        .count();
+    if (regular as f32) < 0.75 * steps.len() as f32 {
+        return None;
+    }
+
+    // Cell index of each single glyph, then least squares sc = a + b·k.
+    let first = glyphs[0].sc;
+    let (mut n, mut sk, mut ss, mut skk, mut sks) = (0f32, 0f32, 0f32, 0f32, 0f32);
+    for (g, _) in glyphs.iter().zip(&single).filter(|(_, s)| **s) {
+        let k = ((g.sc - first) / rough).round();
+        n += 1.0;
+        sk += k;
+        ss += g.sc;
+        skk += k * k;
+        sks += k * g.sc;
+    }
+    let det = n * skk - sk * sk;
+    if det <= 0.0 {
+        return None;
+    }
+    let pitch = (n * sks - sk * ss) / det;
+    let a = (ss - pitch * sk) / n;
+    let left = a - pitch / 2.0;
+    let last = glyphs.last()?;
+    let cells = ((last.s1 - left) / pitch + 0.25).floor().max(1.0) as usize;
+
+    let tall: Vec<&Glyph> = glyphs.iter().filter(|g| g.height() > 0.85 * cap).collect();
+    let top = fit_affine(tall.iter().map(|g| ((g.s0 + g.s1) / 2.0, g.t0)))?;
+    let bottom = fit_affine(tall.iter().map(|g| ((g.s0 + g.s1) / 2.0, g.t1)))?;
+    Some(Line {
+        left,
+        pitch,
+        cells,
+        top,
+        bottom,
+        glyphs: glyphs.len(),
+    })
+}
+
+/// Least squares `v = a + b·u`.
+fn fit_affine(points: impl Iterator<Item = (f32, f32)>) -> Option<(f32, f32)> {
+    let (mut n, mut su, mut sv, mut suu, mut suv) = (0f64, 0f64, 0f64, 0f64, 0f64);
+    for (u, v) in points {
+        let (u, v) = (f64::from(u), f64::from(v));
+        n += 1.0;
+        su += u;
+        sv += v;
+        suu += u * u;
+        suv += u * v;
+    }
+    let det = n * suu - su * su;
+    if n < 2.0 || det.abs() < 1e-9 {
+        return None;
+    }
+    let b = (n * suv - su * sv) / det;
+    let a = (sv - b * su) / n;
+    Some((a as f32, b as f32))
+}
+
+fn eval(line: (f32, f32), s: f32) -> f32 {
+    line.0 + line.1 * s
+}
+
+/// Points bucketed on a square grid for neighbourhood queries.
+struct SpatialIndex {
+    cell: f32,
+    origin: (f32, f32),
+    cols: usize,
+    rows: usize,
+    /// Start of each bucket in `items`, plus one end.
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl SpatialIndex {
+    fn new(points: impl Iterator<Item = (f32, f32)> + Clone, cell: f32) -> Self {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (x, y) in points.clone() {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        if x0 > x1 {
+            (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0);
+        }
+        let cols = ((x1 - x0) / cell) as usize + 1;
+        let rows = ((y1 - y0) / cell) as usize + 1;
+        let bucket = |x: f32, y: f32| {
+            let c = (((x - x0) / cell) as usize).min(cols - 1);
+            let r = (((y - y0) / cell) as usize).min(rows - 1);
+            r * cols + c
+        };
+        let mut counts = vec![0u32; cols * rows + 1];
+        for (x, y) in points.clone() {
+            counts[bucket(x, y) + 1] += 1;
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut fill = counts.clone();
+        let mut items = vec![0u32; counts[cols * rows] as usize];
+        for (i, (x, y)) in points.enumerate() {
+            let b = bucket(x, y);
+            items[fill[b] as usize] = i as u32;
+            fill[b] += 1;
+        }
+        Self {
+            cell,
+            origin: (x0, y0),
+            cols,
+            rows,
+            starts: counts,
+            items,
+        }
+    }
+
+    /// Calls `f` with every point index in buckets touching the box.
+    fn visit(&self, xa: f32, ya: f32, xb: f32, yb: f32, mut f: impl FnMut(usize)) {
+        let col = |x: f32| (((x - self.origin.0) / self.cell).max(0.0) as usize).min(self.cols - 1);
+        let row = |y: f32| (((y - self.origin.1) / self.cell).max(0.0) as usize).min(self.rows - 1);
+        for r in row(ya)..=row(yb) {
+            for c in col(xa)..=col(xb) {
+                let b = r * self.cols + c;
+                for &i in &self.items[self.starts[b] as usize..self.starts[b + 1] as usize] {
+                    f(i as usize);
+                }
+            }
+        }
+    }
+}

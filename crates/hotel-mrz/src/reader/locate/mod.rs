@@ -1,0 +1,161 @@
+//! Finding the MRZ in a gray image: candidate [`Grid`]s, best first.
+//!
+//! The steps:
+//!
+//! 1. Large frames are shrunk by an integer factor for the search
+//!    (at most about 1.6 megapixels are searched).
+//! 2. `blobs`: adaptive binarisation (window mean from an integral image,
+//!    so uneven light does not matter) and connected components.
+//! 3. `lines`: the dominant text direction from nearest neighbours; chains
+//!    of character-like components along it; a line fit per long, regularly
+//!    spaced chain; 2–3 parallel lines of equal pitch and extent at regular
+//!    spacing make a zone, whose longest line decides 30, 36 or 44 cells.
+//! 4. `refine`: the zone's grid is refined from the ink of each line at full
+//!    resolution (cell centroids, cap tops, baselines) and its projection
+//!    recomputed from the zone's corners.
+//!
+//! Orientation: a grid is returned reading left to right on screen (its
+//! x axis points within ±90° of the image's +x). For a document turned by
+//! 180° that is the true grid's [`Grid::rotated_180`]: the reader tries
+//! both.
+//!
+//! Pixel coordinates are continuous: pixel `(i, j)` covers
+//! `[i, i + 1] × [j, j + 1]`, as in [`crate::synth::render`].
+//!
+//! Known limits, each in one line:
+//! - Limit: text direction is searched within ±35° of horizontal (and the
+//!   same turned by 180°); trying the frame turned by 90° lifts it.
+//! - Limit: only dark ink on lighter ground is found; a second pass on the
+//!   inverted image lifts it.
+//! - Limit: a TD1 with one of its three lines unreadable gives no
+//!   candidate; proposing the missing line above and below lifts it.
+
+mod blobs;
+mod lines;
+mod refine;
+
+use image::GrayImage;
+use imageproc::geometric_transformations::Projection;
+
+use self::lines::{Frame, Zone};
+use crate::reader::grid::{Grid, LineBox};
+
+/// Frames above this many pixels are shrunk for the search.
+const SEARCH_PIXELS: u64 = 1_600_000;
+/// Most candidates returned.
+const MAX_CANDIDATES: usize = 4;
+
+/// Candidate MRZ grids in `image`, best first; empty when nothing looks
+/// like an MRZ. Each has 30, 36 or 44 characters and 2 or 3 lines (3 only
+/// with 30).
+pub fn locate(image: &GrayImage) -> Vec<Grid> {
+    let Some((work, factor)) = search_image(image) else {
+        return Vec::new();
+    };
+    let zones = find_zones(work.as_ref().unwrap_or(image));
+    zones
+        .iter()
+        .take(MAX_CANDIDATES)
+        .filter_map(|(zone, frame)| {
+            let rough = zone_grid(zone, *frame, factor)?;
+            refine::refine(image, &rough)
+        })
+        .collect()
+}
+
+/// Whether `image` likely holds an MRZ: the search of [`locate`] without
+/// the refinement, on a frame shrunk by half when its cap heights allow.
+pub fn likely_has_mrz(image: &GrayImage) -> bool {
+    let Some((work, _)) = search_image(image) else {
+        return false;
+    };
+    !find_zones(work.as_ref().unwrap_or(image)).is_empty()
+}
+
+/// The image searched and its scale factor (original pixels per searched
+/// pixel); `None` for images too small to hold an MRZ.
+fn search_image(image: &GrayImage) -> Option<(Option<GrayImage>, f32)> {
+    let (w, h) = image.dimensions();
+    if w < 60 || h < 20 {
+        return None;
+    }
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels <= SEARCH_PIXELS {
+        return Some((None, 1.0));
+    }
+    let factor = ((pixels as f64 / SEARCH_PIXELS as f64).sqrt().ceil() as u32).max(2);
+    Some((Some(shrink(image, factor)), factor as f32))
+}
+
+/// Zones found in `image`, best first, with the text frame they are in.
+fn find_zones(image: &GrayImage) -> Vec<(Zone, Frame)> {
+    let (w, h) = image.dimensions();
+    let radius = (w.min(h) / 36).clamp(8, 24);
+    let found = blobs::find_blobs(image, radius, 4, 90);
+    let Some(frame) = lines::text_direction(&found.blobs) else {
+        return Vec::new();
+    };
+    let glyphs = lines::measure(&found, frame);
+    let text_lines = lines::find_lines(&glyphs);
+    lines::find_zones(&text_lines)
+        .into_iter()
+        .map(|z| (z, frame))
+        .collect()
+}
+
+/// The first grid of a zone, in original pixels.
+fn zone_grid(zone: &Zone, frame: Frame, factor: f32) -> Option<Grid> {
+    let first = zone.lines.first()?;
+    let last = zone.lines.last()?;
+    let chars = zone.chars as f32;
+    let at = |s: f32, edge: (f32, f32)| {
+        let (x, y) = frame.to_xy(s, edge.0 + edge.1 * s);
+        (x * factor, y * factor)
+    };
+    let r0 = first.left + chars * first.pitch;
+    let r1 = last.left + chars * last.pitch;
+    let corners = [
+        at(first.left, first.top),
+        at(r0, first.top),
+        at(r1, last.bottom),
+        at(last.left, last.bottom),
+    ];
+    let pitch = zone.lines.iter().map(|l| l.pitch).sum::<f32>() / zone.lines.len() as f32;
+    let mid_s = first.left + chars * pitch / 2.0;
+    let top_of = |l: &lines::Line| l.top.0 + l.top.1 * mid_s;
+    let bottom_of = |l: &lines::Line| l.bottom.0 + l.bottom.1 * mid_s;
+    let origin = top_of(first);
+    let height = (bottom_of(last) - origin) / pitch;
+    let to_image = Projection::from_control_points(
+        [(0.0, 0.0), (chars, 0.0), (chars, height), (0.0, height)],
+        corners,
+    )?;
+    let boxes = zone
+        .lines
+        .iter()
+        .map(|l| LineBox {
+            top: (top_of(l) - origin) / pitch,
+            bottom: (bottom_of(l) - origin) / pitch,
+        })
+        .collect();
+    Some(Grid::new(to_image, zone.chars, boxes))
+}
+
+/// `image` shrunk by `factor` in both axes (box average).
+fn shrink(image: &GrayImage, factor: u32) -> GrayImage {
+    let (w, h) = (image.width() / factor, image.height() / factor);
+    let raw = image.as_raw();
+    let stride = image.width() as usize;
+    let f = factor as usize;
+    let n = (f * f) as u32;
+    GrayImage::from_fn(w, h, |x, y| {
+        let (x0, y0) = (x as usize * f, y as usize * f);
+        let mut sum = 0u32;
+        for yy in y0..y0 + f {
+            for xx in x0..x0 + f {
+                sum += u32::from(raw[yy * stride + xx]);
+            }
+        }
+        image::Luma([(sum / n) as u8])
+    })
+}

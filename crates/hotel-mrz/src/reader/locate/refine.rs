@@ -1,0 +1,478 @@
+//! Refining a first grid from the ink of its lines.
+//!
+//! Each line is sampled into a rectified strip (a few samples per pitch)
+//! through the current grid. Across the strip, the half-height crossings of
+//! the row profile of tall glyphs give the cap top and baseline; along it,
+//! the ink centroid of each cell, fitted by least squares against the cell
+//! index, gives where cell 0 starts and the true pitch. The zone's four
+//! corners then define the new projection. A few rounds converge.
+
+use image::GrayImage;
+use imageproc::geometric_transformations::Projection;
+
+use crate::reader::grid::{Grid, LineBox};
+
+/// Samples per pitch in the rectified strips.
+const RES: usize = 8;
+/// Strip margin above and below the glyph box, in pitches.
+const MARGIN: f32 = 0.4;
+/// Refinement rounds.
+const ROUNDS: usize = 6;
+
+/// A point in one frame and where it lies in another.
+type Pair = ((f32, f32), (f32, f32));
+
+/// A rectified strip of darkness (0 paper … 1 ink).
+struct Strip {
+    cols: usize,
+    rows: usize,
+    /// Frame x of column 0.
+    x0: f32,
+    /// Frame y of row 0.
+    y0: f32,
+    d: Vec<f32>,
+}
+
+impl Strip {
+    fn at(&self, c: usize, r: usize) -> f32 {
+        self.d[r * self.cols + c]
+    }
+
+    fn col_of(&self, x: f32) -> f32 {
+        (x - self.x0) * RES as f32
+    }
+
+    fn row_of(&self, y: f32) -> f32 {
+        (y - self.y0) * RES as f32
+    }
+
+    fn y_of(&self, row: f32) -> f32 {
+        self.y0 + row / RES as f32
+    }
+}
+
+/// One line's measured box in the current frame: cell 0's left edge and
+/// the pitch scale along x, cap top and baseline at both ends.
+struct Measured {
+    /// (cell centre in the new frame, measured x in the old frame).
+    centres: Vec<(f32, f32)>,
+    left: f32,
+    right: f32,
+    top: (f32, f32),
+    bottom: (f32, f32),
+}
+
+/// Refines `grid` against `image`; `None` if the lines' ink cannot be
+/// measured (too little contrast, no tall glyphs).
+pub(crate) fn refine(image: &GrayImage, grid: &Grid) -> Option<Grid> {
+    let mut grid = grid.clone();
+    for _ in 0..ROUNDS {
+        grid = refine_once(image, &grid)?;
+    }
+    Some(grid)
+}
+
+fn refine_once(image: &GrayImage, grid: &Grid) -> Option<Grid> {
+    let chars = grid.chars();
+    let measured: Vec<Measured> = grid
+        .lines()
+        .iter()
+        .map(|line| {
+            let strip = sample_strip(image, grid, line)?;
+            measure_line(&strip, line, chars)
+        })
+        .collect::<Option<_>>()?;
+
+    // New frame units: the measured pitch (old units per cell).
+    let scale = measured
+        .iter()
+        .map(|m| (m.right - m.left) / chars as f32)
+        .sum::<f32>()
+        / measured.len() as f32;
+    let top_at = |m: &Measured, x: f32| {
+        let t = (x - m.left) / (m.right - m.left);
+        (
+            m.top.0 + (m.top.1 - m.top.0) * t,
+            m.bottom.0 + (m.bottom.1 - m.bottom.0) * t,
+        )
+    };
+    let origin = top_at(&measured[0], (measured[0].left + measured[0].right) / 2.0).0;
+    let lines: Vec<LineBox> = measured
+        .iter()
+        .map(|m| {
+            let (top, bottom) = top_at(m, (m.left + m.right) / 2.0);
+            LineBox {
+                top: (top - origin) / scale,
+                bottom: (bottom - origin) / scale,
+            }
+        })
+        .collect();
+
+    // Correspondences new frame → old frame: every measured cell centre
+    // at its line's mid-height, and the line's ends at top and baseline.
+    let mut pairs = Vec::new();
+    for (m, b) in measured.iter().zip(&lines) {
+        let mid_new = (b.top + b.bottom) / 2.0;
+        for &(u, x) in &m.centres {
+            let (top, bottom) = top_at(m, x);
+            pairs.push(((u, mid_new), (x, (top + bottom) / 2.0)));
+        }
+        for (u, x) in [(0.0, m.left), (chars as f32, m.right)] {
+            let (top, bottom) = top_at(m, x);
+            pairs.push(((u, b.top), (x, top)));
+            pairs.push(((u, b.bottom), (x, bottom)));
+        }
+    }
+    let correction = fit_homography(&pairs)?;
+    Some(Grid::new(*grid.to_image() * correction, chars, lines))
+}
+
+/// The least-squares projective map taking each pair's first point to
+/// its second (8 unknowns, normal equations, in normalised coordinates).
+fn fit_homography(pairs: &[Pair]) -> Option<Projection> {
+    if pairs.len() < 4 {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let centre = |pick: fn(&Pair) -> (f32, f32)| {
+        let (sx, sy) = pairs.iter().map(pick).fold((0f64, 0f64), |(a, b), (x, y)| {
+            (a + f64::from(x), b + f64::from(y))
+        });
+        let (cx, cy) = (sx / n, sy / n);
+        let spread = pairs
+            .iter()
+            .map(pick)
+            .map(|(x, y)| ((f64::from(x) - cx).powi(2) + (f64::from(y) - cy).powi(2)).sqrt())
+            .sum::<f64>()
+            / n;
+        (cx, cy, spread.max(1e-6))
+    };
+    let (fx, fy, fs) = centre(|p| p.0);
+    let (tx, ty, ts) = centre(|p| p.1);
+
+    let mut ata = [[0f64; 8]; 8];
+    let mut atb = [0f64; 8];
+    for &((x0, y0), (x1, y1)) in pairs {
+        let (px, py) = ((f64::from(x0) - fx) / fs, (f64::from(y0) - fy) / fs);
+        let (qx, qy) = ((f64::from(x1) - tx) / ts, (f64::from(y1) - ty) / ts);
+        let rows = [
+            ([px, py, 1.0, 0.0, 0.0, 0.0, -px * qx, -py * qx], qx),
+            ([0.0, 0.0, 0.0, px, py, 1.0, -px * qy, -py * qy], qy),
+        ];
+        for (row, rhs) in rows {
+            for i in 0..8 {
+                atb[i] += row[i] * rhs;
+                for j in 0..8 {
+                    ata[i][j] += row[i] * row[j];
+                }
+            }
+        }
+    }
+    let h = solve8(ata, atb)?;
+    let normalised = Projection::from_matrix([
+        h[0] as f32,
+        h[1] as f32,
+        h[2] as f32,
+        h[3] as f32,
+        h[4] as f32,
+        h[5] as f32,
+        h[6] as f32,
+        h[7] as f32,
+        1.0,
+    ])?;
+    let from = Projection::scale(1.0 / fs as f32, 1.0 / fs as f32)
+        * Projection::translate(-fx as f32, -fy as f32);
+    let to = Projection::translate(tx as f32, ty as f32) * Projection::scale(ts as f32, ts as f32);
+    Some(to * normalised * from)
+}
+
+/// Solves the 8×8 system by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // Row and column indices are the algorithm.
+fn solve8(mut a: [[f64; 8]; 8], mut b: [f64; 8]) -> Option<[f64; 8]> {
+    for col in 0..8 {
+        let pivot = (col..8).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..8 {
+            let f = a[row][col] / a[col][col];
+            for k in col..8 {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0f64; 8];
+    for row in (0..8).rev() {
+        let s: f64 = (row + 1..8).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    Some(x)
+}
+
+/// Samples one line's strip through the grid.
+fn sample_strip(image: &GrayImage, grid: &Grid, line: &LineBox) -> Option<Strip> {
+    let chars = grid.chars() as f32;
+    let x0 = -0.75f32;
+    let y0 = line.top - MARGIN;
+    let cols = ((chars + 1.5) * RES as f32) as usize;
+    let rows = ((line.bottom - line.top + 2.0 * MARGIN) * RES as f32).ceil() as usize;
+    if !(4..=20 * RES).contains(&rows) {
+        return None;
+    }
+    let step = 1.0 / RES as f32;
+    let mut values = Vec::with_capacity(cols * rows);
+    for r in 0..rows {
+        let y = y0 + (r as f32 + 0.5) * step;
+        for c in 0..cols {
+            let x = x0 + (c as f32 + 0.5) * step;
+            let (px, py) = grid.point(x, y);
+            values.push(bilinear(image, px, py));
+        }
+    }
+
+    // Paper and ink levels per stretch of a few cells, so uneven light
+    // along the line does not matter.
+    let block = 6 * RES;
+    let mut d = vec![0f32; values.len()];
+    let mut c0 = 0;
+    while c0 < cols {
+        let c1 = (c0 + block).min(cols);
+        let mut levels: Vec<f32> = (0..rows)
+            .flat_map(|r| values[r * cols + c0..r * cols + c1].iter().copied())
+            .collect();
+        levels.sort_by(f32::total_cmp);
+        let paper = levels[levels.len() * 9 / 10];
+        let ink = levels[levels.len() / 20];
+        let span = (paper - ink).max(1.0);
+        if paper - ink >= 12.0 {
+            for r in 0..rows {
+                for c in c0..c1 {
+                    d[r * cols + c] = ((paper - values[r * cols + c]) / span).clamp(0.0, 1.0);
+                }
+            }
+        }
+        c0 = c1;
+    }
+    Some(Strip {
+        cols,
+        rows,
+        x0,
+        y0,
+        d,
+    })
+}
+
+/// Measures the line's cells and glyph box in the strip.
+fn measure_line(strip: &Strip, line: &LineBox, chars: usize) -> Option<Measured> {
+    let box_r0 = strip.row_of(line.top).round().max(0.0) as usize;
+    let box_r1 = (strip.row_of(line.bottom).round() as usize).min(strip.rows);
+    if box_r1 <= box_r0 + 2 {
+        return None;
+    }
+    let box_rows = box_r1 - box_r0;
+
+    // Horizontal: ink centroid of each cell, in a window a little wider
+    // than the cell, then a robust line fit against the cell index.
+    let mut centres = Vec::with_capacity(chars);
+    for c in 0..chars {
+        let ca = strip.col_of(c as f32 - 0.15).max(0.0) as usize;
+        let cb = (strip.col_of(c as f32 + 1.15) as usize).min(strip.cols);
+        let (mut sw, mut sx) = (0f32, 0f32);
+        for col in ca..cb {
+            let ink: f32 = (box_r0..box_r1).map(|r| strip.at(col, r)).sum();
+            let x = strip.x0 + (col as f32 + 0.5) / RES as f32;
+            // Taper: ink far from the predicted centre counts less.
+            let off = (x - (c as f32 + 0.5)).abs();
+            let wgt = (1.0 - (off / 0.65).powi(2)).max(0.0);
+            sw += ink * wgt;
+            sx += ink * wgt * x;
+        }
+        if sw > 0.05 * box_rows as f32 {
+            centres.push((c as f32 + 0.5, sx / sw));
+        }
+    }
+    if centres.len() < chars * 2 / 3 {
+        return None;
+    }
+    let (a, b) = robust_fit(&centres, 0.2)?;
+    if !(0.8..1.25).contains(&b) {
+        return None;
+    }
+    let left = a;
+    let right = a + b * chars as f32;
+
+    // Vertical: rows profile over tall glyphs (ink in the box's top
+    // quarter), in segments along the line.
+    let quarter = (box_rows / 4).max(1);
+    let segments = 4usize;
+    let mut tops = Vec::new();
+    let mut bottoms = Vec::new();
+    for s in 0..segments {
+        let (c_start, c_end) = (s * chars / segments, (s + 1) * chars / segments);
+        let mut profile = vec![0f32; strip.rows];
+        let mut used = 0;
+        for c in c_start..c_end {
+            let x_centre = a + b * (c as f32 + 0.5);
+            let ca = strip.col_of(x_centre - 0.4).max(0.0) as usize;
+            let cb = (strip.col_of(x_centre + 0.4) as usize).min(strip.cols);
+            let upper: f32 = (ca..cb)
+                .flat_map(|col| (box_r0..box_r0 + quarter).map(move |r| (col, r)))
+                .map(|(col, r)| strip.at(col, r))
+                .sum::<f32>()
+                / ((cb - ca).max(1) * quarter) as f32;
+            if upper < 0.08 {
+                continue;
+            }
+            used += 1;
+            for (r, p) in profile.iter_mut().enumerate() {
+                *p += (ca..cb).map(|col| strip.at(col, r)).sum::<f32>();
+            }
+        }
+        if used < 2 {
+            continue;
+        }
+        let x_mid = a + b * ((c_start + c_end) as f32 / 2.0);
+        let mid_row = (box_r0 + box_r1) / 2;
+        if let Some(r) = edge(&profile, mid_row) {
+            tops.push((x_mid, strip.y_of(r)));
+        }
+        if let Some(r) = edge_from_end(&profile, mid_row) {
+            bottoms.push((x_mid, strip.y_of(r)));
+        }
+    }
+    let top = line_through(&tops, line.top, left, right)?;
+    let bottom = line_through(&bottoms, line.bottom, left, right)?;
+    Some(Measured {
+        centres,
+        left,
+        right,
+        top,
+        bottom,
+    })
+}
+
+/// Least squares `v = a + b·u`, refitted without points off by more than
+/// `tolerance`.
+fn robust_fit(points: &[(f32, f32)], tolerance: f32) -> Option<(f32, f32)> {
+    let fit = |pts: &mut dyn Iterator<Item = &(f32, f32)>| -> Option<(f32, f32)> {
+        let (mut n, mut su, mut sv, mut suu, mut suv) = (0f64, 0f64, 0f64, 0f64, 0f64);
+        for &(u, v) in pts {
+            let (u, v) = (f64::from(u), f64::from(v));
+            n += 1.0;
+            su += u;
+            sv += v;
+            suu += u * u;
+            suv += u * v;
+        }
+        let det = n * suu - su * su;
+        if n < 2.0 || det.abs() < 1e-9 {
+            return None;
+        }
+        let b = (n * suv - su * sv) / det;
+        Some((((sv - b * su) / n) as f32, b as f32))
+    };
+    let mut best = fit(&mut points.iter())?;
+    for _ in 0..2 {
+        let (a, b) = best;
+        best = fit(&mut points
+            .iter()
+            .filter(|&&(u, v)| (v - a - b * u).abs() <= tolerance))
+        .unwrap_or(best);
+    }
+    Some(best)
+}
+
+/// The (interpolated) cap-top row of `profile`: from the glyph box's
+/// middle row `mid`, upwards to where the ink nearly stops (so a
+/// neighbouring line's ink is never reached), then back down to the first
+/// row at half the peak.
+#[allow(clippy::needless_range_loop)] // Neighbouring rows are compared.
+fn edge(profile: &[f32], mid: usize) -> Option<f32> {
+    let peak = profile[..=mid].iter().copied().fold(0f32, f32::max);
+    if peak <= 0.0 {
+        return None;
+    }
+    let mut gap = 0;
+    for r in (0..mid).rev() {
+        if profile[r] < 0.15 * peak {
+            gap = r;
+            break;
+        }
+    }
+    let peak = profile[gap..=mid].iter().copied().fold(0f32, f32::max);
+    let half = peak / 2.0;
+    for r in gap..=mid {
+        if profile[r] >= half {
+            if r == 0 {
+                return Some(0.0);
+            }
+            let (p0, p1) = (profile[r - 1], profile[r]);
+            // Row r's centre is at r + 0.5; the crossing lies between
+            // the centres of rows r - 1 and r.
+            return Some(r as f32 - 0.5 + (half - p0) / (p1 - p0).max(1e-6));
+        }
+    }
+    None
+}
+
+/// As [`edge`], for the baseline: downwards from `mid`.
+#[allow(clippy::needless_range_loop)] // Neighbouring rows are compared.
+fn edge_from_end(profile: &[f32], mid: usize) -> Option<f32> {
+    let end = profile.len();
+    let peak = profile[mid..].iter().copied().fold(0f32, f32::max);
+    if peak <= 0.0 {
+        return None;
+    }
+    let mut gap = end - 1;
+    for r in mid + 1..end {
+        if profile[r] < 0.15 * peak {
+            gap = r;
+            break;
+        }
+    }
+    let peak = profile[mid..=gap].iter().copied().fold(0f32, f32::max);
+    let half = peak / 2.0;
+    for r in (mid..=gap).rev() {
+        if profile[r] >= half {
+            if r + 1 == end {
+                return Some(end as f32);
+            }
+            let (p0, p1) = (profile[r + 1], profile[r]);
+            return Some(r as f32 + 1.5 - (half - p0) / (p1 - p0).max(1e-6));
+        }
+    }
+    None
+}
+
+/// The edge `y = a + b·x` through measured `(x, y)` points as its values
+/// at `left` and `right`; with fewer than two points, the old edge
+/// shifted to the one point, or unchanged.
+fn line_through(points: &[(f32, f32)], old: f32, left: f32, right: f32) -> Option<(f32, f32)> {
+    match points.len() {
+        0 => Some((old, old)),
+        1 => Some((points[0].1, points[0].1)),
+        _ => {
+            let (a, b) = robust_fit(points, 0.1)?;
+            Some((a + b * left, a + b * right))
+        }
+    }
+}
+
+/// Bilinear gray value at continuous pixel coordinates (pixel `k` covers
+/// `[k, k + 1]`), clamped at the borders.
+fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
+    let (w, h) = image.dimensions();
+    let fx = (x - 0.5).clamp(0.0, (w - 1) as f32);
+    let fy = (y - 0.5).clamp(0.0, (h - 1) as f32);
+    let (x0, y0) = (fx.floor() as u32, fy.floor() as u32);
+    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+    let (ax, ay) = (fx - x0 as f32, fy - y0 as f32);
+    let raw = image.as_raw();
+    let p = |x: u32, y: u32| f32::from(raw[(y * w + x) as usize]);
+    let top = p(x0, y0) * (1.0 - ax) + p(x1, y0) * ax;
+    let bottom = p(x0, y1) * (1.0 - ax) + p(x1, y1) * ax;
+    top * (1.0 - ay) + bottom * ay
+}

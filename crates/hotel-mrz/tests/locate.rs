@@ -1,0 +1,195 @@
+//! Locating the MRZ in generated frames: every cell of the found grid must
+//! land near the true cell.
+
+#[path = "support/scene.rs"]
+mod scene;
+
+use hotel_mrz::Format;
+use hotel_mrz::reader::Grid;
+use hotel_mrz::reader::locate::{likely_has_mrz, locate};
+use hotel_mrz::synth::render::OcrB;
+use scene::{Scene, render};
+
+/// Mean and max distance between cell centres, in pitches, over the better
+/// of the two orientations of `found`.
+fn cell_error(truth: &Grid, found: &Grid) -> (f32, f32) {
+    let measure = |g: &Grid| {
+        let mut sum = 0.0;
+        let mut max = 0f32;
+        let mut n = 0.0;
+        for (lt, lf) in truth.lines().iter().zip(g.lines()) {
+            for c in 0..truth.chars() {
+                let x = c as f32 + 0.5;
+                let t = truth.point(x, (lt.top + lt.bottom) / 2.0);
+                let f = g.point(x, (lf.top + lf.bottom) / 2.0);
+                let a = truth.point(x - 0.5, (lt.top + lt.bottom) / 2.0);
+                let b = truth.point(x + 0.5, (lt.top + lt.bottom) / 2.0);
+                let pitch = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+                let e = ((t.0 - f.0).powi(2) + (t.1 - f.1).powi(2)).sqrt() / pitch;
+                sum += e;
+                max = max.max(e);
+                n += 1.0;
+            }
+        }
+        (sum / n, max)
+    };
+    if found.chars() != truth.chars() || found.lines().len() != truth.lines().len() {
+        return (f32::INFINITY, f32::INFINITY);
+    }
+    let a = measure(found);
+    let b = measure(&found.rotated_180());
+    if a.1 <= b.1 { a } else { b }
+}
+
+/// Locates the MRZ in each scene and checks every cell of the best
+/// candidate against the truth; returns the mean and max error in pitches.
+fn check_all(name: &str, scenes: &[Scene], tolerance: f32) -> (f32, f32) {
+    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+    let (mut sum, mut worst) = (0.0, 0f32);
+    let mut failures = Vec::new();
+    for scene in scenes {
+        let frame = render(&font, scene);
+        let truth = frame.truth.as_ref().expect("scene with an MRZ");
+        let found = locate(&frame.image);
+        let (mean, max) = found
+            .first()
+            .map_or((f32::INFINITY, f32::INFINITY), |g| cell_error(truth, g));
+        if std::env::var_os("LOCATE_DUMP").is_some() {
+            let path = format!("/tmp/locate_{name}_{}.png", scene.seed);
+            match found.first() {
+                Some(g) => scene::overlay(&frame.image, g).save(&path).unwrap(),
+                None => frame.image.save(&path).unwrap(),
+            }
+        }
+        if max > tolerance {
+            failures.push((scene.seed, mean, max));
+        }
+        assert!(
+            likely_has_mrz(&frame.image) || max > tolerance,
+            "{name} seed {}: located but rejected as unlikely",
+            scene.seed
+        );
+        sum += mean;
+        worst = worst.max(max);
+    }
+    let mean = sum / scenes.len() as f32;
+    eprintln!(
+        "{name}: {} frames, cell error mean {mean:.3} max {worst:.3} pitch",
+        scenes.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{name}: off by more than {tolerance} pitch (seed, mean, max): {failures:?}"
+    );
+    (mean, worst)
+}
+
+const FORMATS: [Format; 3] = [Format::Td3, Format::Td2, Format::Td1];
+
+fn scenes(count: u64, base: u64, tweak: impl Fn(&mut Scene, u64)) -> Vec<Scene> {
+    (0..count)
+        .map(|i| {
+            let seed = base + i;
+            let mut s = Scene::new(seed, FORMATS[(i % 3) as usize]);
+            tweak(&mut s, i);
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn finds_every_cell_of_upright_documents() {
+    let set = scenes(9, 100, |s, i| s.cap_px = 12.0 + i as f32);
+    check_all("clean", &set, 0.15);
+}
+
+#[test]
+fn finds_every_cell_of_rotated_documents() {
+    let set = scenes(12, 200, |s, i| {
+        s.angle_deg = [-20.0, -14.0, -7.0, 5.0, 11.0, 20.0][(i % 6) as usize];
+        s.cap_px = 11.0 + (i % 4) as f32 * 3.0;
+    });
+    check_all("rotated", &set, 0.15);
+}
+
+#[test]
+fn finds_every_cell_of_upside_down_documents() {
+    let set = scenes(9, 300, |s, i| {
+        s.upside_down = true;
+        s.angle_deg = [-15.0, 0.0, 12.0][(i % 3) as usize];
+        s.cap_px = 12.0 + i as f32;
+    });
+    check_all("upside_down", &set, 0.15);
+}
+
+#[test]
+fn finds_every_cell_under_mild_perspective() {
+    let set = scenes(9, 400, |s, i| {
+        s.perspective = 0.06 + 0.02 * (i % 3) as f32;
+        s.angle_deg = [-6.0, 3.0, 9.0][(i % 3) as usize];
+        s.cap_px = 13.0 + i as f32;
+    });
+    check_all("perspective", &set, 0.15);
+}
+
+#[test]
+fn finds_every_cell_at_small_cap_heights_with_blur_and_noise() {
+    let set = scenes(9, 500, |s, i| {
+        s.cap_px = 8.0 + (i % 3) as f32;
+        s.blur = 0.5 + 0.2 * (i % 3) as f32;
+        s.noise = 4.0;
+        s.angle_deg = [0.0, -8.0, 6.0][(i / 3) as usize % 3];
+    });
+    check_all("small", &set, 0.15);
+}
+
+#[test]
+fn finds_every_cell_at_large_cap_heights() {
+    let set = scenes(6, 600, |s, i| {
+        s.frame = (2200, 1500);
+        s.cap_px = 30.0 + 2.0 * i as f32;
+        s.angle_deg = [-10.0, 4.0][(i % 2) as usize];
+        s.blur = 1.0;
+    });
+    check_all("large", &set, 0.15);
+}
+
+#[test]
+fn finds_every_cell_under_uneven_light_blur_and_noise() {
+    let set = scenes(9, 700, |s, i| {
+        s.uneven = 0.6;
+        s.blur = 1.2;
+        s.noise = 6.0;
+        s.cap_px = 12.0 + i as f32;
+        s.angle_deg = [-12.0, 0.0, 15.0][(i % 3) as usize];
+        s.perspective = 0.05;
+    });
+    check_all("uneven", &set, 0.15);
+}
+
+#[test]
+fn frames_without_an_mrz_give_no_candidate() {
+    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+    for seed in 0..6 {
+        let mut scene = Scene::new(900 + seed, FORMATS[(seed % 3) as usize]);
+        scene.has_mrz = false;
+        scene.angle_deg = seed as f32 * 3.0 - 8.0;
+        let frame = render(&font, &scene);
+        assert!(locate(&frame.image).is_empty(), "text only, seed {seed}");
+        assert!(!likely_has_mrz(&frame.image), "text only, seed {seed}");
+    }
+    // Noise only, and a blank frame.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let noise = image::GrayImage::from_fn(1280, 720, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        image::Luma([(state >> 56) as u8])
+    });
+    assert!(locate(&noise).is_empty());
+    let blank = image::GrayImage::from_pixel(1280, 720, image::Luma([180]));
+    assert!(locate(&blank).is_empty());
+    assert!(!likely_has_mrz(&blank));
+    let tiny = image::GrayImage::from_pixel(3, 2, image::Luma([0]));
+    assert!(locate(&tiny).is_empty());
+}
