@@ -107,7 +107,7 @@ pub fn run_parse_with(
             if i > 0 {
                 writeln!(out)?;
             }
-            write_summary(&result, out)?;
+            write_summary(result.as_ref(), out)?;
         }
     }
     if !any {
@@ -115,7 +115,7 @@ pub fn run_parse_with(
         if json {
             write_json(&result, out)?;
         } else {
-            write_summary(&result, out)?;
+            write_summary(result.as_ref(), out)?;
         }
         all_valid = false;
     }
@@ -214,12 +214,19 @@ fn blocks(input: &str) -> impl Iterator<Item = &str> {
 }
 
 fn write_json(result: &Result<Mrz, MrzError>, out: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &JsonRecord(result)).map_err(io::Error::from)?;
+    serde_json::to_writer(&mut *out, &JsonRecord(result.as_ref())).map_err(io::Error::from)?;
     writeln!(out)
 }
 
+/// The JSON object of `parse --json` for one result (`hotel mrz read`
+/// extends it).
+#[cfg(feature = "read")]
+pub(crate) fn json_record(result: Result<&Mrz, &MrzError>) -> serde_json::Value {
+    serde_json::to_value(JsonRecord(result)).unwrap_or(serde_json::Value::Null)
+}
+
 /// One JSON line of `parse --json`.
-struct JsonRecord<'a>(&'a Result<Mrz, MrzError>);
+struct JsonRecord<'a>(Result<&'a Mrz, &'a MrzError>);
 
 impl Serialize for JsonRecord<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -348,7 +355,10 @@ fn problem_message(p: &crate::record::Problem) -> String {
     }
 }
 
-fn write_summary(result: &Result<Mrz, MrzError>, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn write_summary(
+    result: Result<&Mrz, &MrzError>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let mrz = match result {
         Ok(mrz) => mrz,
         Err(error) => {

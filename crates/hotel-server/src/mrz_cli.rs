@@ -1,11 +1,16 @@
-//! `hotel mrz parse` and `hotel mrz generate`: the command-line face of
-//! `hotel-mrz`. Parsing and output live in the library; this maps flags.
+//! `hotel mrz parse|generate|read|synth|score`: the command-line face of
+//! `hotel-mrz`. Parsing, reading and output live in the library; this maps
+//! flags.
 
 use std::io::{self, Read, Write};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
 use hotel_mrz::cli::{GenerateArgs, run_generate, run_parse};
+use hotel_mrz::reader::cli::run_read;
+use hotel_mrz::synth::cli::{SynthArgs, run_score, run_synth};
 
 /// MRZ commands.
 // Parsed once per process from the command line; boxing the big variant
@@ -30,6 +35,51 @@ pub enum MrzCommand {
         after_help = "Example:\n  hotel mrz generate --format td3 --surname ERIKSSON --given-names ANNA --document-number L898902C3"
     )]
     Generate(Generate),
+    /// Read the MRZ from image files (PNG, JPEG, WebP, BMP, TIFF). Exit
+    /// status 0 when every file gave a valid MRZ.
+    #[command(after_help = "Example:\n  hotel mrz read --json scan.jpg")]
+    Read {
+        /// Print one JSON object per file.
+        #[arg(long)]
+        json: bool,
+        /// Image files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write a synthetic document image set with its truth.jsonl, to measure
+    /// MRZ readers (needs Debian's fonts-ocr-b).
+    #[command(
+        after_help = "Example:\n  hotel mrz synth --out set --count 300 --seed 1 --bucket mixed"
+    )]
+    Synth {
+        /// Directory for the images and truth.jsonl.
+        #[arg(long)]
+        out: PathBuf,
+        /// Images to write.
+        #[arg(long, default_value_t = 300)]
+        count: usize,
+        /// The set's seed (same seed, same images).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// clean, moderate, hard or mixed.
+        #[arg(long, default_value = "mixed")]
+        bucket: String,
+    },
+    /// Score readers' JSON-lines results against a set's truth.jsonl.
+    #[command(
+        after_help = "Example:\n  hotel mrz score --truth set/truth.jsonl ours.jsonl fastmrz.jsonl"
+    )]
+    Score {
+        /// The set's truth.jsonl.
+        #[arg(long)]
+        truth: PathBuf,
+        /// Print the report as JSON instead of a Markdown table.
+        #[arg(long)]
+        json: bool,
+        /// One results file per reader (named by the file's stem).
+        #[arg(required = true)]
+        results: Vec<PathBuf>,
+    },
 }
 
 /// `hotel mrz generate` flags.
@@ -106,6 +156,36 @@ pub fn run(command: MrzCommand) -> anyhow::Result<bool> {
                 administrative_code: g.administrative_code,
             };
             run_generate(&args, g.json, &mut out)?;
+            out.flush()?;
+            Ok(true)
+        }
+        MrzCommand::Read { json, files } => {
+            let ok = run_read(&files, json, &mut out)?;
+            out.flush()?;
+            Ok(ok)
+        }
+        MrzCommand::Synth {
+            out: dir,
+            count,
+            seed,
+            bucket,
+        } => {
+            let args = SynthArgs {
+                out: dir,
+                count,
+                seed,
+                bucket,
+            };
+            run_synth(&args, &mut out)?;
+            out.flush()?;
+            Ok(true)
+        }
+        MrzCommand::Score {
+            truth,
+            json,
+            results,
+        } => {
+            run_score(&truth, &results, json, &mut out)?;
             out.flush()?;
             Ok(true)
         }

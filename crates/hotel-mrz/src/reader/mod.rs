@@ -6,19 +6,117 @@
 //! - [`grid`]: where an MRZ lies in an image (the contract between locating
 //!   and everything after it).
 //! - [`locate`]: finding the MRZ's lines and cells in a gray image.
+//! - [`cells`]: one normalised patch per character cell, through the grid.
+//! - [`classify`]: the built-in network from patch to class probabilities.
 //! - [`correct`]: from per-cell probabilities to the most probable
 //!   consistent text (classes, check digits, name grammar, country codes).
+//! - [`reading`](mod@reading): what a read gives; [`stream`]: camera frames;
+//!   [`cli`]: the `hotel mrz read` command.
+//!
+//! ```no_run
+//! let bytes = std::fs::read("passport.jpg")?;
+//! let reading = hotel_mrz::reader::read_bytes(&bytes)?;
+//! if reading.is_valid() && !reading.name_needs_confirmation() {
+//!     println!("{}", reading.text());
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! Characters are classified into [`CLASSES`], in that order: the digits,
 //! the letters, then the filler `<`. [`crate::ocr::CharSet`] uses the same
 //! order for its bits.
 
+pub mod cells;
+pub mod classify;
+pub mod cli;
 pub mod correct;
 pub mod decode;
 pub mod grid;
 pub mod locate;
+pub mod reading;
+pub mod stream;
+
+use image::{DynamicImage, GrayImage};
+
+use crate::ParseOptions;
 
 pub use grid::{Grid, LineBox};
+pub use reading::{NAME_CONFIRM_P, ReadError, Reading};
+pub use stream::{DEFAULT_AGREE, Frame, FrameReader};
+
+/// Reads the MRZ of a decoded image, resolving dates against today (UTC).
+///
+/// # Errors
+///
+/// [`ReadError::NoMrz`] when no zone is found, [`ReadError::Unreadable`]
+/// when a zone is found but gives no MRZ-shaped text. A reading whose
+/// checks fail is `Ok` and [`Reading::is_valid`] says so.
+pub fn read(image: &DynamicImage) -> Result<Reading, ReadError> {
+    read_gray(&decode::to_gray(image), &ParseOptions::today_utc())
+}
+
+/// Reads the MRZ of encoded image bytes (PNG, JPEG, WebP, BMP, TIFF) within
+/// [`decode`]'s limits, resolving dates against today (UTC).
+///
+/// # Errors
+///
+/// As [`read`], plus [`ReadError::Decode`] for bytes that are no image
+/// within the limits.
+pub fn read_bytes(bytes: &[u8]) -> Result<Reading, ReadError> {
+    read_bytes_with(bytes, &ParseOptions::today_utc())
+}
+
+/// [`read_bytes`] with explicit parse options.
+///
+/// # Errors
+///
+/// As [`read_bytes`].
+pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, ReadError> {
+    read_gray(&decode::decode_gray(bytes)?, options)
+}
+
+/// Reads the MRZ of a gray image with explicit parse options.
+///
+/// Every candidate zone is read both ways up; the first valid reading wins,
+/// else the most probable one.
+///
+/// # Errors
+///
+/// As [`read`], plus [`ReadError::Model`] if the built-in model does not
+/// load (a build fault, which a test guards against).
+pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, ReadError> {
+    let grids = locate::locate(image);
+    if grids.is_empty() {
+        return Err(ReadError::NoMrz);
+    }
+    let model = classify::Model::builtin().map_err(|e| ReadError::Model(e.clone()))?;
+    let mut best: Option<Reading> = None;
+    let mut patches = Vec::new();
+    for grid in grids {
+        for grid in [grid.rotated_180(), grid] {
+            patches.clear();
+            cells::patches_into(image, &grid, &mut patches);
+            let probs = model.probabilities(&patches);
+            let Some(cells) = correct::Cells::new(&probs, grid.lines().len(), grid.chars()) else {
+                continue;
+            };
+            let Some(decoded) = correct::decode(cells, options) else {
+                continue;
+            };
+            let reading = Reading::new(decoded, grid.corners(), options);
+            if reading.is_valid() {
+                return Ok(reading);
+            }
+            if best
+                .as_ref()
+                .is_none_or(|b| reading.log_prob() > b.log_prob())
+            {
+                best = Some(reading);
+            }
+        }
+    }
+    best.ok_or(ReadError::Unreadable)
+}
 
 /// The 37 MRZ characters in class order: `0`–`9`, `A`–`Z`, `<`.
 pub const CLASSES: [u8; 37] = *b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";

@@ -24,6 +24,7 @@
 //! - [`sample`](mod@sample): one image in memory, or a set on disk.
 //! - [`score`]: comparing readers' results files with a truth file.
 //! - [`cli`]: the `hotel mrz synth` and `hotel mrz score` commands.
+//! - [`train`]: training the reader's character classifier.
 
 pub mod bucket;
 pub mod cli;
@@ -35,6 +36,7 @@ pub mod render;
 pub mod sample;
 mod scene;
 pub mod score;
+pub mod train;
 pub mod truth;
 
 pub use bucket::{Bucket, BucketMix, RANGES, Ranges};

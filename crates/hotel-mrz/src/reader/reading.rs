@@ -1,0 +1,198 @@
+//! What reading an image gives: the MRZ text, part 1's record and verdicts,
+//! per-character confidence, where the zone is, and what was corrected.
+
+use std::fmt;
+
+use thiserror::Error;
+
+use crate::layout::{Field, Format};
+use crate::{Mrz, MrzError, ParseOptions, parse};
+
+use super::correct::{Correction, Decoded, Reason};
+use super::decode::DecodeError;
+
+/// A name character read with less than this probability makes the name
+/// one to confirm with the guest ([`Reading::name_needs_confirmation`]).
+pub const NAME_CONFIRM_P: f32 = 0.9;
+
+/// Why an image gave no reading.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The bytes are not an image that can be decoded within the limits.
+    #[error("cannot decode the image: {0}")]
+    Decode(#[from] DecodeError),
+    /// The file could not be read (reported with kind `decode`, reason
+    /// `io`: to the caller it is an image that could not be had).
+    #[error("cannot read the file: {0}")]
+    Io(#[source] std::io::Error),
+    /// No machine-readable zone was found in the image.
+    #[error("no machine-readable zone found in the image")]
+    NoMrz,
+    /// A zone was found but its characters could not be read.
+    #[error("a machine-readable zone was found but could not be read")]
+    Unreadable,
+    /// The built-in classifier did not load (a build fault).
+    #[error("the built-in MRZ model does not load: {0}")]
+    Model(#[source] super::classify::ModelError),
+}
+
+impl ReadError {
+    /// A stable name for the kind of error: `decode`, `no_mrz` or
+    /// `unreadable`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Decode(_) | Self::Io(_) => "decode",
+            Self::NoMrz => "no_mrz",
+            Self::Unreadable | Self::Model(_) => "unreadable",
+        }
+    }
+
+    /// For `decode`, the finer reason: the decoder's kind (`decode`,
+    /// `too_large`, `empty`, …) or `io` for a file that could not be read.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Self::Decode(e) => Some(e.kind()),
+            Self::Io(_) => Some("io"),
+            _ => None,
+        }
+    }
+}
+
+/// The MRZ read from one image.
+///
+/// Its `Debug` output leaves out the text: it is passport data.
+pub struct Reading {
+    decoded: Decoded,
+    text: String,
+    mrz: Result<Mrz, MrzError>,
+    corners: [(f32, f32); 4],
+}
+
+impl Reading {
+    /// A reading from decoded cells, parsed with `options`; `corners` are
+    /// the zone's corners in the image (see [`super::Grid::corners`]).
+    pub(crate) fn new(decoded: Decoded, corners: [(f32, f32); 4], options: &ParseOptions) -> Self {
+        let text = decoded
+            .lines
+            .iter()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mrz = parse(&text, options);
+        Self {
+            decoded,
+            text,
+            mrz,
+            corners,
+        }
+    }
+
+    /// Sum of the natural logarithms of the chosen characters'
+    /// probabilities: how likely the whole text is.
+    pub fn log_prob(&self) -> f32 {
+        self.decoded.log_prob
+    }
+
+    /// The format read.
+    pub fn format(&self) -> Format {
+        self.decoded.format
+    }
+
+    /// The MRZ text, lines separated by `\n`.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Part 1's record of the text (always there: the reader only produces
+    /// text of an MRZ shape; an error here would be a bug).
+    pub fn mrz(&self) -> Result<&Mrz, &MrzError> {
+        self.mrz.as_ref()
+    }
+
+    /// Whether every check digit, date and field class is right. A reading
+    /// whose checks still fail after correction is invalid, never valid.
+    pub fn is_valid(&self) -> bool {
+        self.decoded.valid && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
+    }
+
+    /// The classifier's probability of each character read, per line.
+    pub fn char_confidence(&self) -> &[Vec<f32>] {
+        &self.decoded.confidence
+    }
+
+    /// Per line, the lowest character confidence.
+    pub fn line_confidence(&self) -> Vec<f32> {
+        self.decoded
+            .confidence
+            .iter()
+            .map(|l| l.iter().copied().fold(1.0, f32::min))
+            .collect()
+    }
+
+    /// The lowest character confidence of the whole zone.
+    pub fn confidence(&self) -> f32 {
+        self.line_confidence().into_iter().fold(1.0, f32::min)
+    }
+
+    /// The zone's corners in the image: top-left, top-right, bottom-right,
+    /// bottom-left in the MRZ's own reading direction.
+    pub fn corners(&self) -> [(f32, f32); 4] {
+        self.corners
+    }
+
+    /// Every character that differs from its cell's most likely one, with
+    /// why.
+    pub fn corrections(&self) -> &[Correction] {
+        &self.decoded.corrections
+    }
+
+    /// Whether a correction beyond the position's character class was
+    /// applied: check digits, field layout or a country code.
+    pub fn corrected(&self) -> bool {
+        self.decoded
+            .corrections
+            .iter()
+            .any(|c| c.reason != Reason::Class)
+    }
+
+    /// Whether a name character was read with less than
+    /// [`NAME_CONFIRM_P`], or changed by a correction: names carry no check
+    /// digit, so the kiosk should ask the guest to confirm them.
+    pub fn name_needs_confirmation(&self) -> bool {
+        let format = self.decoded.format;
+        let chars = format.line_len();
+        format
+            .fields()
+            .iter()
+            .filter(|f| matches!(f.field, Field::Name | Field::Surname | Field::GivenNames))
+            .any(|f| {
+                let line = usize::from(f.span.line);
+                let cols = usize::from(f.span.start)..usize::from(f.span.start + f.span.len);
+                let low = cols.clone().any(|c| {
+                    self.decoded.confidence[line]
+                        .get(c)
+                        .is_some_and(|&p| p < NAME_CONFIRM_P)
+                });
+                let changed = self
+                    .decoded
+                    .corrections
+                    .iter()
+                    .any(|k| k.line == line && cols.contains(&k.column) && k.column < chars);
+                low || changed
+            })
+    }
+}
+
+impl fmt::Debug for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reading")
+            .field("format", &self.decoded.format)
+            .field("text", &"<redacted>")
+            .field("valid", &self.is_valid())
+            .field("confidence", &self.confidence())
+            .field("corrections", &self.decoded.corrections.len())
+            .field("corners", &self.corners)
+            .finish()
+    }
+}

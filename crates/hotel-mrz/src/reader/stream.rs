@@ -1,0 +1,107 @@
+//! Camera frames: reject frames without an MRZ cheaply, and settle on a
+//! reading only when consecutive frames agree, so a kiosk can capture by
+//! itself.
+//!
+//! A single frame can be read wrongly and still validate (rarely: names
+//! carry no check digit). Asking that [`FrameReader::agree`] consecutive
+//! frames give the same valid text makes that far less likely, at the cost
+//! of a few frames.
+
+use image::GrayImage;
+
+use crate::ParseOptions;
+
+use super::locate::likely_has_mrz;
+use super::{ReadError, Reading, read_gray};
+
+/// Consecutive agreeing frames asked for by default.
+pub const DEFAULT_AGREE: usize = 3;
+
+/// What one frame gave.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Frame {
+    /// No MRZ in this frame (most frames of a kiosk camera): rejected by
+    /// the quick test, or found no zone.
+    NoMrz,
+    /// A zone was seen but not read into a valid MRZ (blurred, partly
+    /// covered): hold the document still.
+    Unsettled,
+    /// A valid reading, agreed by `agreeing` consecutive frames so far
+    /// (this one included), fewer than asked.
+    Agreeing {
+        /// The reading of this frame.
+        reading: Reading,
+        /// Consecutive frames with this same text.
+        agreeing: usize,
+    },
+    /// The reading is final: enough consecutive frames agreed.
+    Final(Reading),
+}
+
+/// Reads a sequence of camera frames (see the module docs).
+#[derive(Debug)]
+pub struct FrameReader {
+    options: ParseOptions,
+    agree: usize,
+    /// The text of the current run of agreeing frames and its length. Kept
+    /// only in memory, never logged.
+    run: Option<(String, usize)>,
+}
+
+impl FrameReader {
+    /// A reader that calls a reading final after `agree` consecutive
+    /// frames give the same valid text (at least 1).
+    pub fn new(agree: usize, options: ParseOptions) -> Self {
+        Self {
+            options,
+            agree: agree.max(1),
+            run: None,
+        }
+    }
+
+    /// Consecutive agreeing frames asked for.
+    pub fn agree(&self) -> usize {
+        self.agree
+    }
+
+    /// Reads one frame.
+    pub fn push(&mut self, frame: &GrayImage) -> Frame {
+        if !likely_has_mrz(frame) {
+            self.run = None;
+            return Frame::NoMrz;
+        }
+        let reading = match read_gray(frame, &self.options) {
+            Ok(reading) if reading.is_valid() => reading,
+            Ok(_) | Err(ReadError::Unreadable) => {
+                self.run = None;
+                return Frame::Unsettled;
+            }
+            Err(_) => {
+                self.run = None;
+                return Frame::NoMrz;
+            }
+        };
+        let agreeing = match &mut self.run {
+            Some((text, n)) if text == reading.text() => {
+                *n += 1;
+                *n
+            }
+            _ => {
+                self.run = Some((reading.text().to_owned(), 1));
+                1
+            }
+        };
+        if agreeing >= self.agree {
+            self.run = None;
+            Frame::Final(reading)
+        } else {
+            Frame::Agreeing { reading, agreeing }
+        }
+    }
+
+    /// Forgets the current run (a new guest steps up).
+    pub fn reset(&mut self) {
+        self.run = None;
+    }
+}

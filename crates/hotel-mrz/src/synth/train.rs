@@ -1,0 +1,317 @@
+//! Training the character classifier of [`crate::reader::classify`] on
+//! cells of generated documents.
+//!
+//! Each generated image gives its cells twice: through the grid the
+//! locator finds (what reading will see) when it matches the truth, and
+//! through the exact grid moved by a small random shift, scale and line
+//! box error (what a slightly wrong locator gives). Labels come from the
+//! truth text. The network is trained by minibatch gradient descent with
+//! momentum on the cross-entropy loss.
+//!
+//! `examples/train_model.rs` runs it and writes `model/ocrb.bin`.
+
+use std::ops::Range;
+
+use image::{DynamicImage, GrayImage};
+use imageproc::geometric_transformations::Projection;
+use nalgebra::{DMatrix, DMatrixView};
+use rand::{Rng, SeedableRng, seq::SliceRandom};
+use rand_chacha::ChaCha8Rng;
+
+use crate::reader::cells::{PATCH_LEN, patches_into};
+use crate::reader::classify::{CLASS_COUNT, Layer, Model, relu, softmax};
+use crate::reader::{Grid, LineBox, class_of, locate};
+use crate::synth::{Bucket, render::OcrB, sample};
+
+/// Labelled cell patches.
+#[derive(Debug, Clone, Default)]
+pub struct CellSet {
+    /// `PATCH_LEN` values per cell.
+    pub patches: Vec<f32>,
+    /// The class of each cell.
+    pub labels: Vec<u8>,
+    /// The bucket of each cell's image.
+    pub buckets: Vec<Bucket>,
+}
+
+impl CellSet {
+    /// Cells held.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether no cell is held.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Adds the cells of `other`.
+    pub fn append(&mut self, other: CellSet) {
+        self.patches.extend(other.patches);
+        self.labels.extend(other.labels);
+        self.buckets.extend(other.buckets);
+    }
+}
+
+/// Which grids cells are cut through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The exact grid only, unmoved: a clean measure of the classifier.
+    Exact,
+    /// The located grid when it matches the truth, and the exact grid
+    /// moved at random: training data.
+    Training,
+}
+
+/// The cells of the generated images of `seeds`, the bucket of each seed
+/// taken from `bucket_of`.
+pub fn collect(
+    seeds: Range<u64>,
+    bucket_of: impl Fn(u64) -> Bucket,
+    cut: Cut,
+    font: &OcrB,
+) -> CellSet {
+    let mut set = CellSet::default();
+    for seed in seeds {
+        let bucket = bucket_of(seed);
+        let s = sample(seed, bucket, font);
+        let gray = DynamicImage::ImageRgb8(s.image).to_luma8();
+        let labels: Vec<u8> = s
+            .truth
+            .mrz
+            .lines()
+            .flat_map(|l| l.bytes())
+            .filter_map(|c| class_of(c).map(|k| k as u8))
+            .collect();
+        let cells = s.grid.lines().len() * s.grid.chars();
+        if labels.len() != cells {
+            continue;
+        }
+        let mut grids = Vec::new();
+        match cut {
+            Cut::Exact => grids.push(s.grid.clone()),
+            Cut::Training => {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_ce11);
+                grids.push(jittered(&s.grid, &mut rng));
+                if let Some(found) = matching_located(&gray, &s.grid, s.truth.char_height_px) {
+                    grids.push(found);
+                }
+            }
+        }
+        for grid in grids {
+            patches_into(&gray, &grid, &mut set.patches);
+            set.labels.extend_from_slice(&labels);
+            set.buckets.extend(std::iter::repeat_n(bucket, cells));
+        }
+    }
+    set
+}
+
+/// The located grid (either way up) whose corners lie within half a
+/// character height of the truth's.
+fn matching_located(image: &GrayImage, truth: &Grid, char_height: f32) -> Option<Grid> {
+    let close = |g: &Grid| {
+        g.chars() == truth.chars()
+            && g.lines().len() == truth.lines().len()
+            && g.corners().iter().zip(truth.corners()).all(|(a, b)| {
+                ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() < char_height / 2.0
+            })
+    };
+    locate::locate(image)
+        .into_iter()
+        .flat_map(|g| [g.rotated_180(), g])
+        .find(close)
+}
+
+/// `grid` moved by a random shift (±0.12 pitch across, ±0.06 pitch up and
+/// down), scale (±2%) and line box error (±6% of its height).
+fn jittered(grid: &Grid, rng: &mut impl Rng) -> Grid {
+    let chars = grid.chars() as f32;
+    let scale = rng.random_range(0.98..1.02);
+    let (dx, dy) = (rng.random_range(-0.12..0.12), rng.random_range(-0.06..0.06));
+    // Scale about the zone's centre, then shift.
+    let jitter = Projection::translate(chars / 2.0 + dx, dy)
+        * Projection::scale(scale, 1.0)
+        * Projection::translate(-chars / 2.0, 0.0);
+    let lines = grid
+        .lines()
+        .iter()
+        .map(|l| {
+            let h = l.bottom - l.top;
+            LineBox {
+                top: l.top + h * rng.random_range(-0.06..0.06),
+                bottom: l.bottom + h * rng.random_range(-0.06..0.06),
+            }
+        })
+        .collect();
+    Grid::new(*grid.to_image() * jitter, grid.chars(), lines)
+}
+
+/// Training settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Hidden layer sizes.
+    pub hidden: Vec<usize>,
+    /// Passes over the training cells.
+    pub epochs: usize,
+    /// Cells per gradient step.
+    pub batch: usize,
+    /// Learning rate of the first epoch (halved over the later ones).
+    pub rate: f32,
+    /// Momentum.
+    pub momentum: f32,
+    /// L2 weight decay.
+    pub decay: f32,
+    /// Seed of the initial weights and the shuffling.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            hidden: vec![256],
+            epochs: 12,
+            batch: 128,
+            rate: 0.05,
+            momentum: 0.9,
+            decay: 1e-4,
+            seed: 1,
+        }
+    }
+}
+
+/// Trains a new model on `set`; `progress` hears after each epoch its
+/// number and mean loss.
+pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize, f32)) -> Model {
+    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    let mut sizes = vec![PATCH_LEN];
+    sizes.extend(&settings.hidden);
+    sizes.push(CLASS_COUNT);
+    let layers: Vec<Layer> = sizes
+        .windows(2)
+        .map(|w| {
+            // He-uniform initial weights.
+            let bound = (6.0 / w[0] as f32).sqrt();
+            let weights = (0..w[0] * w[1])
+                .map(|_| rng.random_range(-bound..bound))
+                .collect();
+            Layer::new(w[0], w[1], weights).unwrap_or_else(|| unreachable!("sizes agree"))
+        })
+        .collect();
+    let mut velocity: Vec<(Vec<f32>, Vec<f32>)> = layers
+        .iter()
+        .map(|l| (vec![0.0; l.weights.len()], vec![0.0; l.bias.len()]))
+        .collect();
+    let mut model = Model::new(layers).unwrap_or_else(|e| unreachable!("{e}"));
+
+    let mut order: Vec<usize> = (0..set.len()).collect();
+    let mut x = Vec::new();
+    for epoch in 0..settings.epochs {
+        order.shuffle(&mut rng);
+        let rate = settings.rate * 0.5f32.powf(epoch as f32 / (settings.epochs as f32 / 4.0));
+        let mut loss = 0.0;
+        for batch in order.chunks(settings.batch) {
+            x.clear();
+            for &i in batch {
+                x.extend_from_slice(&set.patches[i * PATCH_LEN..(i + 1) * PATCH_LEN]);
+            }
+            let labels: Vec<u8> = batch.iter().map(|&i| set.labels[i]).collect();
+            loss += step(&mut model, &mut velocity, &x, &labels, rate, settings);
+        }
+        progress(epoch + 1, loss / order.len().max(1) as f32);
+    }
+    model
+}
+
+/// One gradient step on a batch; returns the batch's summed loss.
+fn step(
+    model: &mut Model,
+    velocity: &mut [(Vec<f32>, Vec<f32>)],
+    x: &[f32],
+    labels: &[u8],
+    rate: f32,
+    settings: &Settings,
+) -> f32 {
+    let n = labels.len();
+    // Forward, keeping each layer's input.
+    let mut inputs = vec![x.to_vec()];
+    let layer_count = model.layers().len();
+    for (i, layer) in model.layers().iter().enumerate() {
+        let mut y = Vec::new();
+        layer.forward(&inputs[i], n, &mut y);
+        if i + 1 < layer_count {
+            relu(&mut y);
+        }
+        inputs.push(y);
+    }
+    let mut grad = inputs.pop().unwrap_or_default();
+    let mut loss = 0.0;
+    for (row, &label) in grad.chunks_mut(CLASS_COUNT).zip(labels) {
+        softmax(row);
+        loss -= row[usize::from(label)].max(1e-12).ln();
+        row[usize::from(label)] -= 1.0;
+        for v in row.iter_mut() {
+            *v /= n as f32;
+        }
+    }
+    // Backward, last layer first.
+    for (i, layer) in model.layers_mut().iter_mut().enumerate().rev() {
+        let input = &inputs[i];
+        let g = DMatrixView::from_slice(&grad, layer.outputs, n);
+        let xin = DMatrixView::from_slice(input, layer.inputs, n);
+        let dw: DMatrix<f32> = g * xin.transpose();
+        let db: Vec<f32> = (0..layer.outputs).map(|o| g.row(o).sum()).collect();
+        let next = (i > 0).then(|| {
+            let w = DMatrixView::from_slice(&layer.weights, layer.outputs, layer.inputs);
+            let mut dx: DMatrix<f32> = w.transpose() * g;
+            for (d, &a) in dx.as_mut_slice().iter_mut().zip(input) {
+                if a <= 0.0 {
+                    *d = 0.0;
+                }
+            }
+            dx
+        });
+        let (vw, vb) = &mut velocity[i];
+        for ((w, v), d) in layer
+            .weights
+            .iter_mut()
+            .zip(vw.iter_mut())
+            .zip(dw.as_slice())
+        {
+            *v = settings.momentum * *v - rate * (d + settings.decay * *w);
+            *w += *v;
+        }
+        for ((b, v), d) in layer.bias.iter_mut().zip(vb.iter_mut()).zip(&db) {
+            *v = settings.momentum * *v - rate * d;
+            *b += *v;
+        }
+        if let Some(dx) = next {
+            grad = dx.as_slice().to_vec();
+        }
+    }
+    loss
+}
+
+/// The share of `set`'s cells whose most probable class is the label, per
+/// bucket that has cells (easiest first), and overall.
+pub fn accuracy(model: &Model, set: &CellSet) -> (Vec<(Bucket, f32)>, f32) {
+    let probs = model.probabilities(&set.patches);
+    let mut right = [0usize; 3];
+    let mut total = [0usize; 3];
+    for ((row, &label), &bucket) in probs.chunks(CLASS_COUNT).zip(&set.labels).zip(&set.buckets) {
+        let best = row
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(k, _)| k);
+        total[bucket as usize] += 1;
+        right[bucket as usize] += usize::from(best == usize::from(label));
+    }
+    let per = Bucket::ALL
+        .iter()
+        .filter(|b| total[**b as usize] > 0)
+        .map(|&b| (b, right[b as usize] as f32 / total[b as usize] as f32))
+        .collect();
+    let all = right.iter().sum::<usize>() as f32 / total.iter().sum::<usize>().max(1) as f32;
+    (per, all)
+}

@@ -1,0 +1,148 @@
+//! The whole reader on generated documents: `read_gray`, `read_bytes` and
+//! what bad input gives.
+//!
+//! Needs the OCR-B font (Debian's `fonts-ocr-b`) for the generator.
+
+use hotel_mrz::reader::Frame;
+use hotel_mrz::reader::{FrameReader, ReadError, read_bytes_with, read_gray};
+use hotel_mrz::synth::bucket::Bucket;
+use hotel_mrz::synth::render::OcrB;
+use hotel_mrz::synth::sample::{Sample, sample};
+use hotel_mrz::{Date, ParseOptions};
+use image::{GrayImage, Luma};
+
+fn options() -> ParseOptions {
+    ParseOptions::new(Date::new(2026, 1, 1).unwrap())
+}
+
+fn font() -> OcrB {
+    OcrB::load().expect("the OCR-B font (apt-get install fonts-ocr-b)")
+}
+
+fn gray(sample: &Sample) -> GrayImage {
+    image::DynamicImage::ImageRgb8(sample.image.clone()).to_luma8()
+}
+
+/// Distance from each read corner to the truth's, in pixels.
+fn corner_error(read: [(f32, f32); 4], truth: [[f32; 2]; 4]) -> f32 {
+    read.iter()
+        .zip(truth)
+        .map(|(&(x, y), [tx, ty])| ((x - tx).powi(2) + (y - ty).powi(2)).sqrt())
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn clean_documents_read_exactly_and_validate() {
+    let font = font();
+    let mut exact = 0;
+    let seeds = 0..12u64;
+    let n = seeds.clone().count();
+    for seed in seeds {
+        let s = sample(1000 + seed, Bucket::Clean, &font);
+        let reading = read_gray(&gray(&s), &options());
+        let Ok(reading) = reading else { continue };
+        if reading.text() == s.truth.mrz {
+            exact += 1;
+            assert_eq!(reading.is_valid(), s.truth.valid, "seed {seed}");
+            let pitch = s.truth.char_height_px;
+            assert!(
+                corner_error(reading.corners(), s.truth.corners) < pitch,
+                "seed {seed}: corners off by more than a character"
+            );
+        } else {
+            assert!(
+                !reading.is_valid() || !s.truth.valid,
+                "seed {seed}: a wrong text read as valid"
+            );
+        }
+    }
+    assert!(
+        exact >= n - 1,
+        "{exact} of {n} clean documents read exactly"
+    );
+}
+
+#[test]
+fn no_reading_is_valid_unless_it_is_the_truth() {
+    let font = font();
+    for seed in 0..12u64 {
+        let bucket = [Bucket::Clean, Bucket::Moderate, Bucket::Hard][seed as usize % 3];
+        let s = sample(2000 + seed, bucket, &font);
+        if let Ok(reading) = read_gray(&gray(&s), &options())
+            && reading.is_valid()
+        {
+            assert_eq!(reading.text(), s.truth.mrz, "seed {seed}: false valid");
+            assert!(s.truth.valid, "seed {seed}: an invalid MRZ read as valid");
+        }
+    }
+}
+
+#[test]
+fn encoded_files_read_like_images_and_bad_bytes_are_decode_errors() {
+    let font = font();
+    let s = sample(3001, Bucket::Clean, &font);
+    let mut png = Vec::new();
+    s.image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let from_bytes = read_bytes_with(&png, &options()).expect("a reading");
+    let from_image = read_gray(&gray(&s), &options()).expect("a reading");
+    assert_eq!(from_bytes.text(), from_image.text());
+
+    for bad in [&b""[..], b"not an image at all", &png[..png.len() / 3]] {
+        let err = read_bytes_with(bad, &options()).unwrap_err();
+        assert_eq!(err.kind(), "decode", "{err}");
+    }
+}
+
+#[test]
+fn images_without_a_zone_give_no_mrz() {
+    let blank = GrayImage::from_pixel(640, 480, Luma([230]));
+    assert!(matches!(
+        read_gray(&blank, &options()),
+        Err(ReadError::NoMrz)
+    ));
+    let mut noise = GrayImage::new(320, 240);
+    let mut x = 12345u32;
+    for p in noise.pixels_mut() {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        p.0[0] = (x >> 24) as u8;
+    }
+    let err = read_gray(&noise, &options()).unwrap_err();
+    assert!(
+        matches!(err, ReadError::NoMrz | ReadError::Unreadable),
+        "{err}"
+    );
+}
+
+#[test]
+fn camera_frames_settle_after_agreeing_frames_only() {
+    let font = font();
+    let s = (4000..)
+        .map(|seed| sample(seed, Bucket::Clean, &font))
+        .find(|s| s.truth.valid)
+        .unwrap();
+    let frame = gray(&s);
+    let blank = GrayImage::from_pixel(frame.width(), frame.height(), Luma([200]));
+    let mut reader = FrameReader::new(2, options());
+    assert!(matches!(reader.push(&blank), Frame::NoMrz));
+    let first = reader.push(&frame);
+    assert!(
+        matches!(first, Frame::Agreeing { agreeing: 1, .. }),
+        "{first:?}"
+    );
+    match reader.push(&frame) {
+        Frame::Final(r) => assert_eq!(r.text(), s.truth.mrz),
+        other => panic!("not final after two agreeing frames: {other:?}"),
+    }
+    // A frame without the document breaks the run.
+    assert!(matches!(
+        reader.push(&frame),
+        Frame::Agreeing { agreeing: 1, .. }
+    ));
+    assert!(matches!(reader.push(&blank), Frame::NoMrz));
+    assert!(matches!(
+        reader.push(&frame),
+        Frame::Agreeing { agreeing: 1, .. }
+    ));
+}
