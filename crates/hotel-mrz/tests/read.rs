@@ -146,3 +146,56 @@ fn camera_frames_settle_after_agreeing_frames_only() {
         Frame::Agreeing { agreeing: 1, .. }
     ));
 }
+
+/// Where a point of the upright image goes in a turned one.
+type Turn = dyn Fn([f32; 2]) -> [f32; 2];
+
+#[test]
+fn sideways_documents_read_with_corners_in_the_image() {
+    let font = font();
+    let s = (5000..)
+        .map(|seed| sample(seed, Bucket::Clean, &font))
+        .find(|s| s.truth.valid)
+        .unwrap();
+    let upright = gray(&s);
+    let h = upright.height() as f32;
+    let w = upright.width() as f32;
+    // Clockwise: (x, y) → (h − y, x); counter-clockwise: (x, y) → (y, w − x).
+    let turns: [(GrayImage, Box<Turn>); 2] = [
+        (
+            image::imageops::rotate90(&upright),
+            Box::new(move |[x, y]| [h - y, x]),
+        ),
+        (
+            image::imageops::rotate270(&upright),
+            Box::new(move |[x, y]| [y, w - x]),
+        ),
+    ];
+    for (i, (image, turn)) in turns.iter().enumerate() {
+        let reading = read_gray(image, &options()).expect("a reading");
+        assert_eq!(reading.text(), s.truth.mrz, "turn {i}");
+        assert!(reading.is_valid());
+        let truth = s.truth.corners.map(turn);
+        assert!(
+            corner_error(reading.corners(), truth) < s.truth.char_height_px,
+            "turn {i}: corners {:?}, truth {truth:?}",
+            reading.corners()
+        );
+    }
+}
+
+#[test]
+fn a_mirrored_document_is_unreadable_not_an_invalid_mrz() {
+    let font = font();
+    let s = sample(1003, Bucket::Clean, &font);
+    let mirrored = image::imageops::flip_horizontal(&gray(&s));
+    match read_gray(&mirrored, &options()) {
+        Err(ReadError::Unreadable | ReadError::NoMrz) => {}
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(reading) => panic!(
+            "mirrored text read as {reading:?}, {} unsure of {}",
+            reading.unsure(),
+            reading.text().len()
+        ),
+    }
+}

@@ -22,6 +22,9 @@ fn help_describes_every_command_with_an_example() {
         &["sim"],
         &["mrz", "parse"],
         &["mrz", "generate"],
+        &["mrz", "read"],
+        &["mrz", "synth"],
+        &["mrz", "score"],
     ] {
         let out = hotel().args(sub).arg("--help").output().unwrap();
         assert!(out.status.success());
@@ -127,4 +130,97 @@ fn mrz_generate_then_parse_round_trips_with_exit_status() {
     let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(record["valid"], false);
     assert_eq!(record["checks"]["document_number"], false);
+}
+
+#[test]
+fn mrz_synth_read_and_score_a_small_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    let out = hotel()
+        .args([
+            "mrz", "synth", "--count", "3", "--seed", "5", "--bucket", "clean", "--out",
+        ])
+        .arg(&set)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wrote 3 images"));
+
+    let truth: Vec<serde_json::Value> = std::fs::read_to_string(set.join("truth.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files: Vec<String> = truth
+        .iter()
+        .map(|t| t["file"].as_str().unwrap().to_owned())
+        .collect();
+    std::fs::write(set.join("notes.txt"), "not an image").unwrap();
+
+    let mut read = hotel();
+    read.current_dir(&set)
+        .args(["mrz", "read", "--json"])
+        .args(&files)
+        .arg("notes.txt");
+    let out = read.output().unwrap();
+    // The text file makes the run fail as a whole: exit status 1.
+    assert_eq!(out.status.code(), Some(1));
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let mut exact = 0u64;
+    for (row, t) in rows.iter().zip(&truth) {
+        assert_eq!(row["file"], t["file"]);
+        assert_eq!(row["corners"].as_array().map(Vec::len), Some(4));
+        assert!(row["confidence"]["min"].as_f64().is_some());
+        if row["mrz"] == t["mrz"] {
+            exact += 1;
+            assert_eq!(row["valid"], t["valid"], "{}", row["file"]);
+        } else {
+            assert_eq!(
+                row["valid"], false,
+                "a wrong text read as valid: {}",
+                row["file"]
+            );
+        }
+    }
+    assert!(exact >= 2, "{exact} of 3 clean images read exactly");
+    let bad = &rows[3];
+    assert_eq!(bad["valid"], false);
+    assert_eq!(bad["fields"], serde_json::Value::Null);
+    assert_eq!(bad["error"]["kind"], "decode");
+
+    let results = dir.path().join("ours.jsonl");
+    let ours: String = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .take(3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&results, ours).unwrap();
+    let out = hotel()
+        .args(["mrz", "score", "--json", "--truth"])
+        .arg(set.join("truth.jsonl"))
+        .arg(&results)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    let clean = rows
+        .iter()
+        .find(|r| r["reader"] == "ours" && r["bucket"] == "clean")
+        .unwrap_or_else(|| panic!("no clean row for ours: {report}"));
+    assert_eq!(clean["images"], 3);
+    assert_eq!(clean["exact"].as_u64(), Some(exact));
+    assert_eq!(clean["false_valid"], 0);
 }

@@ -57,6 +57,11 @@ const MAX_CANDIDATES: usize = 5;
 const LAYOUT_MIN_P: f32 = 1e-3;
 
 const FILLER: usize = 36;
+/// The class of `V`, a visa's document code.
+const VISA: usize = 10 + (b'V' - b'A') as usize;
+/// A format is tried only when the first cell gives its document code's
+/// first letter (or, for non-visas, anything but `V`) at least this.
+const FORMAT_MIN_P: f32 = 0.05;
 const NEG: f32 = f32::NEG_INFINITY;
 
 /// Why a character differs from the cell's most likely one.
@@ -200,7 +205,16 @@ impl<'a> Cells<'a> {
 /// ```
 pub fn decode(cells: Cells<'_>, options: &ParseOptions) -> Option<Decoded> {
     let mut best: Option<Decoded> = None;
+    // A visa's document code starts with `V`; nothing else's does. Only a
+    // format the first cell allows is tried, so that a passport is never
+    // turned into a valid visa (which has fewer checks) by that one cell.
+    let p_visa = cells.at(0, 0)[VISA];
     for &format in cells.formats() {
+        let visa = matches!(format, Format::MrvA | Format::MrvB);
+        let plausible = if visa { p_visa } else { 1.0 - p_visa };
+        if plausible < FORMAT_MIN_P {
+            continue;
+        }
         let decoded = decode_as(cells, format, options);
         if !consistent_format(format, &decoded.lines) {
             continue;
@@ -958,6 +972,22 @@ mod tests {
         let d = run(&TD1, &[(1, 3, &[(b'3', 0.6), (b'8', 0.3)])]);
         assert_eq!(d.lines[1], TD1[1]);
         assert!(d.valid);
+    }
+
+    #[test]
+    fn a_passport_with_a_bad_check_is_not_turned_into_a_valid_visa() {
+        // The composite is wrong (as printed): as a TD3 the text is invalid,
+        // as an MRV-A (no composite) it would validate if `P` became `V`.
+        let mut line = TD3[1].to_vec();
+        line[43] = b'1';
+        let text = [TD3[0], &line[..]];
+        let d = run(&text, &[]);
+        assert_eq!(d.format, Format::Td3);
+        assert_eq!(d.lines[0][0], b'P');
+        assert!(!d.valid);
+        // A first cell that could be either still lets the checks decide.
+        let d = run(&text, &[(0, 0, &[(b'P', 0.6), (b'V', 0.35)])]);
+        assert_eq!(d.format, Format::MrvA);
     }
 
     #[test]

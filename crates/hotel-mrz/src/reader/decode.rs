@@ -11,7 +11,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, GrayImage, ImageDecoder, ImageError, ImageReader};
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
 use thiserror::Error;
 
 /// Largest encoded input accepted by default: 25 MiB.
@@ -75,8 +75,12 @@ pub enum DecodeError {
     },
     /// The decoder would need more memory than
     /// [`DecodeLimits::max_alloc_bytes`].
-    #[error("decoding the image needs more memory than the limit")]
+    #[error("the image is larger than the limits allow (sides, pixels or decoder memory)")]
     TooMuchMemory(#[source] ImageError),
+    /// A JPEG without its end marker: cut off (its decoder would make up
+    /// the missing part).
+    #[error("the image is truncated: the JPEG has no end marker")]
+    Truncated,
     /// The bytes start like no supported format (PNG, JPEG, WebP, BMP,
     /// TIFF).
     #[error("the input is not an image in a supported format")]
@@ -95,7 +99,7 @@ impl DecodeError {
             Self::TooManyBytes { .. } | Self::TooManyPixels { .. } | Self::TooMuchMemory(_) => {
                 "too_large"
             }
-            Self::NotAnImage | Self::Corrupt(_) => "decode",
+            Self::NotAnImage | Self::Corrupt(_) | Self::Truncated => "decode",
         }
     }
 }
@@ -131,8 +135,12 @@ pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage, 
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| DecodeError::Corrupt(ImageError::IoError(e)))?;
-    if reader.format().is_none() {
-        return Err(DecodeError::NotAnImage);
+    match reader.format() {
+        None => return Err(DecodeError::NotAnImage),
+        Some(ImageFormat::Jpeg) if !ends_with_jpeg_eoi(bytes) => {
+            return Err(DecodeError::Truncated);
+        }
+        Some(_) => {}
     }
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(limits.max_side_px);
@@ -176,6 +184,14 @@ pub fn to_gray(image: &DynamicImage) -> GrayImage {
     }
 }
 
+/// Whether a JPEG ends with its end-of-image marker `FF D9` (trailing zero
+/// padding allowed). Entropy-coded data never holds `FF D9`: a file cut
+/// anywhere before its end lacks it.
+fn ends_with_jpeg_eoi(bytes: &[u8]) -> bool {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    bytes[..end].ends_with(&[0xFF, 0xD9])
+}
+
 /// Sorts an `image` error into the right [`DecodeError`] case.
 fn classify(error: ImageError) -> DecodeError {
     match error {
@@ -190,7 +206,7 @@ fn classify(error: ImageError) -> DecodeError {
 
 #[cfg(test)]
 mod tests {
-    use image::{ImageFormat, Luma, Rgb, RgbImage};
+    use image::{Luma, Rgb, RgbImage};
 
     use super::*;
 
@@ -315,9 +331,13 @@ mod tests {
     fn truncated_png_and_jpeg_are_decode_errors() {
         for format in [ImageFormat::Png, ImageFormat::Jpeg] {
             let bytes = encoded(format);
-            // Not the last few bytes: the JPEG decoder accepts a scan
-            // that lacks only its end marker.
-            for cut in [bytes.len() / 2, bytes.len() / 4, 20] {
+            let mut cuts = vec![bytes.len() / 2, bytes.len() / 4, 20];
+            if format == ImageFormat::Jpeg {
+                // The JPEG decoder makes up a missing tail: any cut before
+                // the end marker must still be an error.
+                cuts.extend([bytes.len() - 1, bytes.len() - 2]);
+            }
+            for cut in cuts {
                 let err = decode(&bytes[..cut]).unwrap_err();
                 assert_eq!(err.kind(), "decode", "{format:?} cut at {cut}: {err:?}");
             }

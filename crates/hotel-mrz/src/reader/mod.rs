@@ -37,11 +37,12 @@ pub mod reading;
 pub mod stream;
 
 use image::{DynamicImage, GrayImage};
+use imageproc::geometric_transformations::Projection;
 
 use crate::ParseOptions;
 
 pub use grid::{Grid, LineBox};
-pub use reading::{NAME_CONFIRM_P, ReadError, Reading};
+pub use reading::{MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading, UNSURE_P};
 pub use stream::{DEFAULT_AGREE, Frame, FrameReader};
 
 /// Reads the MRZ of a decoded image, resolving dates against today (UTC).
@@ -78,14 +79,18 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// Reads the MRZ of a gray image with explicit parse options.
 ///
 /// Every candidate zone is read both ways up; the first valid reading wins,
-/// else the most probable one.
+/// else the most probable one. When no zone is found, the image is searched
+/// again turned by 90° (a sideways document).
 ///
 /// # Errors
 ///
 /// As [`read`], plus [`ReadError::Model`] if the built-in model does not
 /// load (a build fault, which a test guards against).
 pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, ReadError> {
-    let grids = locate::locate(image);
+    let grids = match locate::locate(image) {
+        grids if grids.is_empty() => sideways(image),
+        grids => grids,
+    };
     if grids.is_empty() {
         return Err(ReadError::NoMrz);
     }
@@ -107,6 +112,9 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             if reading.is_valid() {
                 return Ok(reading);
             }
+            if reading.is_noise() {
+                continue;
+            }
             if best
                 .as_ref()
                 .is_none_or(|b| reading.log_prob() > b.log_prob())
@@ -116,6 +124,22 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
         }
     }
     best.ok_or(ReadError::Unreadable)
+}
+
+/// Zones of a document turned by 90° either way: located in the image
+/// turned by 90° clockwise, their grids mapped back into `image`.
+fn sideways(image: &GrayImage) -> Vec<Grid> {
+    let turned = image::imageops::rotate90(image);
+    // `rotate90` moves point (x, y) to (height − y, x); this is the way back.
+    let height = image.height() as f32;
+    let Some(back) = Projection::from_matrix([0.0, 1.0, 0.0, -1.0, 0.0, height, 0.0, 0.0, 1.0])
+    else {
+        return Vec::new();
+    };
+    locate::locate(&turned)
+        .into_iter()
+        .map(|g| Grid::new(back * *g.to_image(), g.chars(), g.lines().to_vec()))
+        .collect()
 }
 
 /// The 37 MRZ characters in class order: `0`–`9`, `A`–`Z`, `<`.

@@ -15,6 +15,18 @@ use super::decode::DecodeError;
 /// one to confirm with the guest ([`Reading::name_needs_confirmation`]).
 pub const NAME_CONFIRM_P: f32 = 0.9;
 
+/// A character read with less than this probability is unsure.
+pub const UNSURE_P: f32 = 0.5;
+
+/// A reading with more unsure characters than this is never valid: its
+/// check digits may hold by chance (a zone cut one cell off, say).
+pub const MAX_UNSURE: usize = 4;
+
+/// A zone whose share of unsure characters is above this gives no reading
+/// at all ([`ReadError::Unreadable`]): it is not an MRZ the classifier
+/// knows (a mirrored image, print that only looks like one).
+pub const MAX_UNSURE_SHARE: f32 = 0.15;
+
 /// Why an image gave no reading.
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -110,10 +122,30 @@ impl Reading {
         self.mrz.as_ref()
     }
 
-    /// Whether every check digit, date and field class is right. A reading
-    /// whose checks still fail after correction is invalid, never valid.
+    /// Whether every check digit, date and field class is right and at
+    /// most [`MAX_UNSURE`] characters are unsure. A reading whose checks
+    /// still fail after correction is invalid, never valid.
     pub fn is_valid(&self) -> bool {
-        self.decoded.valid && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
+        self.decoded.valid
+            && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
+            && self.unsure() <= MAX_UNSURE
+    }
+
+    /// Characters read with less than [`UNSURE_P`].
+    pub fn unsure(&self) -> usize {
+        self.decoded
+            .confidence
+            .iter()
+            .flatten()
+            .filter(|&&p| p < UNSURE_P)
+            .count()
+    }
+
+    /// Whether so many characters are unsure that this is no reading at
+    /// all (see [`MAX_UNSURE_SHARE`]).
+    pub(crate) fn is_noise(&self) -> bool {
+        let cells: usize = self.decoded.confidence.iter().map(Vec::len).sum();
+        self.unsure() as f32 > MAX_UNSURE_SHARE * cells as f32
     }
 
     /// The classifier's probability of each character read, per line.

@@ -24,7 +24,9 @@
 //!
 //! Known limits, each in one line:
 //! - Limit: text direction is searched within ±35° of horizontal (and the
-//!   same turned by 180°); trying the frame turned by 90° lifts it.
+//!   same turned by 180°); [`crate::reader::read_gray`] tries the frame
+//!   turned by 90° when nothing is found, which leaves the diagonals
+//!   (35°–55°) unsearched.
 //! - Limit: only dark ink on lighter ground is found; a second pass on the
 //!   inverted image lifts it.
 //! - Limit: a TD1 with one of its three lines unreadable gives no
