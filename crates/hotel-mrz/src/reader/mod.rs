@@ -42,7 +42,9 @@ use imageproc::geometric_transformations::Projection;
 use crate::ParseOptions;
 
 pub use grid::{Grid, LineBox};
-pub use reading::{MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading, UNSURE_P};
+pub use reading::{
+    MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, NAME_VALID_P, ReadError, Reading, UNSURE_P,
+};
 pub use stream::{DEFAULT_AGREE, Frame, FrameReader};
 
 /// Reads the MRZ of a decoded image, resolving dates against today (UTC).

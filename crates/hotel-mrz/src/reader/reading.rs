@@ -15,6 +15,10 @@ use super::decode::DecodeError;
 /// one to confirm with the guest ([`Reading::name_needs_confirmation`]).
 pub const NAME_CONFIRM_P: f32 = 0.9;
 
+/// Names carry no check digit: a name character read with less than this
+/// probability leaves the reading invalid (take another picture).
+pub const NAME_VALID_P: f32 = 0.7;
+
 /// A character read with less than this probability is unsure.
 pub const UNSURE_P: f32 = 0.5;
 
@@ -122,13 +126,15 @@ impl Reading {
         self.mrz.as_ref()
     }
 
-    /// Whether every check digit, date and field class is right and at
-    /// most [`MAX_UNSURE`] characters are unsure. A reading whose checks
-    /// still fail after correction is invalid, never valid.
+    /// Whether every check digit, date and field class is right, at most
+    /// [`MAX_UNSURE`] characters are unsure and every name character was
+    /// read with at least [`NAME_VALID_P`]. A reading whose checks still
+    /// fail after correction is invalid, never valid.
     pub fn is_valid(&self) -> bool {
         self.decoded.valid
             && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
             && self.unsure() <= MAX_UNSURE
+            && self.name_confidence() >= NAME_VALID_P
     }
 
     /// Characters read with less than [`UNSURE_P`].
@@ -192,26 +198,37 @@ impl Reading {
     /// [`NAME_CONFIRM_P`], or changed by a correction: names carry no check
     /// digit, so the kiosk should ask the guest to confirm them.
     pub fn name_needs_confirmation(&self) -> bool {
-        let format = self.decoded.format;
-        let chars = format.line_len();
-        format
-            .fields()
-            .iter()
-            .filter(|f| matches!(f.field, Field::Name | Field::Surname | Field::GivenNames))
-            .any(|f| {
-                let line = usize::from(f.span.line);
-                let cols = usize::from(f.span.start)..usize::from(f.span.start + f.span.len);
-                let low = cols.clone().any(|c| {
-                    self.decoded.confidence[line]
-                        .get(c)
-                        .is_some_and(|&p| p < NAME_CONFIRM_P)
-                });
-                let changed = self
+        let chars = self.decoded.format.line_len();
+        self.name_cells().any(|(line, column, p)| {
+            p < NAME_CONFIRM_P
+                || self
                     .decoded
                     .corrections
                     .iter()
-                    .any(|k| k.line == line && cols.contains(&k.column) && k.column < chars);
-                low || changed
+                    .any(|k| (k.line, k.column) == (line, column) && k.column < chars)
+        })
+    }
+
+    /// The lowest probability of a name character (1 when the format has
+    /// no name).
+    pub fn name_confidence(&self) -> f32 {
+        self.name_cells().map(|(_, _, p)| p).fold(1.0, f32::min)
+    }
+
+    /// Every name cell: line, column and the probability of its character.
+    fn name_cells(&self) -> impl Iterator<Item = (usize, usize, f32)> + '_ {
+        self.decoded
+            .format
+            .fields()
+            .iter()
+            .filter(|f| matches!(f.field, Field::Name | Field::Surname | Field::GivenNames))
+            .flat_map(move |f| {
+                let line = usize::from(f.span.line);
+                let cols = usize::from(f.span.start)..usize::from(f.span.start + f.span.len);
+                cols.filter_map(move |c| {
+                    let p = *self.decoded.confidence.get(line)?.get(c)?;
+                    Some((line, c, p))
+                })
             })
     }
 }

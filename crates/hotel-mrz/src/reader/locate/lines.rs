@@ -10,6 +10,8 @@ use super::blobs::{Blob, Blobs};
 
 /// Text direction is looked for within ±this many degrees.
 const MAX_ANGLE_DEG: f32 = 35.0;
+/// Text directions tried, strongest first.
+const MAX_DIRECTIONS: usize = 3;
 /// A line needs at least this many linked components.
 const MIN_LINE_GLYPHS: usize = 14;
 
@@ -99,11 +101,12 @@ impl Frame {
     }
 }
 
-/// The dominant text direction of `blobs`, from the direction to each
-/// component's nearest neighbour of similar size; `None` with too few.
-pub(crate) fn text_direction(blobs: &[Blob]) -> Option<Frame> {
+/// The dominant text directions of `blobs`, strongest first, from the
+/// direction to each component's nearest neighbour of similar size; empty
+/// with too few.
+pub(crate) fn text_directions(blobs: &[Blob]) -> Vec<Frame> {
     if blobs.len() < MIN_LINE_GLYPHS {
-        return None;
+        return Vec::new();
     }
     let cell = 32.0f32;
     let index = SpatialIndex::new(blobs.iter().map(|b| (b.cx, b.cy)), cell);
@@ -149,25 +152,43 @@ pub(crate) fn text_direction(blobs: &[Blob]) -> Option<Frame> {
     }
     let lo = (90.0 - MAX_ANGLE_DEG) as usize;
     let hi = (90.0 + MAX_ANGLE_DEG) as usize;
-    let peak = (lo..=hi).max_by(|&a, &b| {
-        let sa: f32 = histogram[a - 2..=a + 2].iter().sum();
-        let sb: f32 = histogram[b - 2..=b + 2].iter().sum();
-        sa.total_cmp(&sb)
-    })? as f32
-        - 90.0;
-    let near: Vec<f32> = angles
-        .iter()
-        .copied()
-        .filter(|a| (a - peak).abs() <= 3.0)
+    let smoothed: Vec<f32> = (0..histogram.len())
+        .map(|a| {
+            if (lo..=hi).contains(&a) {
+                histogram[a - 2..=a + 2].iter().sum()
+            } else {
+                0.0
+            }
+        })
         .collect();
-    if near.len() < MIN_LINE_GLYPHS {
-        return None;
+    // The strongest directions, at least 6° apart: text is usually the
+    // strongest, but a textured table (wood grain) can beat it.
+    let mut frames = Vec::new();
+    let mut taken: Vec<f32> = Vec::new();
+    while frames.len() < MAX_DIRECTIONS {
+        let Some(peak) = (lo..=hi)
+            .filter(|&a| taken.iter().all(|&t| (a as f32 - 90.0 - t).abs() > 6.0))
+            .max_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
+        else {
+            break;
+        };
+        let peak = peak as f32 - 90.0;
+        taken.push(peak);
+        let near: Vec<f32> = angles
+            .iter()
+            .copied()
+            .filter(|a| (a - peak).abs() <= 3.0)
+            .collect();
+        if near.len() < MIN_LINE_GLYPHS {
+            break;
+        }
+        let angle = (near.iter().sum::<f32>() / near.len() as f32).to_radians();
+        frames.push(Frame {
+            cos: angle.cos(),
+            sin: angle.sin(),
+        });
     }
-    let angle = (near.iter().sum::<f32>() / near.len() as f32).to_radians();
-    Some(Frame {
-        cos: angle.cos(),
-        sin: angle.sin(),
-    })
+    frames
 }
 
 /// Measures each component along `frame` from its runs.
@@ -281,9 +302,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
             if let Some(k) = third {
                 members.push(lines[k].clone());
             }
-            if let Some(zone) = make_zone(members) {
-                zones.push(zone);
-            }
+            zones.extend(make_zones(&members));
         }
     }
     zones.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -305,40 +324,53 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     kept
 }
 
-/// The character count of a group of lines, with the lines' ends made to
-/// agree; `None` when they fit no MRZ format.
-fn make_zone(mut lines: Vec<Line>) -> Option<Zone> {
-    let longest = lines.iter().map(|l| l.cells).max()?;
-    let chars = match (lines.len(), longest) {
-        (3, 27..=33) => 30,
-        (2, 27..=33) => 30,
-        (2, 34..=39) => 36,
-        (2, 40..=48) => 44,
-        _ => return None,
-    };
-    if lines.len() == 2 && chars == 30 {
-        // Limit: two lines of 30 are taken as TD1 with its third line lost
-        // only when the reader asks; searching the missing line lifts it.
-        return None;
-    }
-    // A line seen shorter than `chars` lost components at one end: place
-    // it by the lines seen whole.
-    let whole: Vec<&Line> = lines.iter().filter(|l| l.cells == chars).collect();
-    let reference = whole.first().map(|l| (l.left, l.pitch));
+/// The zones a group of lines can make: one per MRZ line length that one
+/// of the lines was seen at (a line can run on into print beside the zone,
+/// or lose glyphs at an end), with the lines' ends made to agree.
+fn make_zones(lines: &[Line]) -> Vec<Zone> {
+    let mut counts: Vec<usize> = lines
+        .iter()
+        .filter_map(|l| match (lines.len(), l.cells) {
+            (3, 27..=33) => Some(30),
+            (2, 34..=39) => Some(36),
+            (2, 40..=48) => Some(44),
+            _ => None,
+        })
+        .collect();
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+        .into_iter()
+        .filter_map(|chars| make_zone(lines.to_vec(), chars))
+        .collect()
+}
+
+/// `lines` as a zone of `chars` characters; `None` when no line was seen
+/// within two cells of that length or a line does not line up with it.
+fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
+    // Limit: two lines of 30 (TD1 with its third line lost) give no zone;
+    // searching for the missing line lifts it.
+    // Placed by the line seen closest to whole (a line can be one cell
+    // short when its last glyph is faint).
+    let left = lines
+        .iter()
+        .min_by_key(|l| l.cells.abs_diff(chars))
+        .filter(|l| l.cells.abs_diff(chars) <= 2)?
+        .left;
+    let mut excess = 0;
     for line in &mut lines {
+        let shift = ((left - line.left) / line.pitch).round();
+        if shift.abs() > (chars as f32 - line.cells as f32).abs() + 1.0 {
+            return None;
+        }
         if line.cells != chars {
-            if let Some((left, _)) = reference {
-                let shift = ((left - line.left) / line.pitch).round();
-                if shift.abs() > (chars as f32 - line.cells as f32).abs() + 1.0 {
-                    return None;
-                }
-                line.left += shift * line.pitch;
-            }
+            excess += line.cells.saturating_sub(chars);
+            line.left += shift * line.pitch;
             line.cells = chars;
         }
     }
     let missing: usize = lines.iter().map(|l| chars.saturating_sub(l.glyphs)).sum();
-    let score = lines.len() as f32 * 10.0 - missing as f32 * 0.1;
+    let score = lines.len() as f32 * 10.0 - (missing + excess) as f32 * 0.1;
     Some(Zone {
         lines,
         chars,
@@ -522,5 +554,51 @@ impl SpatialIndex {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fitted line of `cells` cells of pitch 10 from `left`, cap top at
+    /// `top`, 14 high.
+    fn line(left: f32, cells: usize, top: f32) -> Line {
+        Line {
+            left,
+            pitch: 10.0,
+            cells,
+            top: (top, 0.0),
+            bottom: (top + 14.0, 0.0),
+            glyphs: cells,
+        }
+    }
+
+    #[test]
+    fn a_line_running_on_into_print_beside_the_zone_still_makes_one() {
+        // Line 2 picked up four marks right of the zone.
+        let zones = make_zones(&[line(0.0, 36, 0.0), line(0.0, 40, 25.0)]);
+        let zone = zones
+            .iter()
+            .find(|z| z.chars == 36)
+            .expect("a 36-character zone");
+        assert!(zone.lines.iter().all(|l| l.cells == 36 && l.left == 0.0));
+        // The 44-character reading of the same lines scores lower.
+        assert!(zones.iter().all(|z| z.chars == 36 || z.score < zone.score));
+    }
+
+    #[test]
+    fn lines_each_a_cell_short_still_make_a_zone() {
+        let zones = make_zones(&[line(5.0, 43, 0.0), line(5.0, 43, 25.0)]);
+        assert_eq!(zones.len(), 1);
+        assert_eq!(zones[0].chars, 44);
+        assert!(zones[0].lines.iter().all(|l| l.cells == 44));
+    }
+
+    #[test]
+    fn lines_that_do_not_line_up_make_no_zone() {
+        // Two whole lines, the second ten cells further right.
+        assert!(make_zones(&[line(0.0, 44, 0.0), line(100.0, 44, 25.0)]).is_empty());
+        assert!(make_zones(&[line(0.0, 20, 0.0), line(0.0, 20, 25.0)]).is_empty());
     }
 }

@@ -94,15 +94,19 @@ fn find_zones(image: &GrayImage) -> Vec<(Zone, Frame)> {
     let (w, h) = image.dimensions();
     let radius = (w.min(h) / 36).clamp(8, 24);
     let found = blobs::find_blobs(image, radius, 4, 90);
-    let Some(frame) = lines::text_direction(&found.blobs) else {
-        return Vec::new();
-    };
-    let glyphs = lines::measure(&found, frame);
-    let text_lines = lines::find_lines(&glyphs);
-    lines::find_zones(&text_lines)
+    let mut zones: Vec<(Zone, Frame)> = lines::text_directions(&found.blobs)
         .into_iter()
-        .map(|z| (z, frame))
-        .collect()
+        .flat_map(|frame| {
+            let glyphs = lines::measure(&found, frame);
+            let text_lines = lines::find_lines(&glyphs);
+            lines::find_zones(&text_lines)
+                .into_iter()
+                .map(move |z| (z, frame))
+        })
+        .collect();
+    // Stable: at equal scores the stronger direction's zone stays first.
+    zones.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+    zones
 }
 
 /// The first grid of a zone, in original pixels.
