@@ -43,7 +43,7 @@ use crate::ParseOptions;
 
 pub use grid::{Grid, LineBox};
 pub use reading::{
-    MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, NAME_VALID_P, ReadError, Reading, UNSURE_P,
+    MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading, UNCHECKED_VALID_P, UNSURE_P,
 };
 pub use stream::{DEFAULT_AGREE, Frame, FrameReader};
 

@@ -15,9 +15,10 @@ use super::decode::DecodeError;
 /// one to confirm with the guest ([`Reading::name_needs_confirmation`]).
 pub const NAME_CONFIRM_P: f32 = 0.9;
 
-/// Names carry no check digit: a name character read with less than this
-/// probability leaves the reading invalid (take another picture).
-pub const NAME_VALID_P: f32 = 0.7;
+/// A character no check digit covers (names, sex, country codes, a visa's
+/// optional data) read with less than this probability leaves the reading
+/// invalid (take another picture): nothing else could catch a misreading.
+pub const UNCHECKED_VALID_P: f32 = 0.7;
 
 /// A character read with less than this probability is unsure.
 pub const UNSURE_P: f32 = 0.5;
@@ -127,14 +128,38 @@ impl Reading {
     }
 
     /// Whether every check digit, date and field class is right, at most
-    /// [`MAX_UNSURE`] characters are unsure and every name character was
-    /// read with at least [`NAME_VALID_P`]. A reading whose checks still
-    /// fail after correction is invalid, never valid.
+    /// [`MAX_UNSURE`] characters are unsure and every character no check
+    /// digit covers was read with at least [`UNCHECKED_VALID_P`]. A reading
+    /// whose checks still fail after correction is invalid, never valid.
     pub fn is_valid(&self) -> bool {
         self.decoded.valid
             && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
             && self.unsure() <= MAX_UNSURE
-            && self.name_confidence() >= NAME_VALID_P
+            && self.unchecked_confidence() >= UNCHECKED_VALID_P
+    }
+
+    /// The lowest probability of a character that no check digit covers
+    /// (1 when there is none).
+    pub fn unchecked_confidence(&self) -> f32 {
+        let format = self.decoded.format;
+        let checked = |line: usize, column: usize| {
+            format.checks().iter().any(|rule| {
+                (usize::from(rule.line), usize::from(rule.column)) == (line, column)
+                    || rule.covers.iter().any(|s| {
+                        usize::from(s.line) == line
+                            && (usize::from(s.start)..usize::from(s.start + s.len))
+                                .contains(&column)
+                    })
+            })
+        };
+        self.decoded
+            .confidence
+            .iter()
+            .enumerate()
+            .flat_map(|(l, row)| row.iter().enumerate().map(move |(c, &p)| (l, c, p)))
+            .filter(|&(l, c, _)| !checked(l, c))
+            .map(|(_, _, p)| p)
+            .fold(1.0, f32::min)
     }
 
     /// Characters read with less than [`UNSURE_P`].

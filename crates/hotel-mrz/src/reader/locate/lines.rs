@@ -12,8 +12,12 @@ use super::blobs::{Blob, Blobs};
 const MAX_ANGLE_DEG: f32 = 35.0;
 /// Text directions tried, strongest first.
 const MAX_DIRECTIONS: usize = 3;
-/// A line needs at least this many linked components.
+/// A text direction needs at least this many aligned neighbours.
 const MIN_LINE_GLYPHS: usize = 14;
+/// A chain of this many components is fitted as a line or line piece.
+const MIN_PIECE_GLYPHS: usize = 8;
+/// Pieces of one line are joined across a gap of at most this many cells.
+const MAX_JOIN_GAP_CELLS: f32 = 12.0;
 
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
@@ -260,14 +264,42 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
             chain.push(j);
             at = j;
         }
-        if chain.len() >= MIN_LINE_GLYPHS {
+        if chain.len() >= MIN_PIECE_GLYPHS {
             let members: Vec<Glyph> = chain.iter().map(|&k| glyphs[k]).collect();
             if let Some(line) = fit_line(&members) {
                 lines.push(line);
             }
         }
     }
-    lines
+    join_pieces(lines)
+}
+
+/// Joins pieces of one text line (split where glare or a smudge took a
+/// few glyphs): same pitch and height, on one line, the second starting
+/// within [`MAX_JOIN_GAP_CELLS`] of the first's end. Lines too short for
+/// an MRZ on their own stay (a zone needs 27 cells at least, so they can
+/// only matter joined).
+fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
+    lines.sort_by(|a, b| a.left.total_cmp(&b.left));
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    'next: for b in lines {
+        for a in out.iter_mut().rev() {
+            let gap = (b.left - a.right()) / a.pitch;
+            let same_pitch = (a.pitch / b.pitch - 1.0).abs() < 0.1;
+            let same_height = (a.height() / b.height() - 1.0).abs() < 0.25;
+            let on_line = (eval(a.top, b.left) - eval(b.top, b.left)).abs() < 0.3 * a.height();
+            if same_pitch && same_height && on_line && (-1.0..=MAX_JOIN_GAP_CELLS).contains(&gap) {
+                let right = b.right();
+                let (pa, pb) = (a.glyphs as f32, b.glyphs as f32);
+                a.pitch = (a.pitch * pa + b.pitch * pb) / (pa + pb);
+                a.cells = ((right - a.left) / a.pitch).round().max(1.0) as usize;
+                a.glyphs += b.glyphs;
+                continue 'next;
+            }
+        }
+        out.push(b);
+    }
+    out
 }
 
 /// Groups lines into MRZ zones: 2 or 3 parallel lines of the same pitch,
@@ -593,6 +625,22 @@ mod tests {
         assert_eq!(zones.len(), 1);
         assert_eq!(zones[0].chars, 44);
         assert!(zones[0].lines.iter().all(|l| l.cells == 44));
+    }
+
+    #[test]
+    fn pieces_of_a_line_split_by_glare_are_joined() {
+        // "IRUZBZOUNDGRIARS<<", two cells lost to glare, then the rest.
+        let joined = join_pieces(vec![line(200.0, 16, 0.5), line(0.0, 18, 0.0)]);
+        assert_eq!(joined.len(), 1);
+        assert_eq!(
+            (joined[0].left, joined[0].cells, joined[0].glyphs),
+            (0.0, 36, 34)
+        );
+        // A line below, or far to the right, stays apart.
+        let apart = join_pieces(vec![line(0.0, 18, 0.0), line(190.0, 16, 25.0)]);
+        assert_eq!(apart.len(), 2);
+        let far = join_pieces(vec![line(0.0, 18, 0.0), line(400.0, 16, 0.0)]);
+        assert_eq!(far.len(), 2);
     }
 
     #[test]

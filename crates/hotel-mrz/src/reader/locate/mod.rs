@@ -3,12 +3,14 @@
 //! The steps:
 //!
 //! 1. Large frames are shrunk by an integer factor for the search
-//!    (at most about 1.6 megapixels are searched).
+//!    (at most about 1.6 megapixels are searched); when that finds nothing,
+//!    the full frame is searched (small print in a large frame).
 //! 2. `blobs`: adaptive binarisation (window mean from an integral image,
 //!    so uneven light does not matter) and connected components.
 //! 3. `lines`: the dominant text direction from nearest neighbours; chains
 //!    of character-like components along it; a line fit per long, regularly
-//!    spaced chain; 2–3 parallel lines of equal pitch and extent at regular
+//!    spaced chain; pieces of one line (split by glare or a smudge) joined;
+//!    2–3 parallel lines of equal pitch and extent at regular
 //!    spacing make a zone, whose longest line decides 30, 36 or 44 cells.
 //! 4. `refine`: the zone's grid is refined from the ink of each line at full
 //!    resolution (cell centroids, cap tops, baselines) and its projection
@@ -51,10 +53,16 @@ const MAX_CANDIDATES: usize = 4;
 /// like an MRZ. Each has 30, 36 or 44 characters and 2 or 3 lines (3 only
 /// with 30).
 pub fn locate(image: &GrayImage) -> Vec<Grid> {
-    let Some((work, factor)) = search_image(image) else {
+    let Some((work, mut factor)) = search_image(image) else {
         return Vec::new();
     };
-    let zones = find_zones(work.as_ref().unwrap_or(image));
+    let mut zones = find_zones(work.as_ref().unwrap_or(image));
+    if zones.is_empty() && work.is_some() {
+        // Small print in a large frame can vanish when shrunk: search the
+        // frame at full resolution before giving up.
+        zones = find_zones(image);
+        factor = 1.0;
+    }
     zones
         .iter()
         .take(MAX_CANDIDATES)
