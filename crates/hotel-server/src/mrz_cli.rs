@@ -37,6 +37,16 @@ pub enum MrzCommand {
     Generate(Generate),
     /// Read the MRZ from image files (PNG, JPEG, WebP, BMP, TIFF). Exit
     /// status 0 when every file gave a valid MRZ.
+    ///
+    /// Limits per file: 25 MiB, 10,000 pixels a side, 40 megapixels. With
+    /// --json, one object per file: the fields of `hotel mrz parse --json`
+    /// plus file, mrz (the text read), corners, corrected (a check digit,
+    /// layout or country-code correction was applied; class-only fixes
+    /// such as O→0 in a date are listed in corrections but do not count),
+    /// corrections, confidence, name_needs_confirmation and time_ms. A file
+    /// without a readable MRZ has valid false, fields null and error.kind
+    /// decode (not an image, truncated, too large, unreadable file), no_mrz
+    /// or unreadable.
     #[command(after_help = "Example:\n  hotel mrz read --json scan.jpg")]
     Read {
         /// Print one JSON object per file.
@@ -48,6 +58,12 @@ pub enum MrzCommand {
     },
     /// Write a synthetic document image set with its truth.jsonl, to measure
     /// MRZ readers (needs Debian's fonts-ocr-b).
+    ///
+    /// Buckets: clean, moderate and hard differ in rotation, perspective,
+    /// blur, noise, JPEG quality, light, glare and character size; mixed
+    /// cycles through the three. About one document in ten is invalid on
+    /// purpose (a wrong check digit or an impossible date), as truth.jsonl
+    /// records.
     #[command(
         after_help = "Example:\n  hotel mrz synth --out set --count 300 --seed 1 --bucket mixed"
     )]
