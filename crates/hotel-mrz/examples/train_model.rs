@@ -45,6 +45,14 @@ fn main() -> anyhow::Result<()> {
         .next()
         .map_or(Ok(12), |a| a.parse())
         .context("EPOCHS")?;
+    let hidden: Vec<usize> = match args.next() {
+        Some(a) => a
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .context("HIDDEN")?,
+        None => vec![256],
+    };
     let font = OcrB::load()?;
 
     let start = Instant::now();
@@ -72,6 +80,7 @@ fn main() -> anyhow::Result<()> {
 
     let settings = Settings {
         epochs,
+        hidden,
         ..Settings::default()
     };
     let model = train(&set, &settings, |epoch, loss| {
