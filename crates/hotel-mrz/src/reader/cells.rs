@@ -37,14 +37,28 @@ pub fn patches_into(image: &GrayImage, grid: &Grid, out: &mut Vec<f32>) {
         let dy = height * (1.0 + 2.0 * MARGIN_Y) / PATCH_H as f32;
         for c in 0..grid.chars() {
             let x0 = c as f32 - MARGIN_X;
-            let dx = (1.0 + 2.0 * MARGIN_X) / PATCH_W as f32;
+            let x1 = c as f32 + 1.0 + MARGIN_X;
+            let y1 = y0 + PATCH_H as f32 * dy;
+            // The patch's corners in the image; inside one cell the
+            // projection is affine to well under a sample, so positions are
+            // interpolated between them instead of projected one by one.
+            let (a, b) = (grid.point(x0, y0), grid.point(x1, y0));
+            let (d, e) = (grid.point(x0, y1), grid.point(x1, y1));
+            let at = |u: f32, v: f32| {
+                let left = (a.0 + (d.0 - a.0) * v, a.1 + (d.1 - a.1) * v);
+                let right = (b.0 + (e.0 - b.0) * v, b.1 + (e.1 - b.1) * v);
+                (
+                    left.0 + (right.0 - left.0) * u,
+                    left.1 + (right.1 - left.1) * u,
+                )
+            };
             for (i, v) in patch.iter_mut().enumerate() {
                 let (px, py) = ((i % PATCH_W) as f32, (i / PATCH_W) as f32);
                 let mut sum = 0.0;
                 for s in 0..SUB * SUB {
                     let fx = ((s % SUB) as f32 + 0.5) / SUB as f32;
                     let fy = ((s / SUB) as f32 + 0.5) / SUB as f32;
-                    let (ix, iy) = grid.point(x0 + (px + fx) * dx, y0 + (py + fy) * dy);
+                    let (ix, iy) = at((px + fx) / PATCH_W as f32, (py + fy) / PATCH_H as f32);
                     sum += bilinear(image, ix, iy);
                 }
                 *v = sum / (SUB * SUB) as f32;
@@ -65,8 +79,20 @@ pub fn patches(image: &GrayImage, grid: &Grid) -> Vec<f32> {
 /// Darkness (0 white … 1 black) at continuous pixel coordinates, pixel
 /// `(i, j)` covering `[i, i + 1] × [j, j + 1]`; outside the image is white.
 fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
-    let (w, h) = image.dimensions();
+    let (w, h) = (image.width() as usize, image.height() as usize);
     let (x, y) = (x - 0.5, y - 0.5);
+    let raw = image.as_raw();
+    // Inside, away from the last row and column: the four neighbours exist
+    // and truncation is the floor (the common case, kept branch-light).
+    if x >= 0.0 && y >= 0.0 && x < (w - 1) as f32 && y < (h - 1) as f32 {
+        let (ix, iy) = (x as usize, y as usize);
+        let (ax, ay) = (x - ix as f32, y - iy as f32);
+        let i = iy * w + ix;
+        let p = |k: usize| f32::from(raw[k]);
+        let top = p(i) + (p(i + 1) - p(i)) * ax;
+        let bottom = p(i + w) + (p(i + w + 1) - p(i + w)) * ax;
+        return 1.0 - (top + (bottom - top) * ay) / 255.0;
+    }
     if !(x.is_finite() && y.is_finite()) {
         return 0.0;
     }
@@ -76,8 +102,7 @@ fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
         if i < 0.0 || j < 0.0 || i >= w as f32 || j >= h as f32 {
             return 0.0;
         }
-        let v = image.as_raw()[j as usize * w as usize + i as usize];
-        1.0 - f32::from(v) / 255.0
+        1.0 - f32::from(raw[j as usize * w + i as usize]) / 255.0
     };
     let top = dark(fx, fy) * (1.0 - ax) + dark(fx + 1.0, fy) * ax;
     let bottom = dark(fx, fy + 1.0) * (1.0 - ax) + dark(fx + 1.0, fy + 1.0) * ax;

@@ -12,10 +12,11 @@ use super::blobs::{Blob, Blobs};
 const MAX_ANGLE_DEG: f32 = 35.0;
 /// Text directions tried, strongest first.
 const MAX_DIRECTIONS: usize = 3;
-/// A text direction needs at least this many aligned neighbours.
+/// Directions tried differ by more than this.
+const MIN_DIRECTION_GAP_DEG: f32 = 6.0;
+/// A line needs at least this many linked components (and a text
+/// direction as many aligned neighbours).
 const MIN_LINE_GLYPHS: usize = 14;
-/// A chain of this many components is fitted as a line or line piece.
-const MIN_PIECE_GLYPHS: usize = 8;
 /// Pieces of one line are joined across a gap of at most this many cells.
 const MAX_JOIN_GAP_CELLS: f32 = 12.0;
 
@@ -165,13 +166,17 @@ pub(crate) fn text_directions(blobs: &[Blob]) -> Vec<Frame> {
             }
         })
         .collect();
-    // The strongest directions, at least 6° apart: text is usually the
+    // The strongest directions, a few degrees apart: text is usually the
     // strongest, but a textured table (wood grain) can beat it.
     let mut frames = Vec::new();
     let mut taken: Vec<f32> = Vec::new();
     while frames.len() < MAX_DIRECTIONS {
         let Some(peak) = (lo..=hi)
-            .filter(|&a| taken.iter().all(|&t| (a as f32 - 90.0 - t).abs() > 6.0))
+            .filter(|&a| {
+                taken
+                    .iter()
+                    .all(|&t| (a as f32 - 90.0 - t).abs() > MIN_DIRECTION_GAP_DEG)
+            })
             .max_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
         else {
             break;
@@ -264,7 +269,7 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
             chain.push(j);
             at = j;
         }
-        if chain.len() >= MIN_PIECE_GLYPHS {
+        if chain.len() >= MIN_LINE_GLYPHS {
             let members: Vec<Glyph> = chain.iter().map(|&k| glyphs[k]).collect();
             if let Some(line) = fit_line(&members) {
                 lines.push(line);
@@ -274,32 +279,38 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
     join_pieces(lines)
 }
 
-/// Joins pieces of one text line (split where glare or a smudge took a
-/// few glyphs): same pitch and height, on one line, the second starting
-/// within [`MAX_JOIN_GAP_CELLS`] of the first's end. Lines too short for
-/// an MRZ on their own stay (a zone needs 27 cells at least, so they can
-/// only matter joined).
+/// Adds the joins of pieces of one text line (split where glare or a
+/// smudge took a few glyphs): same pitch and height, on one line, the
+/// second starting within [`MAX_JOIN_GAP_CELLS`] of the first's end. The
+/// pieces stay too: a whole MRZ line next to other print must not be lost
+/// to a join with it.
 fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
     lines.sort_by(|a, b| a.left.total_cmp(&b.left));
-    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
-    'next: for b in lines {
-        for a in out.iter_mut().rev() {
-            let gap = (b.left - a.right()) / a.pitch;
-            let same_pitch = (a.pitch / b.pitch - 1.0).abs() < 0.1;
-            let same_height = (a.height() / b.height() - 1.0).abs() < 0.25;
-            let on_line = (eval(a.top, b.left) - eval(b.top, b.left)).abs() < 0.3 * a.height();
+    let mut joined: Vec<Line> = Vec::new();
+    for (i, a) in lines.iter().enumerate() {
+        let mut line = a.clone();
+        let mut grew = false;
+        for b in &lines[i + 1..] {
+            let gap = (b.left - line.right()) / line.pitch;
+            let same_pitch = (line.pitch / b.pitch - 1.0).abs() < 0.1;
+            let same_height = (line.height() / b.height() - 1.0).abs() < 0.25;
+            let on_line =
+                (eval(line.top, b.left) - eval(b.top, b.left)).abs() < 0.3 * line.height();
             if same_pitch && same_height && on_line && (-1.0..=MAX_JOIN_GAP_CELLS).contains(&gap) {
                 let right = b.right();
-                let (pa, pb) = (a.glyphs as f32, b.glyphs as f32);
-                a.pitch = (a.pitch * pa + b.pitch * pb) / (pa + pb);
-                a.cells = ((right - a.left) / a.pitch).round().max(1.0) as usize;
-                a.glyphs += b.glyphs;
-                continue 'next;
+                let (pa, pb) = (line.glyphs as f32, b.glyphs as f32);
+                line.pitch = (line.pitch * pa + b.pitch * pb) / (pa + pb);
+                line.cells = ((right - line.left) / line.pitch).round().max(1.0) as usize;
+                line.glyphs += b.glyphs;
+                grew = true;
             }
         }
-        out.push(b);
+        if grew {
+            joined.push(line);
+        }
     }
-    out
+    lines.extend(joined);
+    lines
 }
 
 /// Groups lines into MRZ zones: 2 or 3 parallel lines of the same pitch,
@@ -331,10 +342,13 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                 k != i && k != j && fits(&lines[j], &lines[k]) && (g / gap - 1.0).abs() < 0.15
             });
             let mut members = vec![lines[i].clone(), lines[j].clone()];
+            zones.extend(make_zones(&members));
+            // A third line makes a TD1; if the three fit none, the pair
+            // above still stands.
             if let Some(k) = third {
                 members.push(lines[k].clone());
+                zones.extend(make_zones(&members));
             }
-            zones.extend(make_zones(&members));
         }
     }
     zones.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -631,12 +645,10 @@ mod tests {
     fn pieces_of_a_line_split_by_glare_are_joined() {
         // "IRUZBZOUNDGRIARS<<", two cells lost to glare, then the rest.
         let joined = join_pieces(vec![line(200.0, 16, 0.5), line(0.0, 18, 0.0)]);
-        assert_eq!(joined.len(), 1);
-        assert_eq!(
-            (joined[0].left, joined[0].cells, joined[0].glyphs),
-            (0.0, 36, 34)
-        );
-        // A line below, or far to the right, stays apart.
+        assert_eq!(joined.len(), 3, "both pieces and their join");
+        let whole = &joined[2];
+        assert_eq!((whole.left, whole.cells, whole.glyphs), (0.0, 36, 34));
+        // A line below, or far to the right, is not joined.
         let apart = join_pieces(vec![line(0.0, 18, 0.0), line(190.0, 16, 25.0)]);
         assert_eq!(apart.len(), 2);
         let far = join_pieces(vec![line(0.0, 18, 0.0), line(400.0, 16, 0.0)]);

@@ -243,9 +243,9 @@ fn sample_strip(image: &GrayImage, grid: &Grid, line: &LineBox) -> Option<Strip>
         let mut levels: Vec<f32> = (0..rows)
             .flat_map(|r| values[r * cols + c0..r * cols + c1].iter().copied())
             .collect();
-        levels.sort_by(f32::total_cmp);
-        let paper = levels[levels.len() * 9 / 10];
-        let ink = levels[levels.len() / 20];
+        let (hi, lo) = (levels.len() * 9 / 10, levels.len() / 20);
+        let paper = *levels.select_nth_unstable_by(hi, f32::total_cmp).1;
+        let ink = *levels.select_nth_unstable_by(lo, f32::total_cmp).1;
         let span = (paper - ink).max(1.0);
         if paper - ink >= 12.0 {
             for r in 0..rows {
@@ -467,7 +467,8 @@ fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
     let (w, h) = image.dimensions();
     let fx = (x - 0.5).clamp(0.0, (w - 1) as f32);
     let fy = (y - 0.5).clamp(0.0, (h - 1) as f32);
-    let (x0, y0) = (fx.floor() as u32, fy.floor() as u32);
+    // Clamped to be non-negative: truncation is the floor.
+    let (x0, y0) = (fx as u32, fy as u32);
     let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
     let (ax, ay) = (fx - x0 as f32, fy - y0 as f32);
     let raw = image.as_raw();
