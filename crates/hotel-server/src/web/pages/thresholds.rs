@@ -440,6 +440,9 @@ fn rejection_text(tr: Tr, rejection: &Rejection) -> String {
         Rejection::Rule(ThresholdError::NotFinite) => {
             tr.t("thresholds.error.not_finite").to_owned()
         }
+        Rejection::Rule(ThresholdError::GasNotPositive) => {
+            tr.t("thresholds.error.gas_positive").to_owned()
+        }
         Rejection::Rule(ThresholdError::GasOrder) => tr.t("thresholds.error.gas_order").to_owned(),
         Rejection::Rule(ThresholdError::BandOrder) => {
             tr.t("thresholds.error.band_order").to_owned()
