@@ -591,3 +591,105 @@ async fn notification_centre_tells_of_a_new_alert_live() {
     browser.close().await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_updates_show_occupancy_and_flags_as_the_server_renders_them() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let _device = rooms_reporting(&server, &["103"]).await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    let token = server.admin_token.clone();
+    let set_occupancy = |state: &'static str| {
+        let server = &server;
+        let token = token.clone();
+        async move {
+            let (status, body) = server
+                .put(
+                    "/api/room/103/occupancy/",
+                    &token,
+                    json!({ "state": state }),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+
+    // The room page: each occupancy word as the server writes it.
+    browser.goto(&format!("{}/rooms/103", server.base)).await;
+    browser.attr_until("body", "data-live", "on").await;
+    for (state, word) in [
+        ("occupied", "occupied"),
+        ("booked", "booked"),
+        ("checked_out", "checked out"),
+    ] {
+        set_occupancy(state).await;
+        browser
+            .text_until("#live [data-f=occupancy]", word, |t| t == word)
+            .await;
+    }
+
+    // A flag set after the page loaded shows as a badge, not a dash.
+    let (status, _) = server
+        .put(
+            "/api/room/103/flags/",
+            &token,
+            json!({ "do_not_disturb": true }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    browser
+        .text_until("#live [data-f=flags]", "the do-not-disturb badge", |t| {
+            t == "Do not disturb"
+        })
+        .await;
+    let badges = browser
+        .client
+        .find_all(Locator::Css("#live [data-f=flags] span.flag"))
+        .await
+        .unwrap();
+    assert_eq!(badges.len(), 1);
+
+    // What the script shows is what the server renders on a reload.
+    let live = browser.text("#live .readings").await;
+    browser.goto(&format!("{}/rooms/103", server.base)).await;
+    let rendered = browser.text("#live .readings").await;
+    assert_eq!(live, rendered);
+
+    // Clearing the flag hides the row again.
+    browser.attr_until("body", "data-live", "on").await;
+    let (status, _) = server
+        .put(
+            "/api/room/103/flags/",
+            &token,
+            json!({ "do_not_disturb": false }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    eventually("the flags row hidden", || async {
+        let row = browser
+            .client
+            .find(Locator::Css("#live .flags"))
+            .await
+            .ok()?;
+        (!row.is_displayed().await.ok()?).then_some(())
+    })
+    .await;
+
+    // The rooms overview's cards too.
+    browser.goto(&format!("{}/rooms", server.base)).await;
+    browser.attr_until("body", "data-live", "on").await;
+    set_occupancy("occupied").await;
+    browser
+        .text_until(
+            "#room-103 [data-f=occupancy]",
+            "occupied on the card",
+            |t| t == "occupied",
+        )
+        .await;
+    browser.close().await;
+    server.shutdown().await;
+}

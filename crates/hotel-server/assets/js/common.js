@@ -31,7 +31,37 @@ export function formatField(field, room) {
     return Number(value).toFixed(decimals) + unit;
   }
   if (field === 'heating') return t(value ? 'word.on' : 'word.off');
+  if (field === 'occupancy') return t('occupancy.' + value);
   return t('word.' + value);
+}
+
+/** Catalogue keys of a room's flags that are set, in the server's order. */
+export function flagKeys(room) {
+  const keys = [];
+  if (room.do_not_disturb === true) keys.push('flag.dnd');
+  if (room.make_up_room === true) keys.push('flag.make_up');
+  return keys;
+}
+
+/** Shows a room's flags as badges; hides the row when none is set. */
+export function setFlags(el, room) {
+  const keys = flagKeys(room);
+  const text = keys.map((key) => t(key)).join(' ');
+  const row = el.closest('.flags');
+  if (row) row.hidden = keys.length === 0;
+  if (el.textContent.trim() === text) return;
+  const badges = [];
+  for (const key of keys) {
+    if (badges.length) badges.push(document.createTextNode(' '));
+    const badge = document.createElement('span');
+    badge.className = 'flag';
+    badge.textContent = t(key);
+    badges.push(badge);
+  }
+  el.replaceChildren(...badges);
+  el.classList.remove('changed');
+  void el.offsetWidth;
+  el.classList.add('changed');
 }
 
 /** "12 s ago" and so on. */
@@ -59,6 +89,8 @@ export function applyRoom(root, room) {
       el.textContent = ageText(Number(el.dataset.ms) || null);
     } else if (field === 'status') {
       setStatus(el, statusOf(room));
+    } else if (field === 'flags') {
+      setFlags(el, room);
     } else {
       const text = formatField(field, room);
       if (el.textContent !== text) {

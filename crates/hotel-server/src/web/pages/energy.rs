@@ -192,12 +192,12 @@ fn table(tr: Tr, report: &Energy, days: &[i64]) -> Markup {
 /// The average heating per room and day, by the rooms' occupancy now.
 fn by_occupancy(tr: Tr, report: &Energy, days: usize) -> Markup {
     let groups = [
-        (Some(Occupancy::Occupied), tr.t("room.occupancy.occupied")),
-        (Some(Occupancy::Booked), tr.t("room.occupancy.booked")),
-        (Some(Occupancy::Vacant), tr.t("room.occupancy.vacant")),
+        (Some(Occupancy::Occupied), tr.t("js.occupancy.occupied")),
+        (Some(Occupancy::Booked), tr.t("js.occupancy.booked")),
+        (Some(Occupancy::Vacant), tr.t("js.occupancy.vacant")),
         (
             Some(Occupancy::CheckedOut),
-            tr.t("room.occupancy.checked_out"),
+            tr.t("js.occupancy.checked_out"),
         ),
         (None, tr.t("energy.occupancy_unknown")),
     ];
@@ -238,10 +238,10 @@ fn by_occupancy(tr: Tr, report: &Energy, days: usize) -> Markup {
 
 fn occupancy_word(tr: Tr, occupancy: Option<Occupancy>) -> &'static str {
     match occupancy {
-        Some(Occupancy::Vacant) => tr.t("room.occupancy.vacant"),
-        Some(Occupancy::Booked) => tr.t("room.occupancy.booked"),
-        Some(Occupancy::Occupied) => tr.t("room.occupancy.occupied"),
-        Some(Occupancy::CheckedOut) => tr.t("room.occupancy.checked_out"),
+        Some(Occupancy::Vacant) => tr.t("js.occupancy.vacant"),
+        Some(Occupancy::Booked) => tr.t("js.occupancy.booked"),
+        Some(Occupancy::Occupied) => tr.t("js.occupancy.occupied"),
+        Some(Occupancy::CheckedOut) => tr.t("js.occupancy.checked_out"),
         _ => "–",
     }
 }
