@@ -792,6 +792,16 @@ async fn staff_set_occupancy_and_flags_on_the_room_page_and_read_heating_hours()
         .await;
     assert!(page.contains(r#"<tr data-room="105">"#));
     assert!(page.contains("vacant"));
+    // The first day is before the server's first heating reading: no data,
+    // not "0.0 h", and the average covers the one day with data.
+    assert_eq!(
+        page.matches("no data").count(),
+        2,
+        "the room's and the total's"
+    );
+    assert!(!page.contains("0.0 h"));
+    assert!(page.contains("vacant · 1 room<"));
+    assert!(page.contains("0.2 h a day"));
     for bad in [
         "/energy?from=yesterday",
         "/energy?from=2024-01-01&to=2024-03-01",
