@@ -159,8 +159,25 @@ export function palette() {
   };
 }
 
-/** Draws a uPlot chart in `el`; returns it (or null without uPlot). */
-export function chart(el, series, data, { unit = '', bands = [] } = {}) {
+/**
+ * The x range of a time chart over `[from, to]` (Unix seconds): the whole
+ * range when uPlot asks for all the data (at first, and when a zoom is reset),
+ * else the zoomed part within it. uPlot's own choice pads a lone point by
+ * its magnitude, years for a timestamp.
+ */
+export function timeRange(from, to) {
+  return (u, min, max) => {
+    const xs = u.data[0];
+    if (min == null || !xs.length || (min <= xs[0] && max >= xs[xs.length - 1])) return [from, to];
+    return [Math.max(min, from), Math.min(max, to)];
+  };
+}
+
+/**
+ * Draws a uPlot chart in `el`; returns it (or null without uPlot). `xRange`
+ * is `[from, to]` in Unix seconds, as uPlot counts time.
+ */
+export function chart(el, series, data, { unit = '', bands = [], xRange = null } = {}) {
   if (!window.uPlot) return null;
   const colours = palette();
   const axis = {
@@ -176,7 +193,7 @@ export function chart(el, series, data, { unit = '', bands = [] } = {}) {
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
     axes: [axis, { ...axis, size: 56, values: (u, vals) => vals.map((v) => v + unit) }],
-    scales: { x: { time: true } },
+    scales: { x: xRange ? { time: true, range: timeRange(...xRange) } : { time: true } },
   };
   el.replaceChildren();
   const plot = new window.uPlot(options, data, el);
