@@ -587,6 +587,14 @@ async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
     assert_eq!(view["effective"]["gas_critical"], 2500.0);
     let (_, page, _) = admin.get("/thresholds?saved=1").await;
     assert!(page.contains("Thresholds saved"));
+    assert!(
+        page.contains(r#"<a href="/alerts">← Alerts</a>"#),
+        "the back link names the page as the menu does"
+    );
+    assert!(
+        page.contains(r#"data-confirm="Clear every value set here?"#),
+        "clearing asks first"
+    );
     assert!(page.contains(r#"name="gas_warning" type="number""#));
     assert!(
         page.contains(r#"value="1200""#),

@@ -211,6 +211,14 @@ export function chartMessage(el, text) {
   el.replaceChildren(p);
 }
 
+// Forms that undo a lot at once ask first (`data-confirm` holds the question);
+// without scripts they post straight away.
+for (const form of document.querySelectorAll('form[data-confirm]')) {
+  form.addEventListener('submit', (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}
+
 // Ages tick every second.
 setInterval(() => {
   for (const el of document.querySelectorAll('[data-f="age"]')) {

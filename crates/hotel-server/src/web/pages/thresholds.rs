@@ -343,7 +343,7 @@ fn render(
                     " · "
                     a href="/thresholds" { (tr.t("thresholds.title")) }
                 } @else {
-                    a href="/alerts" { "← " (tr.t("alerts.title")) }
+                    a href="/alerts" { "← " (tr.t("nav.alerts")) }
                 }
             }
             h1 { (title) }
@@ -391,7 +391,7 @@ fn render(
                 }
             }
             @if editable {
-                form.row-form method="post" action=(action) {
+                form.row-form method="post" action=(action) data-confirm=(tr.t("thresholds.reset_confirm")) {
                     input type="hidden" name=(csrf::FIELD) value=(user.csrf);
                     button type="submit" { (tr.t("thresholds.reset")) }
                 }
