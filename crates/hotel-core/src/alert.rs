@@ -161,6 +161,10 @@ pub enum ThresholdError {
     /// A number is NaN, infinite or negative where it cannot be.
     #[error("every threshold must be a finite number, hysteresis and times not negative")]
     NotFinite,
+    /// A gas level (warning or critical) is zero or below, `-0` included:
+    /// the MQ-5 reading is never negative, so such a level always alarms.
+    #[error("gas_warning and gas_critical must be above 0")]
+    GasNotPositive,
     /// The warning level is not below the critical one.
     #[error("gas_warning must be below gas_critical")]
     GasOrder,
@@ -197,6 +201,10 @@ impl Thresholds {
         ];
         if all.iter().any(|v| !v.is_finite()) || hysteresis.iter().any(|h| *h < 0.0) {
             return Err(ThresholdError::NotFinite);
+        }
+        // `<=` also catches -0.0, which compares equal to 0.0.
+        if self.gas_warning <= 0.0 || self.gas_critical <= 0.0 {
+            return Err(ThresholdError::GasNotPositive);
         }
         if self.gas_warning >= self.gas_critical {
             return Err(ThresholdError::GasOrder);
@@ -312,6 +320,26 @@ mod tests {
             bad(|t| t.temperature_min_c = 40.0),
             Err(ThresholdError::BandOrder)
         );
+        for level in [-1.0, -0.0, 0.0] {
+            let warning = Thresholds {
+                gas_warning: level,
+                ..Thresholds::default()
+            };
+            assert_eq!(
+                warning.validate(),
+                Err(ThresholdError::GasNotPositive),
+                "warning {level}"
+            );
+            let both = Thresholds {
+                gas_critical: level,
+                ..warning
+            };
+            assert_eq!(
+                both.validate(),
+                Err(ThresholdError::GasNotPositive),
+                "both {level}"
+            );
+        }
         assert_eq!(
             bad(|t| t.gas_hysteresis = -1.0),
             Err(ThresholdError::NotFinite)

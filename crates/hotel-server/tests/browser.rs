@@ -591,3 +591,217 @@ async fn notification_centre_tells_of_a_new_alert_live() {
     browser.close().await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_updates_show_occupancy_and_flags_as_the_server_renders_them() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let _device = rooms_reporting(&server, &["103"]).await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    let token = server.admin_token.clone();
+    let set_occupancy = |state: &'static str| {
+        let server = &server;
+        let token = token.clone();
+        async move {
+            let (status, body) = server
+                .put(
+                    "/api/room/103/occupancy/",
+                    &token,
+                    json!({ "state": state }),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+
+    // The room page: each occupancy word as the server writes it.
+    browser.goto(&format!("{}/rooms/103", server.base)).await;
+    browser.attr_until("body", "data-live", "on").await;
+    for (state, word) in [
+        ("occupied", "occupied"),
+        ("booked", "booked"),
+        ("checked_out", "checked out"),
+    ] {
+        set_occupancy(state).await;
+        browser
+            .text_until("#live [data-f=occupancy]", word, |t| t == word)
+            .await;
+    }
+
+    // A flag set after the page loaded shows as a badge, not a dash.
+    let (status, _) = server
+        .put(
+            "/api/room/103/flags/",
+            &token,
+            json!({ "do_not_disturb": true }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    browser
+        .text_until("#live [data-f=flags]", "the do-not-disturb badge", |t| {
+            t == "Do not disturb"
+        })
+        .await;
+    let badges = browser
+        .client
+        .find_all(Locator::Css("#live [data-f=flags] span.flag"))
+        .await
+        .unwrap();
+    assert_eq!(badges.len(), 1);
+
+    // What the script shows is what the server renders on a reload.
+    let live = browser.text("#live .readings").await;
+    browser.goto(&format!("{}/rooms/103", server.base)).await;
+    let rendered = browser.text("#live .readings").await;
+    assert_eq!(live, rendered);
+
+    // Clearing the flag hides the row again.
+    browser.attr_until("body", "data-live", "on").await;
+    let (status, _) = server
+        .put(
+            "/api/room/103/flags/",
+            &token,
+            json!({ "do_not_disturb": false }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    eventually("the flags row hidden", || async {
+        let row = browser
+            .client
+            .find(Locator::Css("#live .flags"))
+            .await
+            .ok()?;
+        (!row.is_displayed().await.ok()?).then_some(())
+    })
+    .await;
+
+    // The rooms overview's cards too.
+    browser.goto(&format!("{}/rooms", server.base)).await;
+    browser.attr_until("body", "data-live", "on").await;
+    set_occupancy("occupied").await;
+    browser
+        .text_until(
+            "#room-103 [data-f=occupancy]",
+            "occupied on the card",
+            |t| t == "occupied",
+        )
+        .await;
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_charts_get_unix_seconds_within_the_chosen_range() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let device = rooms_reporting(&server, &["103"]).await;
+    // Readings over the last day, an hour or more apart.
+    let now = common::now_s();
+    for hours_ago in [20, 12, 6, 2, 1] {
+        let ts = now - hours_ago * 3600;
+        device
+            .publish(
+                "hotel/103/telemetry/json",
+                format!(
+                    r#"{{"room":"103","timestamp":{ts},"sensors":{{"temperature":{}.5}}}}"#,
+                    20 + hours_ago % 5
+                ),
+            )
+            .await;
+    }
+    eventually("the readings stored", || async {
+        let (_, history) = server
+            .get(
+                &format!(
+                    "/api/room/103/history/?from={}&to={}",
+                    now - 86_400,
+                    now + 60
+                ),
+                &server.admin_token,
+            )
+            .await;
+        (history["points"].as_array()?.len() >= 5).then_some(())
+    })
+    .await;
+
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    browser
+        .goto(&format!("{}/rooms/103?range=24h", server.base))
+        .await;
+    browser
+        .client
+        .wait()
+        .at_most(common::PATIENCE)
+        .for_element(Locator::Css(".plot[data-sensor=temperature] .u-over"))
+        .await
+        .unwrap();
+
+    // Catch the charts as the page redraws them (it does on a theme
+    // change), and read what their x scale got.
+    browser
+        .client
+        .execute(
+            r#"
+            const Plot = window.uPlot;
+            window.caught = [];
+            window.uPlot = function (opts, data, el) {
+              const plot = new Plot(opts, data, el);
+              window.caught.push(plot);
+              return plot;
+            };
+            window.dispatchEvent(new Event('themechange'));
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    // Temperature has several points; humidity, light and gas one each.
+    for sensor in ["temperature", "humidity", "light_percent", "gas_level"] {
+        let script = format!(
+            r#"
+            const el = document.querySelector('.plot[data-sensor={sensor}]');
+            const plot = (window.caught || []).find((p) => el.contains(p.root));
+            if (!plot || plot.scales.x.min == null) return null;
+            const section = document.getElementById('charts');
+            return {{
+              min: plot.scales.x.min,
+              max: plot.scales.x.max,
+              xs: Array.from(plot.data[0]),
+              from_ms: Number(section.dataset.from),
+              to_ms: Number(section.dataset.to),
+            }};
+            "#
+        );
+        let got = eventually(&format!("the {sensor} chart redrawn"), || async {
+            let value = browser.client.execute(&script, vec![]).await.ok()?;
+            (!value.is_null()).then_some(value)
+        })
+        .await;
+        let from_s = got["from_ms"].as_f64().unwrap() / 1000.0;
+        let to_s = got["to_ms"].as_f64().unwrap() / 1000.0;
+        assert!((to_s - from_s - 86_400.0).abs() < 1.0, "24 hours: {got}");
+        let xs = got["xs"].as_array().unwrap();
+        assert!(!xs.is_empty(), "{sensor}: {got}");
+        for x in xs {
+            assert!(
+                (from_s..=to_s).contains(&x.as_f64().unwrap()),
+                "{sensor}: x values are Unix seconds in the range: {got}"
+            );
+        }
+        let (min, max) = (got["min"].as_f64().unwrap(), got["max"].as_f64().unwrap());
+        assert!(
+            (min - from_s).abs() < 1.0 && (max - to_s).abs() < 1.0,
+            "{sensor}: the x scale spans the chosen day, not years: {got}"
+        );
+    }
+    browser.close().await;
+    server.shutdown().await;
+}

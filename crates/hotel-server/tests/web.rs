@@ -587,6 +587,14 @@ async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
     assert_eq!(view["effective"]["gas_critical"], 2500.0);
     let (_, page, _) = admin.get("/thresholds?saved=1").await;
     assert!(page.contains("Thresholds saved"));
+    assert!(
+        page.contains(r#"<a href="/alerts">← Alerts</a>"#),
+        "the back link names the page as the menu does"
+    );
+    assert!(
+        page.contains(r#"data-confirm="Clear every value set here?"#),
+        "clearing asks first"
+    );
     assert!(page.contains(r#"name="gas_warning" type="number""#));
     assert!(
         page.contains(r#"value="1200""#),
@@ -792,6 +800,16 @@ async fn staff_set_occupancy_and_flags_on_the_room_page_and_read_heating_hours()
         .await;
     assert!(page.contains(r#"<tr data-room="105">"#));
     assert!(page.contains("vacant"));
+    // The first day is before the server's first heating reading: no data,
+    // not "0.0 h", and the average covers the one day with data.
+    assert_eq!(
+        page.matches("no data").count(),
+        2,
+        "the room's and the total's"
+    );
+    assert!(!page.contains("0.0 h"));
+    assert!(page.contains("vacant · 1 room<"));
+    assert!(page.contains("0.2 h a day"));
     for bad in [
         "/energy?from=yesterday",
         "/energy?from=2024-01-01&to=2024-03-01",
@@ -823,5 +841,69 @@ async fn staff_set_occupancy_and_flags_on_the_room_page_and_read_heating_hours()
     assert_eq!(guest.get("/energy").await.0, 403);
     let (_, room) = server.get("/api/room/105/", &server.admin_token).await;
     assert_eq!(room["do_not_disturb"], true, "unchanged");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn gas_levels_of_zero_or_below_are_refused_by_form_and_api() {
+    let server = TestServer::embedded().await;
+    let hotel_api = "/api/alerts/thresholds/";
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let token = admin.token("/thresholds").await;
+    let (_, before) = server.get(hotel_api, &server.admin_token).await;
+
+    // The form: the reason, what was typed kept, nothing saved.
+    for (field, text) in [
+        ("gas_warning", "-5"),
+        ("gas_warning", "-0"),
+        ("gas_warning", "0"),
+        ("gas_critical", "-1"),
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/thresholds", server.base))
+            .header(COOKIE, admin.cookie_header())
+            .form(&[("csrf", token.as_str()), (field, text)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}={text}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("Gas warning and critical levels must be above 0"),
+            "{field}={text}"
+        );
+        assert!(page.contains(&format!(r#"value="{text}""#)), "{field} kept");
+    }
+
+    // The API: refused with the reason, nothing saved.
+    for body in [
+        json!({ "gas_warning": -5.0 }),
+        json!({ "gas_warning": -0.0 }),
+        json!({ "gas_warning": 0 }),
+        json!({ "gas_critical": -2500 }),
+    ] {
+        let (status, reply) = server
+            .put(hotel_api, &server.admin_token, body.clone())
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            reply.to_string().contains("must be above 0"),
+            "{body}: {reply}"
+        );
+    }
+    let (_, after) = server.get(hotel_api, &server.admin_token).await;
+    assert_eq!(after["overrides"], before["overrides"], "nothing saved");
+    assert_eq!(after["effective"], before["effective"]);
+
+    // A positive level still saves.
+    let (status, _) = server
+        .put(
+            hotel_api,
+            &server.admin_token,
+            json!({ "gas_warning": 0.5 }),
+        )
+        .await;
+    assert_eq!(status, 200);
     server.shutdown().await;
 }

@@ -31,7 +31,37 @@ export function formatField(field, room) {
     return Number(value).toFixed(decimals) + unit;
   }
   if (field === 'heating') return t(value ? 'word.on' : 'word.off');
+  if (field === 'occupancy') return t('occupancy.' + value);
   return t('word.' + value);
+}
+
+/** Catalogue keys of a room's flags that are set, in the server's order. */
+export function flagKeys(room) {
+  const keys = [];
+  if (room.do_not_disturb === true) keys.push('flag.dnd');
+  if (room.make_up_room === true) keys.push('flag.make_up');
+  return keys;
+}
+
+/** Shows a room's flags as badges; hides the row when none is set. */
+export function setFlags(el, room) {
+  const keys = flagKeys(room);
+  const text = keys.map((key) => t(key)).join(' ');
+  const row = el.closest('.flags');
+  if (row) row.hidden = keys.length === 0;
+  if (el.textContent.trim() === text) return;
+  const badges = [];
+  for (const key of keys) {
+    if (badges.length) badges.push(document.createTextNode(' '));
+    const badge = document.createElement('span');
+    badge.className = 'flag';
+    badge.textContent = t(key);
+    badges.push(badge);
+  }
+  el.replaceChildren(...badges);
+  el.classList.remove('changed');
+  void el.offsetWidth;
+  el.classList.add('changed');
 }
 
 /** "12 s ago" and so on. */
@@ -59,6 +89,8 @@ export function applyRoom(root, room) {
       el.textContent = ageText(Number(el.dataset.ms) || null);
     } else if (field === 'status') {
       setStatus(el, statusOf(room));
+    } else if (field === 'flags') {
+      setFlags(el, room);
     } else {
       const text = formatField(field, room);
       if (el.textContent !== text) {
@@ -127,8 +159,25 @@ export function palette() {
   };
 }
 
-/** Draws a uPlot chart in `el`; returns it (or null without uPlot). */
-export function chart(el, series, data, { unit = '', bands = [] } = {}) {
+/**
+ * The x range of a time chart over `[from, to]` (Unix seconds): the whole
+ * range when uPlot asks for all the data (at first, and when a zoom is reset),
+ * else the zoomed part within it. uPlot's own choice pads a lone point by
+ * its magnitude, years for a timestamp.
+ */
+export function timeRange(from, to) {
+  return (u, min, max) => {
+    const xs = u.data[0];
+    if (min == null || !xs.length || (min <= xs[0] && max >= xs[xs.length - 1])) return [from, to];
+    return [Math.max(min, from), Math.min(max, to)];
+  };
+}
+
+/**
+ * Draws a uPlot chart in `el`; returns it (or null without uPlot). `xRange`
+ * is `[from, to]` in Unix seconds, as uPlot counts time.
+ */
+export function chart(el, series, data, { unit = '', bands = [], xRange = null } = {}) {
   if (!window.uPlot) return null;
   const colours = palette();
   const axis = {
@@ -144,7 +193,7 @@ export function chart(el, series, data, { unit = '', bands = [] } = {}) {
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
     axes: [axis, { ...axis, size: 56, values: (u, vals) => vals.map((v) => v + unit) }],
-    scales: { x: { time: true } },
+    scales: { x: xRange ? { time: true, range: timeRange(...xRange) } : { time: true } },
   };
   el.replaceChildren();
   const plot = new window.uPlot(options, data, el);
@@ -160,6 +209,14 @@ export function chartMessage(el, text) {
   p.className = 'muted chart-empty';
   p.textContent = text;
   el.replaceChildren(p);
+}
+
+// Forms that undo a lot at once ask first (`data-confirm` holds the question);
+// without scripts they post straight away.
+for (const form of document.querySelectorAll('form[data-confirm]')) {
+  form.addEventListener('submit', (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
 }
 
 // Ages tick every second.

@@ -33,7 +33,7 @@ async function drawSensors() {
     const series = rooms.map((room, i) => ({
       label: room, stroke: colours.series[i % colours.series.length], width: 2, spanGaps: true,
     }));
-    chart(el, series, data, { unit: ' ' + unit });
+    chart(el, series, data, { unit: ' ' + unit, xRange: [from, to] });
   } catch (e) {
     chartMessage(el, t('chart.failed'));
   }

@@ -81,6 +81,7 @@ for (const form of document.querySelectorAll('form.control')) {
   });
 }
 
+/** History points of `sensor` from `from` to `to` (Unix ms); `ts_ms` in ms. */
 async function history(base, sensor, from, to) {
   const url = `${base}?sensor=${sensor}&from=${from / 1000}&to=${to / 1000}&points=300`;
   const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
@@ -121,6 +122,7 @@ async function drawCharts() {
       }
       chart(el, series, data, {
         unit: UNIT[sensor],
+        xRange: [from / 1000, to / 1000],
         bands: [{ series: [3, 2], fill: colours.band + '55' }],
       });
     } catch (e) {

@@ -138,6 +138,12 @@ pub struct Energy {
     pub from: Option<String>,
     /// End of the range, RFC 3339.
     pub to: Option<String>,
+    /// Time of the oldest heating reading the store holds, RFC 3339; none
+    /// without any. Days before it have no data rather than no heating.
+    pub data_since: Option<String>,
+    /// [`Energy::data_since`] as Unix ms, for the dashboard.
+    #[serde(skip)]
+    pub data_since_ms: Option<i64>,
     /// Every known room.
     pub rooms: Vec<RoomEnergy>,
 }
@@ -211,7 +217,15 @@ pub async fn energy_report(state: &AppState, from_ms: i64, to_ms: i64) -> Result
     let until_ms = to_ms.min(now);
 
     let mut rooms = Vec::new();
+    let mut data_since_ms: Option<i64> = None;
     for view in state.live.views(now) {
+        let oldest = state
+            .readings
+            .readings(view.id, Metric::Heating, 0, i64::MAX, 1)
+            .await?;
+        if let Some(first) = oldest.first() {
+            data_since_ms = Some(data_since_ms.map_or(first.ts_ms, |t| t.min(first.ts_ms)));
+        }
         // A reading shortly before the range still says whether the heater
         // ran at its start.
         let readings = state
@@ -247,6 +261,8 @@ pub async fn energy_report(state: &AppState, from_ms: i64, to_ms: i64) -> Result
     Ok(Energy {
         from: rfc3339(from_ms),
         to: rfc3339(to_ms),
+        data_since: data_since_ms.and_then(rfc3339),
+        data_since_ms,
         rooms,
     })
 }

@@ -106,10 +106,10 @@ pub fn panel(
 ) -> Markup {
     let room = view.id.as_str();
     let states = [
-        (Occupancy::Vacant, tr.t("room.occupancy.vacant")),
-        (Occupancy::Booked, tr.t("room.occupancy.booked")),
-        (Occupancy::Occupied, tr.t("room.occupancy.occupied")),
-        (Occupancy::CheckedOut, tr.t("room.occupancy.checked_out")),
+        (Occupancy::Vacant, tr.t("js.occupancy.vacant")),
+        (Occupancy::Booked, tr.t("js.occupancy.booked")),
+        (Occupancy::Occupied, tr.t("js.occupancy.occupied")),
+        (Occupancy::CheckedOut, tr.t("js.occupancy.checked_out")),
     ];
     html! {
         section.panel id="stay" aria-labelledby="stay-h" {
@@ -155,12 +155,12 @@ pub fn panel(
                         label.check {
                             input type="checkbox" name="do_not_disturb" value="1"
                                 checked[view.do_not_disturb == Some(true)];
-                            " " (tr.t("room.dnd"))
+                            " " (tr.t("js.flag.dnd"))
                         }
                         label.check {
                             input type="checkbox" name="make_up_room" value="1"
                                 checked[view.make_up_room == Some(true)];
-                            " " (tr.t("room.make_up"))
+                            " " (tr.t("js.flag.make_up"))
                         }
                         div.actions { button.primary type="submit" { (tr.t("stay.save_flags")) } }
                     }

@@ -284,6 +284,7 @@ fn card(
 pub fn readings(tr: Tr, room: &RoomView) -> Markup {
     let word = |w: Option<&'static str>| w.map_or("–", |w| word_label(tr, w));
     let heating = room.heating.map(|h| if h { "on" } else { "off" });
+    let has_flags = room.do_not_disturb == Some(true) || room.make_up_room == Some(true);
     html! {
         dl.readings {
             div.big { dt { (tr.t("js.metric.temperature")) } dd data-f="temperature" { (value(room.temperature, 1, "°C")) } }
@@ -295,13 +296,13 @@ pub fn readings(tr: Tr, room: &RoomView) -> Markup {
             div { dt { (tr.t("room.fan")) } dd data-f="fan_speed" { (word(room.fan_speed.map(|m| m.as_str()))) } }
             div { dt { (tr.t("room.heating")) } dd data-f="heating" { (word(heating)) } }
             div { dt { (tr.t("room.occupancy")) } dd data-f="occupancy" { (occupancy_label(tr, room.occupancy)) } }
-            @if room.do_not_disturb == Some(true) || room.make_up_room == Some(true) {
-                div.flags {
-                    dt { (tr.t("room.flags")) }
-                    dd data-f="flags" {
-                        @if room.do_not_disturb == Some(true) { span.flag { (tr.t("room.dnd")) } " " }
-                        @if room.make_up_room == Some(true) { span.flag { (tr.t("room.make_up")) } }
-                    }
+            // Always there, hidden without flags, so that the live script
+            // can show a flag set after the page was loaded.
+            div.flags hidden[!has_flags] {
+                dt { (tr.t("room.flags")) }
+                dd data-f="flags" {
+                    @if room.do_not_disturb == Some(true) { span.flag { (tr.t("js.flag.dnd")) } " " }
+                    @if room.make_up_room == Some(true) { span.flag { (tr.t("js.flag.make_up")) } }
                 }
             }
         }
@@ -312,10 +313,10 @@ pub fn readings(tr: Tr, room: &RoomView) -> Markup {
 fn occupancy_label(tr: Tr, occupancy: Option<hotel_core::Occupancy>) -> &'static str {
     use hotel_core::Occupancy;
     match occupancy {
-        Some(Occupancy::Vacant) => tr.t("room.occupancy.vacant"),
-        Some(Occupancy::Booked) => tr.t("room.occupancy.booked"),
-        Some(Occupancy::Occupied) => tr.t("room.occupancy.occupied"),
-        Some(Occupancy::CheckedOut) => tr.t("room.occupancy.checked_out"),
+        Some(Occupancy::Vacant) => tr.t("js.occupancy.vacant"),
+        Some(Occupancy::Booked) => tr.t("js.occupancy.booked"),
+        Some(Occupancy::Occupied) => tr.t("js.occupancy.occupied"),
+        Some(Occupancy::CheckedOut) => tr.t("js.occupancy.checked_out"),
         None => "–",
     }
 }
@@ -428,15 +429,40 @@ mod tests {
         let mut room = view("101", true);
         let plain = readings(tr, &room).into_string();
         assert!(!plain.contains("Do not disturb") && !plain.contains("Make up room"));
+        assert!(
+            plain.contains(r#"<div class="flags" hidden>"#),
+            "an empty flags row is there for the live script, hidden"
+        );
         room.occupancy = Some(hotel_core::Occupancy::Occupied);
         room.do_not_disturb = Some(true);
         let html = readings(tr, &room).into_string();
         assert!(html.contains("occupied"));
         assert!(html.contains("Do not disturb") && !html.contains("Make up room"));
+        assert!(html.contains(r#"<div class="flags">"#), "shown");
         room.do_not_disturb = Some(false);
         room.make_up_room = Some(true);
         let html = readings(tr, &room).into_string();
         assert!(!html.contains("Do not disturb") && html.contains("Make up room"));
+    }
+
+    #[test]
+    fn the_live_script_gets_the_same_occupancy_words_and_flags() {
+        use hotel_core::Occupancy;
+
+        // common.js shows `occupancy.<word>` and `flag.*` from these texts.
+        let tr = Tr::default_language();
+        let texts: serde_json::Value = serde_json::from_str(&tr.script_texts_json()).unwrap();
+        for occupancy in [
+            Occupancy::Vacant,
+            Occupancy::Booked,
+            Occupancy::Occupied,
+            Occupancy::CheckedOut,
+        ] {
+            let key = format!("occupancy.{}", occupancy.as_str());
+            assert_eq!(texts[&key], occupancy_label(tr, Some(occupancy)), "{key}");
+        }
+        assert_eq!(texts["flag.dnd"], "Do not disturb");
+        assert_eq!(texts["flag.make_up"], "Make up room");
     }
 
     #[test]

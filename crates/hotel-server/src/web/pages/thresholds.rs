@@ -343,7 +343,7 @@ fn render(
                     " · "
                     a href="/thresholds" { (tr.t("thresholds.title")) }
                 } @else {
-                    a href="/alerts" { "← " (tr.t("alerts.title")) }
+                    a href="/alerts" { "← " (tr.t("nav.alerts")) }
                 }
             }
             h1 { (title) }
@@ -391,7 +391,7 @@ fn render(
                 }
             }
             @if editable {
-                form.row-form method="post" action=(action) {
+                form.row-form method="post" action=(action) data-confirm=(tr.t("thresholds.reset_confirm")) {
                     input type="hidden" name=(csrf::FIELD) value=(user.csrf);
                     button type="submit" { (tr.t("thresholds.reset")) }
                 }
@@ -439,6 +439,9 @@ fn rejection_text(tr: Tr, rejection: &Rejection) -> String {
         ),
         Rejection::Rule(ThresholdError::NotFinite) => {
             tr.t("thresholds.error.not_finite").to_owned()
+        }
+        Rejection::Rule(ThresholdError::GasNotPositive) => {
+            tr.t("thresholds.error.gas_positive").to_owned()
         }
         Rejection::Rule(ThresholdError::GasOrder) => tr.t("thresholds.error.gas_order").to_owned(),
         Rejection::Rule(ThresholdError::BandOrder) => {
