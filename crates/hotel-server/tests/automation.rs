@@ -109,7 +109,7 @@ async fn a_booked_room_preheats_and_a_staff_target_holds_until_the_next_change()
     assert_eq!(status, 202);
     assert_eq!(
         device
-            .expect_message("hotel/102/control/target_temperature")
+            .expect_next_value("hotel/102/control/target_temperature", "21.0")
             .await,
         "23.5"
     );
@@ -127,7 +127,7 @@ async fn a_booked_room_preheats_and_a_staff_target_holds_until_the_next_change()
         .await;
     assert_eq!(
         device
-            .expect_message("hotel/102/control/target_temperature")
+            .expect_next_value("hotel/102/control/target_temperature", "23.5")
             .await,
         "17.0"
     );

@@ -162,8 +162,15 @@ impl AlertEngine {
             } => {
                 let rules = self.rooms.entry(room).or_default();
                 rules.presence.online_word(online, at_ms);
-                let verdict = rules::offline(&rules.presence, now, &self.hub.thresholds.room(room));
-                self.apply(room, verdict, now).await;
+                // A last will is confirmed by the next timer run (at most
+                // `check_every` later), not at once: a device whose first
+                // connection dropped as it reconnected (its will fired on
+                // the way) says `online` right after and raises nothing.
+                if online {
+                    let t = self.hub.thresholds.room(room);
+                    let verdict = rules::offline(&rules.presence, now, &t);
+                    self.apply(room, verdict, now).await;
+                }
             }
         }
     }

@@ -279,6 +279,8 @@ pub struct Device {
     pub client: AsyncClient,
     pub received: mpsc::UnboundedReceiver<(String, String)>,
     connected: tokio::sync::watch::Receiver<bool>,
+    /// SUBACKs received so far.
+    subacks: tokio::sync::watch::Receiver<u64>,
 }
 
 impl Device {
@@ -310,11 +312,15 @@ impl Device {
         let (tx, rx) = mpsc::unbounded_channel();
         let (conn_tx, mut conn_rx) = tokio::sync::watch::channel(false);
         let (fail_tx, mut fail_rx) = tokio::sync::watch::channel(false);
+        let (suback_tx, subacks) = tokio::sync::watch::channel(0u64);
         tokio::spawn(async move {
             loop {
                 match eventloop.poll().await {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => {
                         let _ = conn_tx.send(true);
+                    }
+                    Ok(Event::Incoming(Packet::SubAck(_))) => {
+                        suback_tx.send_modify(|n| *n += 1);
                     }
                     Ok(Event::Incoming(Packet::Publish(p))) => {
                         let _ = tx.send((
@@ -342,6 +348,7 @@ impl Device {
             client,
             received: rx,
             connected: conn_rx,
+            subacks,
         })
     }
 
@@ -352,11 +359,32 @@ impl Device {
             .unwrap();
     }
 
+    /// Subscribes and waits for the broker's SUBACK, so that what is
+    /// published afterwards arrives exactly once (live, not also as the
+    /// retained copy of a subscription still in flight).
     pub async fn subscribe(&self, filter: &str) {
+        let mut subacks = self.subacks.clone();
+        let before = *subacks.borrow_and_update();
         self.client
             .subscribe(filter, QoS::AtLeastOnce)
             .await
             .unwrap();
+        tokio::time::timeout(PATIENCE, subacks.wait_for(|n| *n > before))
+            .await
+            .unwrap_or_else(|_| panic!("no SUBACK for {filter}"))
+            .expect("device connection closed");
+    }
+
+    /// Waits for a message on `topic` other than a repeat of `previous`
+    /// (QoS 1 delivers at least once: a retained copy can follow the live
+    /// one of a fresh subscription); returns its payload.
+    pub async fn expect_next_value(&mut self, topic: &str, previous: &str) -> String {
+        loop {
+            let payload = self.expect_message(topic).await;
+            if payload != previous {
+                return payload;
+            }
+        }
     }
 
     /// Waits for a message on `topic`; returns its payload.
