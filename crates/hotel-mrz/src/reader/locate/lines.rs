@@ -510,8 +510,9 @@ fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
     })
 }
 
-/// Least squares `v = a + b·u`.
-fn fit_affine(points: impl Iterator<Item = (f32, f32)>) -> Option<(f32, f32)> {
+/// Least squares `v = a + b·u`; `None` for fewer than two points or all
+/// at one `u`.
+pub(crate) fn fit_affine(points: impl Iterator<Item = (f32, f32)>) -> Option<(f32, f32)> {
     let (mut n, mut su, mut sv, mut suu, mut suv) = (0f64, 0f64, 0f64, 0f64, 0f64);
     for (u, v) in points {
         let (u, v) = (f64::from(u), f64::from(v));

@@ -10,6 +10,7 @@
 use image::GrayImage;
 use imageproc::geometric_transformations::Projection;
 
+use super::lines::fit_affine;
 use crate::reader::grid::{Grid, LineBox};
 
 /// Samples per pitch in the rectified strips.
@@ -357,29 +358,15 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize) -> Option<Measured>
 /// Least squares `v = a + b·u`, refitted without points off by more than
 /// `tolerance`.
 fn robust_fit(points: &[(f32, f32)], tolerance: f32) -> Option<(f32, f32)> {
-    let fit = |pts: &mut dyn Iterator<Item = &(f32, f32)>| -> Option<(f32, f32)> {
-        let (mut n, mut su, mut sv, mut suu, mut suv) = (0f64, 0f64, 0f64, 0f64, 0f64);
-        for &(u, v) in pts {
-            let (u, v) = (f64::from(u), f64::from(v));
-            n += 1.0;
-            su += u;
-            sv += v;
-            suu += u * u;
-            suv += u * v;
-        }
-        let det = n * suu - su * su;
-        if n < 2.0 || det.abs() < 1e-9 {
-            return None;
-        }
-        let b = (n * suv - su * sv) / det;
-        Some((((sv - b * su) / n) as f32, b as f32))
-    };
-    let mut best = fit(&mut points.iter())?;
+    let mut best = fit_affine(points.iter().copied())?;
     for _ in 0..2 {
         let (a, b) = best;
-        best = fit(&mut points
-            .iter()
-            .filter(|&&(u, v)| (v - a - b * u).abs() <= tolerance))
+        best = fit_affine(
+            points
+                .iter()
+                .copied()
+                .filter(|&(u, v)| (v - a - b * u).abs() <= tolerance),
+        )
         .unwrap_or(best);
     }
     Some(best)
