@@ -8,8 +8,9 @@
 
 use image::GrayImage;
 
-/// Ink must be this much darker than the window mean, relatively.
-const RELATIVE_MARGIN: f32 = 0.12;
+/// Ink must be this much darker than the window mean, relatively (the
+/// margin tried first).
+pub(crate) const RELATIVE_MARGIN: f32 = 0.12;
 /// And by at least this many gray levels.
 const MIN_CONTRAST: i64 = 10;
 /// Most runs kept: bounds memory and time on pathological noise.
@@ -56,17 +57,18 @@ pub(crate) struct Blobs {
     pub(crate) blobs: Vec<Blob>,
 }
 
-/// Binarises `image` with a window of `2·radius + 1` pixels and returns
-/// its ink components with at least `min_area` pixels and a height within
-/// `min_height..=max_height`.
+/// Binarises `image` with a window of `2·radius + 1` pixels (ink darker
+/// than the window mean by `margin`, relatively) and returns its ink
+/// components with a height within `min_height..=max_height`.
 pub(crate) fn find_blobs(
     image: &GrayImage,
     radius: u32,
+    margin: f32,
     min_height: u32,
     max_height: u32,
 ) -> Blobs {
     let h = image.height();
-    let runs = ink_runs(image, radius);
+    let runs = ink_runs(image, radius, margin);
     let labels = join_runs(&runs, h as usize);
 
     // Gather runs per root label.
@@ -121,7 +123,7 @@ pub(crate) fn find_blobs(
 
 /// The ink runs of `image`, row by row.
 #[allow(clippy::needless_range_loop)] // x indexes the row and the integral.
-fn ink_runs(image: &GrayImage, radius: u32) -> Vec<Run> {
+fn ink_runs(image: &GrayImage, radius: u32, margin: f32) -> Vec<Run> {
     let (w, h) = image.dimensions();
     let (wu, hu) = (w as usize, h as usize);
     let stride = wu + 1;
@@ -140,7 +142,7 @@ fn ink_runs(image: &GrayImage, radius: u32) -> Vec<Run> {
     }
 
     let r = radius as usize;
-    let keep = ((1.0 - RELATIVE_MARGIN) * 1024.0) as i64;
+    let keep = ((1.0 - margin) * 1024.0) as i64;
     let mut runs = Vec::new();
     for y in 0..hu {
         let ya = y.saturating_sub(r);
@@ -256,7 +258,7 @@ mod tests {
             image.put_pixel(x, 30, Luma([20]));
             image.put_pixel(x, 31, Luma([20]));
         }
-        let found = find_blobs(&image, 10, 3, 30);
+        let found = find_blobs(&image, 10, RELATIVE_MARGIN, 3, 30);
         let mut boxes: Vec<_> = found
             .blobs
             .iter()
@@ -270,6 +272,31 @@ mod tests {
     }
 
     #[test]
+    fn a_stricter_margin_parts_glyphs_that_blur_joined() {
+        // Two hollow glyphs joined by a grey smear, as blur leaves between
+        // neighbours.
+        let mut image = GrayImage::from_pixel(60, 40, Luma([220]));
+        for left in [10, 22] {
+            for y in 10..22 {
+                for x in left..left + 8 {
+                    let edge = y < 12 || y >= 20 || x < left + 2 || x >= left + 6;
+                    if edge {
+                        image.put_pixel(x, y, Luma([40]));
+                    }
+                }
+            }
+        }
+        for y in 14..18 {
+            for x in 18..22 {
+                image.put_pixel(x, y, Luma([130]));
+            }
+        }
+        let count = |margin| find_blobs(&image, 10, margin, 3, 30).blobs.len();
+        assert_eq!(count(RELATIVE_MARGIN), 1);
+        assert_eq!(count(0.22), 2);
+    }
+
+    #[test]
     fn solid_blocks_are_not_text() {
         let mut image = GrayImage::from_pixel(60, 40, Luma([220]));
         for y in 5..25 {
@@ -277,12 +304,20 @@ mod tests {
                 image.put_pixel(x, y, Luma([20]));
             }
         }
-        assert!(find_blobs(&image, 10, 3, 30).blobs.is_empty());
+        assert!(
+            find_blobs(&image, 10, RELATIVE_MARGIN, 3, 30)
+                .blobs
+                .is_empty()
+        );
     }
 
     #[test]
     fn flat_and_noisy_ground_has_no_components() {
         let image = GrayImage::from_fn(80, 50, |x, y| Luma([200 + ((x * 7 + y * 13) % 5) as u8]));
-        assert!(find_blobs(&image, 10, 3, 30).blobs.is_empty());
+        assert!(
+            find_blobs(&image, 10, RELATIVE_MARGIN, 3, 30)
+                .blobs
+                .is_empty()
+        );
     }
 }

@@ -46,6 +46,10 @@ use crate::reader::grid::{Grid, LineBox};
 
 /// Frames above this many pixels are shrunk for the search.
 const SEARCH_PIXELS: u64 = 1_600_000;
+/// Ink margins tried in turn until one finds a zone: the usual one, then
+/// a stricter one (blur and glare merge neighbouring glyphs), then a looser
+/// one (faint print).
+const MARGINS: [f32; 3] = [blobs::RELATIVE_MARGIN, 0.22, 0.06];
 /// Most candidates returned.
 const MAX_CANDIDATES: usize = 4;
 
@@ -56,11 +60,11 @@ pub fn locate(image: &GrayImage) -> Vec<Grid> {
     let Some((work, mut factor)) = search_image(image) else {
         return Vec::new();
     };
-    let mut zones = find_zones(work.as_ref().unwrap_or(image));
+    let mut zones = find_zones(work.as_ref().unwrap_or(image), true);
     if zones.is_empty() && work.is_some() {
         // Small print in a large frame can vanish when shrunk: search the
         // frame at full resolution before giving up.
-        zones = find_zones(image);
+        zones = find_zones(image, true);
         factor = 1.0;
     }
     zones
@@ -79,7 +83,7 @@ pub fn likely_has_mrz(image: &GrayImage) -> bool {
     let Some((work, _)) = search_image(image) else {
         return false;
     };
-    !find_zones(work.as_ref().unwrap_or(image)).is_empty()
+    !find_zones(work.as_ref().unwrap_or(image), false).is_empty()
 }
 
 /// The image searched and its scale factor (original pixels per searched
@@ -97,11 +101,29 @@ fn search_image(image: &GrayImage) -> Option<(Option<GrayImage>, f32)> {
     Some((Some(shrink(image, factor)), factor as f32))
 }
 
-/// Zones found in `image`, best first, with the text frame they are in.
-fn find_zones(image: &GrayImage) -> Vec<(Zone, Frame)> {
+/// Zones found in `image`, best first, with the text frame they are in:
+/// with the usual ink margin, then (`thorough`) with the others of
+/// [`MARGINS`] until one finds a zone.
+fn find_zones(image: &GrayImage, thorough: bool) -> Vec<(Zone, Frame)> {
+    let margins = if thorough {
+        &MARGINS[..]
+    } else {
+        &MARGINS[..1]
+    };
+    for &margin in margins {
+        let zones = find_zones_at(image, margin);
+        if !zones.is_empty() {
+            return zones;
+        }
+    }
+    Vec::new()
+}
+
+/// [`find_zones`] with one ink margin.
+fn find_zones_at(image: &GrayImage, margin: f32) -> Vec<(Zone, Frame)> {
     let (w, h) = image.dimensions();
     let radius = (w.min(h) / 36).clamp(8, 24);
-    let found = blobs::find_blobs(image, radius, 4, 90);
+    let found = blobs::find_blobs(image, radius, margin, 4, 90);
     let mut zones: Vec<(Zone, Frame)> = lines::text_directions(&found.blobs)
         .into_iter()
         .flat_map(|frame| {
