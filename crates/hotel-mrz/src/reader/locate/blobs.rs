@@ -279,7 +279,7 @@ mod tests {
         for left in [10, 22] {
             for y in 10..22 {
                 for x in left..left + 8 {
-                    let edge = y < 12 || y >= 20 || x < left + 2 || x >= left + 6;
+                    let edge = !(12..20).contains(&y) || !(left + 2..left + 6).contains(&x);
                     if edge {
                         image.put_pixel(x, y, Luma([40]));
                     }
