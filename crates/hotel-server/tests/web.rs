@@ -588,6 +588,10 @@ async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
     let (_, page, _) = admin.get("/thresholds?saved=1").await;
     assert!(page.contains("Thresholds saved"));
     assert!(
+        page.contains(r#"<a href="/thresholds" aria-current="page">Thresholds</a>"#),
+        "the menu leads here and marks it"
+    );
+    assert!(
         page.contains(r#"<a href="/alerts">← Alerts</a>"#),
         "the back link names the page as the menu does"
     );
@@ -691,6 +695,11 @@ async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
     let (status, page, _) = desk.get("/thresholds").await;
     assert_eq!(status, 200);
     assert!(page.contains("Only administrators can change thresholds."));
+    let (_, rooms, _) = desk.get("/rooms").await;
+    assert!(
+        rooms.contains(r#"<a href="/thresholds">Thresholds</a>"#),
+        "monitors find the thresholds in the menu"
+    );
     assert!(!page.contains("Save thresholds"));
     let desk_token = csrf_in(&page);
     let (status, _) = desk
