@@ -852,3 +852,40 @@ async fn room_page_control_boxes_never_overlap() {
     browser.close().await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_menu_entry_is_in_view_on_a_phone() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    browser
+        .client
+        .set_window_size(PHONE.0, PHONE.1)
+        .await
+        .unwrap();
+    browser.goto(&format!("{}/rooms", server.base)).await;
+    browser.text("h1").await;
+    let cut = browser
+        .client
+        .execute(
+            r#"
+            const width = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('header nav a')]
+                .filter((a) => {
+                    const r = a.getBoundingClientRect();
+                    return r.left < 0 || r.right > width || r.width === 0;
+                })
+                .map((a) => a.textContent);
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cut, json!([]), "entries cut off at {} px", PHONE.0);
+    browser.close().await;
+    server.shutdown().await;
+}
