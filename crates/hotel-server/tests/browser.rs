@@ -889,3 +889,40 @@ async fn every_menu_entry_is_in_view_on_a_phone() {
     browser.close().await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disabled_threshold_inputs_look_read_only() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    browser.goto(&format!("{}/thresholds", server.base)).await;
+    browser.text("h1").await;
+
+    // A monitor gets the same inputs disabled; compare one of each.
+    let looks = browser
+        .client
+        .execute(
+            r#"
+            const [editable, locked] = document.querySelectorAll('form.grid-form input[type=number]');
+            locked.disabled = true;
+            const look = (el) => {
+                const s = getComputedStyle(el);
+                return [s.backgroundColor, s.borderTopStyle, s.color];
+            };
+            return [look(editable), look(locked)];
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (editable, locked) = (&looks[0], &looks[1]);
+    for (i, what) in ["background", "border", "text colour"].iter().enumerate() {
+        assert_ne!(editable[i], locked[i], "{what} of a disabled input");
+    }
+    browser.close().await;
+    server.shutdown().await;
+}
