@@ -805,3 +805,124 @@ async fn history_charts_get_unix_seconds_within_the_chosen_range() {
     browser.close().await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn room_page_control_boxes_never_overlap() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    let _device = rooms_reporting(&server, &["101"]).await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+
+    // Every box (fieldset) of the controls and occupancy panels, and every
+    // input in it, as rectangles; the first failure found, or null.
+    let check = r#"
+        const boxes = [...document.querySelectorAll('.controls fieldset')];
+        const rect = (el) => el.getBoundingClientRect();
+        const name = (el) => el.querySelector('legend').textContent;
+        for (const [i, a] of boxes.entries()) {
+            const ra = rect(a);
+            for (const input of a.querySelectorAll('input:not([type=hidden]), select')) {
+                const ri = rect(input);
+                if (ri.left < ra.left - 0.5 || ri.right > ra.right + 0.5) {
+                    return `${input.name} ${JSON.stringify(ri)} sticks out of ${name(a)} ${JSON.stringify(ra)}`;
+                }
+            }
+            for (const b of boxes.slice(i + 1)) {
+                const rb = rect(b);
+                const apart = ra.right <= rb.left + 0.5 || rb.right <= ra.left + 0.5
+                    || ra.bottom <= rb.top + 0.5 || rb.bottom <= ra.top + 0.5;
+                if (!apart) {
+                    return `${name(a)} ${JSON.stringify(ra)} overlaps ${name(b)} ${JSON.stringify(rb)}`;
+                }
+            }
+        }
+        return boxes.length >= 6 ? null : `only ${boxes.length} boxes`;
+    "#;
+    for width in [1366, 1280, 1024, 800, 600, 390] {
+        browser.client.set_window_size(width, 900).await.unwrap();
+        browser.goto(&format!("{}/rooms/101", server.base)).await;
+        browser.text("#stay h2").await;
+        let found = browser.client.execute(check, vec![]).await.unwrap();
+        assert_eq!(found, Value::Null, "at {width} px");
+    }
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_menu_entry_is_in_view_on_a_phone() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    browser
+        .client
+        .set_window_size(PHONE.0, PHONE.1)
+        .await
+        .unwrap();
+    browser.goto(&format!("{}/rooms", server.base)).await;
+    browser.text("h1").await;
+    let cut = browser
+        .client
+        .execute(
+            r#"
+            const width = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('header nav a')]
+                .filter((a) => {
+                    const r = a.getBoundingClientRect();
+                    return r.left < 0 || r.right > width || r.width === 0;
+                })
+                .map((a) => a.textContent);
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cut, json!([]), "entries cut off at {} px", PHONE.0);
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disabled_threshold_inputs_look_read_only() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let server = TestServer::embedded().await;
+    browser
+        .sign_in(&server.base, "admin", common::ADMIN_PASSWORD)
+        .await;
+    browser.goto(&format!("{}/thresholds", server.base)).await;
+    browser.text("h1").await;
+
+    // A monitor gets the same inputs disabled; compare one of each.
+    let looks = browser
+        .client
+        .execute(
+            r#"
+            const [editable, locked] = document.querySelectorAll('form.grid-form input[type=number]');
+            locked.disabled = true;
+            const look = (el) => {
+                const s = getComputedStyle(el);
+                return [s.backgroundColor, s.borderTopStyle, s.color];
+            };
+            return [look(editable), look(locked)];
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (editable, locked) = (&looks[0], &looks[1]);
+    for (i, what) in ["background", "border", "text colour"].iter().enumerate() {
+        assert_ne!(editable[i], locked[i], "{what} of a disabled input");
+    }
+    browser.close().await;
+    server.shutdown().await;
+}

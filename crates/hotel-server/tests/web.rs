@@ -588,6 +588,10 @@ async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
     let (_, page, _) = admin.get("/thresholds?saved=1").await;
     assert!(page.contains("Thresholds saved"));
     assert!(
+        page.contains(r#"<a href="/thresholds" aria-current="page">Thresholds</a>"#),
+        "the menu leads here and marks it"
+    );
+    assert!(
         page.contains(r#"<a href="/alerts">← Alerts</a>"#),
         "the back link names the page as the menu does"
     );
@@ -691,6 +695,11 @@ async fn admins_set_thresholds_in_the_dashboard_and_they_take_effect() {
     let (status, page, _) = desk.get("/thresholds").await;
     assert_eq!(status, 200);
     assert!(page.contains("Only administrators can change thresholds."));
+    let (_, rooms, _) = desk.get("/rooms").await;
+    assert!(
+        rooms.contains(r#"<a href="/thresholds">Thresholds</a>"#),
+        "monitors find the thresholds in the menu"
+    );
     assert!(!page.contains("Save thresholds"));
     let desk_token = csrf_in(&page);
     let (status, _) = desk
@@ -905,5 +914,80 @@ async fn gas_levels_of_zero_or_below_are_refused_by_form_and_api() {
         )
         .await;
     assert_eq!(status, 200);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn fan_select_offers_every_sendable_speed_with_the_rooms_preselected() {
+    let server = TestServer::embedded().await;
+    let device = server.device("fan").await;
+    let mut admin = Visitor::new(&server);
+    admin.sign_in("admin", ADMIN_PASSWORD).await;
+    let fan_select = |page: &str| {
+        let start = page
+            .find(r#"<select id="fan-value""#)
+            .expect("a fan select");
+        let end = start + page[start..].find("</select>").unwrap();
+        page[start..end].to_owned()
+    };
+
+    // A speed that can be sent is preselected, with no placeholder.
+    let report = |speed: &str| {
+        format!(
+            r#"{{"room":"101","timestamp":{},"sensors":{{"temperature":21.0}},"state":{{"fan_speed":"{speed}"}}}}"#,
+            now_s()
+        )
+    };
+    device
+        .publish("hotel/101/telemetry/json", report("medium"))
+        .await;
+    server
+        .room_until("101", "fan medium", |r| r["fan_speed"] == "medium")
+        .await;
+    let page = admin
+        .page_until("/rooms/101", |p| p.contains(r#"value="medium" selected"#))
+        .await;
+    let select = fan_select(&page);
+    assert!(select.contains(" required"), "{select}");
+    let values: Vec<&str> = select
+        .split(r#"<option value=""#)
+        .skip(1)
+        .map(|o| o.split('"').next().unwrap())
+        .collect();
+    assert_eq!(values, ["low", "medium", "high"], "what the command takes");
+    assert_eq!(select.matches(" selected").count(), 1, "{select}");
+
+    // `off` cannot be sent: the select says so and preselects nothing that
+    // would send a speed the room is not at.
+    device
+        .publish("hotel/101/telemetry/json", report("off"))
+        .await;
+    server
+        .room_until("101", "fan off", |r| r["fan_speed"] == "off")
+        .await;
+    let page = admin
+        .page_until("/rooms/101", |p| fan_select(p).contains("Now: off"))
+        .await;
+    let select = fan_select(&page);
+    assert!(
+        select.contains(r#"<option value="" selected>Now: off</option>"#),
+        "{select}"
+    );
+    assert_eq!(select.matches(" selected").count(), 1, "{select}");
+    assert!(!select.contains(r#"value="off""#), "off is never sent");
+
+    // Posting the empty placeholder is refused, not sent as some speed.
+    let token = admin.token("/rooms/101").await;
+    let (status, _, location) = admin
+        .post_to(
+            "/rooms/101/control",
+            &[("csrf", &token), ("kind", "fan"), ("value", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location.as_deref(),
+        Some("/rooms/101?failed=range#controls")
+    );
     server.shutdown().await;
 }

@@ -38,6 +38,8 @@ pub enum Nav {
     Audit,
     /// Notification centre.
     Alerts,
+    /// Alert thresholds.
+    Thresholds,
     /// Notification settings.
     Notifications,
     /// Energy view.
@@ -167,6 +169,7 @@ fn navigation(tr: Tr, user: &WebUser, current: Nav) -> Markup {
                     (item(Nav::Health, "/dashboards/health", tr.t("nav.health")))
                     (item(Nav::Mqtt, "/dashboards/mqtt", tr.t("nav.mqtt")))
                     (item(Nav::Alerts, "/alerts", tr.t("nav.alerts")))
+                    (item(Nav::Thresholds, "/thresholds", tr.t("nav.thresholds")))
                     (item(Nav::Energy, "/energy", tr.t("nav.energy")))
                     @if user.is_admin() {
                         (item(Nav::Notifications, "/notifications", tr.t("nav.notifications")))

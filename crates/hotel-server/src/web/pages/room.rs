@@ -133,11 +133,11 @@ pub async fn page(
             div.controls {
                 (control_form(tr, &user, room, "target", tr.t("room.target"), target_input(tr, view.target_temp, limits)))
                 (control_form(tr, &user, room, "climate", tr.t("room.mode"),
-                    select("climate", &["auto", "manual", "off"], view.climate_mode.map(ClimateMode::as_str), tr)))
+                    select("climate", &words(ClimateMode::ALL, ClimateMode::as_str), view.climate_mode.map(ClimateMode::as_str), tr)))
                 (control_form(tr, &user, room, "fan", tr.t("room.fan"),
-                    select("fan", &["low", "medium", "high"], view.fan_speed.map(FanSpeed::as_str), tr)))
+                    select("fan", &fan_choices(), view.fan_speed.map(FanSpeed::as_str), tr)))
                 (control_form(tr, &user, room, "light", tr.t("room.light"), html! {
-                    (select("light", &["auto", "manual", "off"], view.light_mode.map(LightMode::as_str), tr))
+                    (select("light", &words(LightMode::ALL, LightMode::as_str), view.light_mode.map(LightMode::as_str), tr))
                     div.field {
                         label for="light-brightness" { (tr.t("room.brightness")) }
                         input id="light-brightness" name="brightness" type="number" min="0" max="100" step="1"
@@ -441,12 +441,38 @@ fn target_input(tr: Tr, current: Option<f64>, limits: Option<GuestLimits>) -> Ma
     }
 }
 
+/// The protocol words of `all`.
+fn words<T: Copy>(all: &[T], word: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().copied().map(word).collect()
+}
+
+/// The fan speeds a control command accepts (devices also report `off`,
+/// which cannot be sent).
+fn fan_choices() -> Vec<&'static str> {
+    FanSpeed::ALL
+        .iter()
+        .copied()
+        .filter(|s| ControlCommand::fan_speed(*s).is_ok())
+        .map(FanSpeed::as_str)
+        .collect()
+}
+
+/// A setting's select with the room's current word preselected. When the
+/// room reports a word that cannot be sent (fan `off`) or nothing yet, a
+/// first empty option names the current state, and the select is required
+/// so that this option is never sent.
 fn select(kind: &str, words: &[&'static str], current: Option<&str>, tr: Tr) -> Markup {
     let id = format!("{kind}-value");
+    let is_choice = current.is_some_and(|c| words.contains(&c));
     html! {
         div.field {
             label for=(id) { (tr.t("room.setting")) }
-            select id=(id) name="value" {
+            select id=(id) name="value" required {
+                @if !is_choice {
+                    option value="" selected {
+                        (tr.f("room.now_value", &[("value", word_label(tr, current.unwrap_or("")))]))
+                    }
+                }
                 @for w in words {
                     option value=(w) selected[current == Some(*w)] { (word_label(tr, w)) }
                 }

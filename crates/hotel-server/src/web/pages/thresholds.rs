@@ -401,7 +401,7 @@ fn render(
             (rooms_panel(tr, &book.rooms_with_overrides()))
         }
     };
-    Html(layout::page(ctx, Some(user), &title, Nav::Alerts, &[], content).into_string())
+    Html(layout::page(ctx, Some(user), &title, Nav::Thresholds, &[], content).into_string())
         .into_response()
 }
 
