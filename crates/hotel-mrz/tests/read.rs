@@ -199,3 +199,22 @@ fn a_mirrored_document_is_unreadable_not_an_invalid_mrz() {
         ),
     }
 }
+
+#[test]
+fn sideways_camera_frames_settle_too() {
+    let font = font();
+    let s = (4100..)
+        .map(|seed| sample(seed, Bucket::Clean, &font))
+        .find(|s| s.truth.valid)
+        .unwrap();
+    let frame = image::imageops::rotate90(&gray(&s));
+    let mut reader = FrameReader::new(2, options());
+    assert!(matches!(
+        reader.push(&frame),
+        Frame::Agreeing { agreeing: 1, .. }
+    ));
+    match reader.push(&frame) {
+        Frame::Final(r) => assert_eq!(r.text(), s.truth.mrz),
+        other => panic!("not final after two agreeing frames: {other:?}"),
+    }
+}
