@@ -6,12 +6,14 @@
 //!    (at most about 1.6 megapixels are searched); when that finds nothing,
 //!    the full frame is searched (small print in a large frame).
 //! 2. `blobs`: adaptive binarisation (window mean from an integral image,
-//!    so uneven light does not matter) and connected components.
-//! 3. `lines`: the dominant text direction from nearest neighbours; chains
-//!    of character-like components along it; a line fit per long, regularly
-//!    spaced chain; pieces of one line (split by glare or a smudge) joined;
-//!    2–3 parallel lines of equal pitch and extent at regular
-//!    spacing make a zone, whose longest line decides 30, 36 or 44 cells.
+//!    so uneven light does not matter) and connected components; when no
+//!    zone is found, again with a stricter, then a looser ink margin.
+//! 3. `lines`: the three strongest text directions from nearest
+//!    neighbours; chains of character-like components along each; a line
+//!    fit per long, regularly spaced chain; pieces of one line (split by
+//!    glare or a smudge) joined; 2–3 parallel lines of equal pitch and
+//!    extent at regular spacing make a zone of 30, 36 or 44 cells, one per
+//!    format length a line of it was seen at (within two cells).
 //! 4. `refine`: the zone's grid is refined from the ink of each line at full
 //!    resolution (cell centroids, cap tops, baselines) and its projection
 //!    recomputed from the zone's corners.
