@@ -15,7 +15,7 @@ use hotel_core::protocol::Telemetry;
 use hotel_core::protocol::encode::{TimestampUnit, write_telemetry};
 use hotel_core::{ClimateMode, Metric, RoomId};
 use hotel_telemetry::clock::now_ms;
-use rumqttc::{AsyncClient, MqttOptions, QoS};
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use serde::Serialize;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -101,12 +101,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         }
     };
 
-    let (received0, stored0) = counters(&http, &base).await?;
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(args.seconds);
-    let mut devices = JoinSet::new();
+    // Connect every device first, so that the connection storm is not
+    // measured as ingest latency.
     let mqtt_user = std::env::var("HOTEL_LOAD_MQTT_USERNAME").ok();
     let mqtt_pass = std::env::var("HOTEL_LOAD_MQTT_PASSWORD").ok();
+    let mut connecting = JoinSet::new();
     for i in 0..args.devices {
         let room = RoomId::parse(&format!("load-{i}")).context("room id")?;
         let mut options = MqttOptions::new(
@@ -118,7 +117,23 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         if let (Some(u), Some(p)) = (&mqtt_user, &mqtt_pass) {
             options.set_credentials(u.clone(), p.clone());
         }
-        devices.spawn(publish_device(room, options, args.rate, deadline));
+        connecting.spawn(connect_device(i, room, options));
+    }
+    let mut connected = Vec::with_capacity(args.devices as usize);
+    while let Some(done) = connecting.join_next().await {
+        connected.push(done.context("a device task failed")??);
+    }
+
+    let (received0, stored0) = counters(&http, &base).await?;
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(args.seconds);
+    // Devices send at evenly spread phases of the period, as devices that
+    // booted at different times do, not all in the same instant.
+    let period = Duration::from_secs_f64(1.0 / args.rate);
+    let mut devices = JoinSet::new();
+    for device in connected {
+        let phase = period.mul_f64(f64::from(device.index) / f64::from(args.devices));
+        devices.spawn(publish_device(device, started + phase, period, deadline));
     }
     let mut published = 0;
     while let Some(done) = devices.join_next().await {
@@ -169,16 +184,56 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn publish_device(room: RoomId, options: MqttOptions, rate: f64, deadline: Instant) -> u64 {
+/// One simulated device with its MQTT connection up.
+struct Device {
+    index: u32,
+    room: RoomId,
+    client: AsyncClient,
+    driver: tokio::task::JoinHandle<()>,
+}
+
+/// Opens device `index`'s connection and waits for the broker's CONNACK.
+async fn connect_device(index: u32, room: RoomId, options: MqttOptions) -> anyhow::Result<Device> {
     let (client, mut eventloop) = AsyncClient::new(options, 1024);
+    loop {
+        let event = eventloop
+            .poll()
+            .await
+            .with_context(|| format!("device {room} cannot connect"))?;
+        if matches!(event, Event::Incoming(Packet::ConnAck(_))) {
+            break;
+        }
+    }
     let driver = tokio::spawn(async move { while eventloop.poll().await.is_ok() {} });
+    Ok(Device {
+        index,
+        room,
+        client,
+        driver,
+    })
+}
+
+async fn publish_device(
+    device: Device,
+    start: Instant,
+    period: Duration,
+    deadline: Instant,
+) -> u64 {
+    let Device {
+        room,
+        client,
+        driver,
+        ..
+    } = device;
     let topic = format!("hotel/{room}/telemetry/json");
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    let mut tick = tokio::time::interval_at(start.into(), period);
     let mut last_ts = 0;
     let mut sent = 0;
     let mut payload = String::with_capacity(320);
-    while Instant::now() < deadline {
-        tick.tick().await;
+    while tokio::time::timeout_at(deadline.into(), tick.tick())
+        .await
+        .is_ok()
+    {
         // One reading per millisecond at most, so none collides in the store.
         let ts = now_ms().max(last_ts + 1);
         last_ts = ts;

@@ -1,0 +1,84 @@
+//! `hotel load` against a running server: what it reports is what the
+//! server counted, and bad settings are refused before anything connects.
+
+mod common;
+
+use common::{ADMIN_PASSWORD, TestServer};
+use serde_json::Value;
+use tokio::process::Command;
+
+fn hotel() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hotel"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_report_matches_what_the_server_stored() {
+    let server = TestServer::embedded().await;
+    let out = hotel()
+        .args([
+            "load",
+            "--devices",
+            "3",
+            "--rate",
+            "10",
+            "--seconds",
+            "2",
+            "--json",
+        ])
+        .arg("--broker")
+        .arg(format!("{}:{}", server.mqtt_host, server.mqtt_port))
+        .arg("--http")
+        .arg(&server.base)
+        .env("HOTEL_LOAD_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let published = report["published"].as_u64().unwrap();
+    assert!(published >= 3, "every device published: {report}");
+    assert_eq!(report["received"], published, "{report}");
+    // Each load message carries five readings.
+    assert_eq!(report["stored"], published * 5, "{report}");
+    assert_eq!(report["latency_samples"], published, "{report}");
+    assert!(report["latency_p99_ms"].as_i64().unwrap() >= 0);
+
+    let received = server.metric("hotel_telemetry_received_total").await;
+    assert_eq!(received as u64, published);
+    let (status, rooms) = server.get("/api/rooms/", &server.admin_token).await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = rooms
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    for id in ["load-0", "load-1", "load-2"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn load_refuses_bad_settings_before_connecting() {
+    // Nothing listens on these ports: a refusal must come before any connect.
+    for (flag, value, message) in [
+        ("--rate", "0", "--rate"),
+        ("--rate", "20000", "--rate"),
+        ("--seconds", "0", "--seconds"),
+        ("--broker", "no-port", "--broker"),
+    ] {
+        let out = hotel()
+            .args(["load", "--http", "http://127.0.0.1:9", flag, value])
+            .output()
+            .await
+            .unwrap();
+        assert!(!out.status.success(), "{flag} {value} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{flag} {value}: {stderr}");
+    }
+}
