@@ -33,10 +33,11 @@ pub const HOUR_MS: i64 = 3_600_000;
 /// How long a writer waits for the database lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// SQLite page cache of the reading writer's one connection, KiB: enough
-/// that a batch's inserts rarely leave memory. Other connections keep
-/// SQLite's default (2 MiB).
-const WRITER_CACHE_KIB: u32 = 32 * 1024;
+/// SQLite page cache of the reading writer's one connection, KiB: the
+/// newest leaf page of 300 rooms' six metrics. Past that a batch re-reads
+/// pages from the OS cache, which costs CPU, not RSS (see
+/// `docs/performance.md`). Other connections keep SQLite's default (2 MiB).
+const WRITER_CACHE_KIB: u32 = 8 * 1024;
 
 /// Readers plus the one writer SQLite allows at a time.
 const MAX_CONNECTIONS: u32 = 4;
