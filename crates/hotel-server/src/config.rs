@@ -56,7 +56,7 @@ pub enum Command {
     /// Load generator: N simulated devices publish to a broker; reports
     /// messages/s stored and publish→visible latency.
     #[command(
-        after_help = "Example:\n  hotel load --broker 127.0.0.1:1883 --http http://127.0.0.1:8001 --devices 200 --rate 5 --seconds 30"
+        after_help = "Examples:\n  hotel load --broker 127.0.0.1:1883 --http http://127.0.0.1:8001 --devices 200 --rate 5 --seconds 30\n  hotel load --broker 127.0.0.1:1883 --http off --devices 100 --rate 600   # a broker alone"
     )]
     Load(crate::load::LoadArgs),
     /// Simulated rooms: the room firmware's control core on a thermal model,

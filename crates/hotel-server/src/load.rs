@@ -26,7 +26,8 @@ pub struct LoadArgs {
     /// MQTT broker, host:port.
     #[arg(long, default_value = "127.0.0.1:1883")]
     pub broker: String,
-    /// The server's HTTP base URL.
+    /// The server's HTTP base URL, or `off` to load a broker with no server
+    /// behind it (only publishing is measured then).
     #[arg(long, default_value = "http://127.0.0.1:8001")]
     pub http: String,
     /// Simulated devices, one MQTT connection each.
@@ -55,13 +56,13 @@ pub struct LoadReport {
     published: u64,
     published_per_s: f64,
     /// Messages the server received during the run, drain included.
-    received: u64,
+    received: Option<u64>,
     /// Readings the server stored during the run, drain included.
-    stored: u64,
+    stored: Option<u64>,
     /// Publish time plus the drain, seconds: what the rates divide by.
     elapsed_s: f64,
-    received_per_s: f64,
-    readings_stored_per_s: f64,
+    received_per_s: Option<f64>,
+    readings_stored_per_s: Option<f64>,
     latency_samples: usize,
     latency_p50_ms: Option<i64>,
     latency_p99_ms: Option<i64>,
@@ -82,20 +83,21 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
         .context("--broker must be host:port")?;
     let http = reqwest::Client::new();
-    let base = args.http.trim_end_matches('/').to_owned();
+    let base = (args.http != "off").then(|| args.http.trim_end_matches('/').to_owned());
 
     // Latency feed first, so that it sees the first messages.
     let cancel = CancellationToken::new();
-    let latencies = match std::env::var("HOTEL_LOAD_PASSWORD") {
-        Ok(password) => {
-            let token = sign_in(&http, &base, &args.user, &password).await?;
+    let latencies = match (&base, std::env::var("HOTEL_LOAD_PASSWORD")) {
+        (None, _) => None,
+        (Some(base), Ok(password)) => {
+            let token = sign_in(&http, base, &args.user, &password).await?;
             Some(tokio::spawn(watch_latency(
                 base.clone(),
                 token,
                 cancel.clone(),
             )))
         }
-        Err(_) => {
+        (Some(_), Err(_)) => {
             eprintln!("HOTEL_LOAD_PASSWORD is not set: latency is not measured");
             None
         }
@@ -124,7 +126,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         connected.push(done.context("a device task failed")??);
     }
 
-    let (received0, stored0) = counters(&http, &base).await?;
+    let first = counters(&http, base.as_deref()).await?;
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     // Devices send at evenly spread phases of the period, as devices that
@@ -142,10 +144,13 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let publish_secs = started.elapsed().as_secs_f64();
 
     // Let the server drain, then read the counters again.
-    let mut last = counters(&http, &base).await?;
+    let mut last = counters(&http, base.as_deref()).await?;
     for _ in 0..50 {
+        if last.is_none() {
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let now = counters(&http, &base).await?;
+        let now = counters(&http, base.as_deref()).await?;
         if now == last {
             break;
         }
@@ -161,16 +166,18 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let pct = |p: f64| {
         (!samples.is_empty()).then(|| samples[((samples.len() - 1) as f64 * p).round() as usize])
     };
+    // What the server counted during the run: last minus first reading.
+    let counted = |pick: fn((f64, f64)) -> f64| Some(pick(last?) - pick(first?));
     let report = LoadReport {
         devices: args.devices,
         seconds: publish_secs,
         published,
         published_per_s: published as f64 / publish_secs,
-        received: (last.0 - received0) as u64,
-        stored: (last.1 - stored0) as u64,
+        received: counted(|c| c.0).map(|n| n as u64),
+        stored: counted(|c| c.1).map(|n| n as u64),
         elapsed_s: elapsed,
-        received_per_s: (last.0 - received0) / elapsed,
-        readings_stored_per_s: (last.1 - stored0) / elapsed,
+        received_per_s: counted(|c| c.0).map(|n| n / elapsed),
+        readings_stored_per_s: counted(|c| c.1).map(|n| n / elapsed),
         latency_samples: samples.len(),
         latency_p50_ms: pct(0.5),
         latency_p99_ms: pct(0.99),
@@ -318,7 +325,14 @@ async fn watch_latency(base: String, token: String, cancel: CancellationToken) -
 }
 
 /// (messages received, readings stored) from `/metrics`.
-async fn counters(http: &reqwest::Client, base: &str) -> anyhow::Result<(f64, f64)> {
+/// The server's (received, stored) totals; `None` with no server.
+async fn counters(
+    http: &reqwest::Client,
+    base: Option<&str>,
+) -> anyhow::Result<Option<(f64, f64)>> {
+    let Some(base) = base else {
+        return Ok(None);
+    };
     let text = http
         .get(format!("{base}/metrics"))
         .send()
@@ -333,8 +347,8 @@ async fn counters(http: &reqwest::Client, base: &str) -> anyhow::Result<(f64, f6
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    Ok((
+    Ok(Some((
         value("hotel_telemetry_received_total"),
         value("hotel_telemetry_stored_total"),
-    ))
+    )))
 }

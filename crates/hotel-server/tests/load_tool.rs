@@ -63,6 +63,48 @@ async fn load_report_matches_what_the_server_stored() {
     server.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_without_a_server_measures_publishing_only() {
+    let server = TestServer::embedded().await;
+    let out = hotel()
+        .args([
+            "load",
+            "--devices",
+            "2",
+            "--rate",
+            "10",
+            "--seconds",
+            "1",
+            "--json",
+        ])
+        .args(["--http", "off", "--broker"])
+        .arg(format!("{}:{}", server.mqtt_host, server.mqtt_port))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["published"].as_u64().unwrap() >= 2, "{report}");
+    for field in ["received", "stored", "received_per_s", "latency_p99_ms"] {
+        assert!(
+            report[field].is_null(),
+            "{field} without a server: {report}"
+        );
+    }
+    // The broker still delivered what was published to the server's ingest.
+    let published = report["published"].as_u64().unwrap();
+    common::eventually("the messages reach the server", || async {
+        let received = server.metric("hotel_telemetry_received_total").await as u64;
+        (received == published).then_some(())
+    })
+    .await;
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn load_refuses_bad_settings_before_connecting() {
     // Nothing listens on these ports: a refusal must come before any connect.
