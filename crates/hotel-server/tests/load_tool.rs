@@ -11,24 +11,13 @@ fn hotel() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hotel"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn load_report_matches_what_the_server_stored() {
-    let server = TestServer::embedded().await;
+/// Runs `hotel load` at 10 messages/s per device against `server`'s broker
+/// with `args` added, and returns its JSON report.
+async fn run_load(server: &TestServer, args: &[&str]) -> Value {
     let out = hotel()
-        .args([
-            "load",
-            "--devices",
-            "3",
-            "--rate",
-            "10",
-            "--seconds",
-            "2",
-            "--json",
-        ])
-        .arg("--broker")
+        .args(["load", "--rate", "10", "--json", "--broker"])
         .arg(format!("{}:{}", server.mqtt_host, server.mqtt_port))
-        .arg("--http")
-        .arg(&server.base)
+        .args(args)
         .env("HOTEL_LOAD_PASSWORD", ADMIN_PASSWORD)
         .output()
         .await
@@ -38,7 +27,18 @@ async fn load_report_matches_what_the_server_stored() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_report_matches_what_the_server_stored() {
+    let server = TestServer::embedded().await;
+    let http = server.base.clone();
+    let report = run_load(
+        &server,
+        &["--devices", "3", "--seconds", "2", "--http", &http],
+    )
+    .await;
     let published = report["published"].as_u64().unwrap();
     assert!(published >= 3, "every device published: {report}");
     assert_eq!(report["received"], published, "{report}");
@@ -66,28 +66,11 @@ async fn load_report_matches_what_the_server_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_without_a_server_measures_publishing_only() {
     let server = TestServer::embedded().await;
-    let out = hotel()
-        .args([
-            "load",
-            "--devices",
-            "2",
-            "--rate",
-            "10",
-            "--seconds",
-            "1",
-            "--json",
-        ])
-        .args(["--http", "off", "--broker"])
-        .arg(format!("{}:{}", server.mqtt_host, server.mqtt_port))
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_load(
+        &server,
+        &["--devices", "2", "--seconds", "1", "--http", "off"],
+    )
+    .await;
     assert!(report["published"].as_u64().unwrap() >= 2, "{report}");
     for field in ["received", "stored", "received_per_s", "latency_p99_ms"] {
         assert!(
