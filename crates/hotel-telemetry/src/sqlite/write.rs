@@ -133,17 +133,22 @@ pub(super) async fn write_readings(
     // `clear`.
     // The statement text of a full chunk is built once; sqlx keeps it
     // prepared. Building it per batch cost more than binding the values.
+    // A partial chunk's length differs from batch to batch: its statement
+    // is not kept, or sqlx's cache would fill with up to 100 large ones.
     static FULL_INSERT: OnceLock<String> = OnceLock::new();
     static FULL_ROLLUP: OnceLock<String> = OnceLock::new();
     for chunk in fresh.chunks(INSERT_CHUNK) {
         let partial;
-        let sql = if chunk.len() == INSERT_CHUNK {
-            FULL_INSERT.get_or_init(|| values_sql(INSERT_HEAD, 4, INSERT_CHUNK, ""))
+        let (sql, keep) = if chunk.len() == INSERT_CHUNK {
+            (
+                FULL_INSERT.get_or_init(|| values_sql(INSERT_HEAD, 4, INSERT_CHUNK, "")),
+                true,
+            )
         } else {
             partial = values_sql(INSERT_HEAD, 4, chunk.len(), "");
-            &partial
+            (&partial, false)
         };
-        let mut q = sqlx::query(sql);
+        let mut q = sqlx::query(sql).persistent(keep);
         for r in chunk {
             q = q
                 .bind(r.room.as_str())
@@ -157,13 +162,16 @@ pub(super) async fn write_readings(
     let deltas = rollup_deltas(&fresh);
     for chunk in deltas.chunks(ROLLUP_CHUNK) {
         let partial;
-        let sql = if chunk.len() == ROLLUP_CHUNK {
-            FULL_ROLLUP.get_or_init(|| values_sql(ROLLUP_HEAD, 7, ROLLUP_CHUNK, ROLLUP_TAIL))
+        let (sql, keep) = if chunk.len() == ROLLUP_CHUNK {
+            (
+                FULL_ROLLUP.get_or_init(|| values_sql(ROLLUP_HEAD, 7, ROLLUP_CHUNK, ROLLUP_TAIL)),
+                true,
+            )
         } else {
             partial = values_sql(ROLLUP_HEAD, 7, chunk.len(), ROLLUP_TAIL);
-            &partial
+            (&partial, false)
         };
-        let mut q = sqlx::query(sql);
+        let mut q = sqlx::query(sql).persistent(keep);
         for d in chunk {
             q = q
                 .bind(d.room.as_str())
