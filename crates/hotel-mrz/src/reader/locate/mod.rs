@@ -55,26 +55,53 @@ const MARGINS: [f32; 3] = [blobs::RELATIVE_MARGIN, 0.22, 0.06];
 /// Most candidates returned.
 const MAX_CANDIDATES: usize = 4;
 
+/// A candidate MRZ grid, and whether its lines were carried on past the
+/// ends where their ink was seen (glare can wash out the same end of every
+/// line). The first 36 cells of a 2×44 zone can pass for a whole 2×36 one,
+/// so a carried 36-cell grid must not be read as a visa (no composite
+/// check would catch the truncation).
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Where the zone lies.
+    pub grid: Grid,
+    /// Whether its length was not seen but carried on to.
+    pub carried: bool,
+}
+
 /// Candidate MRZ grids in `image`, best first; empty when nothing looks
 /// like an MRZ. Each has 30, 36 or 44 characters and 2 or 3 lines (3 only
 /// with 30).
 pub fn locate(image: &GrayImage) -> Vec<Grid> {
+    candidates(image).into_iter().map(|c| c.grid).collect()
+}
+
+/// [`locate`], telling which candidates were carried on past their lines'
+/// seen ends (see [`Candidate`]).
+pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
     let Some((work, mut factor)) = search_image(image) else {
         return Vec::new();
     };
     let mut zones = find_zones(work.as_ref().unwrap_or(image), true);
-    if zones.is_empty() && work.is_some() {
+    if work.is_some() && zones.iter().all(|(z, _)| z.carried) {
         // Small print in a large frame can vanish when shrunk: search the
-        // frame at full resolution before giving up.
-        zones = find_zones(image, true);
-        factor = 1.0;
+        // frame at full resolution before giving up (or settling for
+        // carried zones).
+        let full = find_zones(image, true);
+        if zones.is_empty() || full.iter().any(|(z, _)| !z.carried) {
+            zones = full;
+            factor = 1.0;
+        }
     }
     zones
         .iter()
         .take(MAX_CANDIDATES)
         .filter_map(|(zone, frame)| {
             let rough = zone_grid(zone, *frame, factor)?;
-            refine::refine(image, &rough)
+            let grid = refine::refine(image, &rough)?;
+            Some(Candidate {
+                grid,
+                carried: zone.carried,
+            })
         })
         .collect()
 }
@@ -105,20 +132,25 @@ fn search_image(image: &GrayImage) -> Option<(Option<GrayImage>, f32)> {
 
 /// Zones found in `image`, best first, with the text frame they are in:
 /// with the usual ink margin, then (`thorough`) with the others of
-/// [`MARGINS`] until one finds a zone.
+/// [`MARGINS`] until one finds a zone whose length was seen; when none
+/// does, the carried zones of the first margin that found any.
 fn find_zones(image: &GrayImage, thorough: bool) -> Vec<(Zone, Frame)> {
     let margins = if thorough {
         &MARGINS[..]
     } else {
         &MARGINS[..1]
     };
+    let mut carried = Vec::new();
     for &margin in margins {
         let zones = find_zones_at(image, margin);
-        if !zones.is_empty() {
+        if zones.iter().any(|(z, _)| !z.carried) {
             return zones;
         }
+        if carried.is_empty() {
+            carried = zones;
+        }
     }
-    Vec::new()
+    carried
 }
 
 /// [`find_zones`] with one ink margin.
