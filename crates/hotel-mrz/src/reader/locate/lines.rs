@@ -358,10 +358,11 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
         }
     }
     zones.sort_by(|a, b| b.score.total_cmp(&a.score));
-    // Drop zones that share a line with a better one.
+    // Drop zones that share a line with a better one; the carried zones of
+    // one group of lines (both ends, both lengths) are all kept.
     let mut kept: Vec<Zone> = Vec::new();
     for z in zones {
-        let overlaps = kept.iter().any(|k| {
+        let overlaps = kept.iter().filter(|k| !(k.carried && z.carried)).any(|k| {
             k.lines.iter().any(|a| {
                 z.lines.iter().any(|b| {
                     (a.mid_t() - b.mid_t()).abs() < 0.5 * a.height()

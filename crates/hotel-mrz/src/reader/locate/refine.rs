@@ -339,6 +339,10 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize, comb: bool) -> Opti
             let x_centre = a + b * (c as f32 + 0.5);
             let ca = strip.col_of(x_centre - 0.4).max(0.0) as usize;
             let cb = (strip.col_of(x_centre + 0.4) as usize).min(strip.cols);
+            if cb <= ca {
+                // The cell lies past the strip's end.
+                continue;
+            }
             let upper: f32 = (ca..cb)
                 .flat_map(|col| (box_r0..box_r0 + quarter).map(move |r| (col, r)))
                 .map(|(col, r)| strip.at(col, r))
