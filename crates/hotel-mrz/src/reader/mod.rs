@@ -100,8 +100,11 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     let mut best: Option<Reading> = None;
     let mut patches = Vec::new();
     for candidate in candidates {
-        let carried = candidate.carried;
-        for grid in [candidate.grid.rotated_180(), candidate.grid] {
+        let carried = candidate.is_carried();
+        let Some(grid) = candidate.into_grid(image) else {
+            continue;
+        };
+        for grid in [grid.rotated_180(), grid] {
             patches.clear();
             cells::patches_into(image, &grid, &mut patches);
             let probs = model.probabilities(&patches);
@@ -154,6 +157,7 @@ fn sideways(image: &GrayImage) -> Vec<locate::Candidate> {
                 c.grid.lines().to_vec(),
             ),
             carried: c.carried,
+            refined: c.refined,
         })
         .collect()
 }

@@ -60,20 +60,43 @@ const MAX_CANDIDATES: usize = 4;
 /// ends where their ink was seen (glare can wash out the same end of every
 /// line). The first 36 cells of a 2×44 zone can pass for a whole 2×36 one,
 /// so a carried 36-cell grid must not be read as a visa (no composite
-/// check would catch the truncation).
+/// check would catch the truncation). A carried candidate is refined only
+/// when its grid is asked for ([`Candidate::into_grid`]): most reads end
+/// before it is needed.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    /// Where the zone lies.
-    pub grid: Grid,
+    /// Where the zone lies (the first, unrefined grid while `!refined`).
+    pub(crate) grid: Grid,
+    pub(crate) carried: bool,
+    pub(crate) refined: bool,
+}
+
+impl Candidate {
     /// Whether its length was not seen but carried on to.
-    pub carried: bool,
+    pub fn is_carried(&self) -> bool {
+        self.carried
+    }
+
+    /// The candidate's grid in `image` (the image it was found in),
+    /// refining it first if that is still to do; `None` when refining
+    /// finds no ink to measure.
+    pub fn into_grid(self, image: &GrayImage) -> Option<Grid> {
+        if self.refined {
+            Some(self.grid)
+        } else {
+            refine::refine(image, &self.grid)
+        }
+    }
 }
 
 /// Candidate MRZ grids in `image`, best first; empty when nothing looks
 /// like an MRZ. Each has 30, 36 or 44 characters and 2 or 3 lines (3 only
 /// with 30).
 pub fn locate(image: &GrayImage) -> Vec<Grid> {
-    candidates(image).into_iter().map(|c| c.grid).collect()
+    candidates(image)
+        .into_iter()
+        .filter_map(|c| c.into_grid(image))
+        .collect()
 }
 
 /// [`locate`], telling which candidates were carried on past their lines'
@@ -126,10 +149,17 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
             seen_carried.push(rough.clone());
         }
         *count += 1;
-        if let Some(grid) = refine::refine(image, &rough) {
+        if zone.carried {
+            found.push(Candidate {
+                grid: rough,
+                carried: true,
+                refined: false,
+            });
+        } else if let Some(grid) = refine::refine(image, &rough) {
             found.push(Candidate {
                 grid,
-                carried: zone.carried,
+                carried: false,
+                refined: true,
             });
         }
     }

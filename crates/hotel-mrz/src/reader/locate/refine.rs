@@ -395,22 +395,23 @@ fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
         let t = p - i as f32;
         columns[i] * (1.0 - t) + columns[i + 1] * t
     };
+    // Σ over cells of centre − mean of its two boundaries; each inner
+    // boundary is shared by two cells.
     let score = |a: f32, b: f32| -> f32 {
-        (0..chars)
-            .map(|c| {
-                let c = c as f32;
-                at(a + b * (c + 0.5)) - 0.5 * (at(a + b * c) + at(a + b * (c + 1.0)))
-            })
-            .sum()
+        let centres: f32 = (0..chars).map(|c| at(a + b * (c as f32 + 0.5))).sum();
+        let inner: f32 = (1..chars).map(|c| at(a + b * c as f32)).sum();
+        let ends = 0.5 * (at(a) + at(a + b * chars as f32));
+        centres - inner - ends
     };
     let mut best = (0.0f32, 1.0f32, score(0.0, 1.0));
     if best.2 <= 0.0 && columns.iter().all(|&v| v <= 0.0) {
         return (0.0, 1.0);
     }
-    // Coarse: 0.04 cells and 0.4% of pitch; then fine around the best.
+    // Coarse: 0.1 cells (the ink peak of a cell is wider) and 0.6% of
+    // pitch; then fine around the best.
     for (a_range, a_step, b_range, b_step, (a0, b0)) in [
-        (0.4f32, 0.04f32, 0.06f32, 0.004f32, (0.0f32, 1.0f32)),
-        (0.04, 0.01, 0.004, 0.001, (f32::NAN, f32::NAN)),
+        (0.4f32, 0.1f32, 0.06f32, 0.006f32, (0.0f32, 1.0f32)),
+        (0.1, 0.025, 0.006, 0.0015, (f32::NAN, f32::NAN)),
     ] {
         let (a0, b0) = if a0.is_nan() {
             (best.0, best.1)
@@ -547,7 +548,7 @@ mod tests {
     use super::*;
 
     /// A strip of one row whose 44 cells really span `a + b·c ..`:
-    /// a glyph of ink over the middle 60% of each cell.
+    /// ink peaking at each cell's centre, none in its outer 15% each side.
     fn strip_of(a: f32, b: f32) -> (Strip, Vec<f32>) {
         let chars = 44;
         let cols = (chars + 2) * RES;
@@ -557,8 +558,8 @@ mod tests {
                 let x = x0 + (col as f32 + 0.5) / RES as f32;
                 let u = (x - a) / b;
                 let f = u - u.floor();
-                if (0.0..chars as f32).contains(&u) && (0.2..0.8).contains(&f) {
-                    1.0
+                if (0.0..chars as f32).contains(&u) {
+                    (1.0 - (f - 0.5).abs() / 0.35).max(0.0)
                 } else {
                     0.0
                 }
