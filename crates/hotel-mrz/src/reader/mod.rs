@@ -39,7 +39,7 @@ pub mod stream;
 use image::{DynamicImage, GrayImage};
 use imageproc::geometric_transformations::Projection;
 
-use crate::ParseOptions;
+use crate::{Format, ParseOptions};
 
 pub use grid::{Grid, LineBox};
 pub use reading::{
@@ -89,17 +89,21 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// As [`read`], plus [`ReadError::Model`] if the built-in model does not
 /// load (a build fault, which a test guards against).
 pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, ReadError> {
-    let grids = match locate::locate(image) {
-        grids if grids.is_empty() => sideways(image),
-        grids => grids,
+    let candidates = match locate::candidates(image) {
+        found if found.is_empty() => sideways(image),
+        found => found,
     };
-    if grids.is_empty() {
+    if candidates.is_empty() {
         return Err(ReadError::NoMrz);
     }
     let model = classify::Model::builtin().map_err(|e| ReadError::Model(e.clone()))?;
     let mut best: Option<Reading> = None;
     let mut patches = Vec::new();
-    for grid in grids {
+    for candidate in candidates {
+        let carried = candidate.is_carried();
+        let Some(grid) = candidate.into_grid(image) else {
+            continue;
+        };
         for grid in [grid.rotated_180(), grid] {
             patches.clear();
             cells::patches_into(image, &grid, &mut patches);
@@ -111,6 +115,12 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
                 continue;
             };
             let reading = Reading::new(decoded, grid.corners(), options);
+            // A carried 2×36 grid may be the front of a 2×44 zone: a visa
+            // layout (no composite check) would not notice (see
+            // `locate::Candidate`).
+            if carried && reading.format() == Format::MrvB {
+                continue;
+            }
             if reading.is_valid() {
                 return Ok(reading);
             }
@@ -130,7 +140,7 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
 
 /// Zones of a document turned by 90° either way: located in the image
 /// turned by 90° clockwise, their grids mapped back into `image`.
-fn sideways(image: &GrayImage) -> Vec<Grid> {
+fn sideways(image: &GrayImage) -> Vec<locate::Candidate> {
     let turned = image::imageops::rotate90(image);
     // `rotate90` moves point (x, y) to (height − y, x); this is the way back.
     let height = image.height() as f32;
@@ -138,9 +148,17 @@ fn sideways(image: &GrayImage) -> Vec<Grid> {
     else {
         return Vec::new();
     };
-    locate::locate(&turned)
+    locate::candidates(&turned)
         .into_iter()
-        .map(|g| Grid::new(back * *g.to_image(), g.chars(), g.lines().to_vec()))
+        .map(|c| locate::Candidate {
+            grid: Grid::new(
+                back * *c.grid.to_image(),
+                c.grid.chars(),
+                c.grid.lines().to_vec(),
+            ),
+            carried: c.carried,
+            refined: c.refined,
+        })
         .collect()
 }
 

@@ -20,6 +20,8 @@
 //! - [`degrade`]: one projective map into a camera frame, then light, glare,
 //!   blur, noise and JPEG; `scene` paints the table around it.
 //! - [`bucket`]: the difficulty buckets and their table of ranges.
+//! - [`legibility`]: which characters the degradation erased (the glyph's
+//!   remaining contrast in the written image).
 //! - [`truth`]: the `truth.jsonl` record.
 //! - [`sample`](mod@sample): one image in memory, or a set on disk.
 //! - [`score`]: comparing readers' results files with a truth file.
@@ -31,6 +33,7 @@ pub mod cli;
 pub mod degrade;
 pub mod document;
 mod identity;
+pub mod legibility;
 mod paint;
 pub mod render;
 pub mod sample;

@@ -23,7 +23,7 @@ use crate::record::{ParseOptions, parse};
 use crate::synth::bucket::{Bucket, BucketMix};
 use crate::synth::render::{FontError, OcrB};
 use crate::synth::truth::{FileType, Params, REFERENCE_DATE, Truth};
-use crate::synth::{degrade, document, identity, scene};
+use crate::synth::{degrade, document, identity, legibility, scene};
 
 /// The most images one set may hold (file names have six digits and image
 /// seeds are `set seed × 1 000 000 + index`).
@@ -154,6 +154,10 @@ pub fn sample(seed: u64, bucket: Bucket, font: &OcrB) -> Sample {
         None => (rgb, None),
     };
 
+    // Judged on the image as its file decodes (after every degradation).
+    let contrasts = legibility::glyph_contrasts(&image, &grid, &id.mrz, font);
+    let erased = legibility::erased_positions(&contrasts);
+
     let options = ParseOptions::new(REFERENCE_DATE);
     let valid = parse(&id.mrz, &options).is_ok_and(|m| m.is_valid());
     let ext = match plan.file_type {
@@ -169,6 +173,7 @@ pub fn sample(seed: u64, bucket: Bucket, font: &OcrB) -> Sample {
         valid,
         corners: grid.corners().map(|(x, y)| [x, y]),
         char_height_px: char_height,
+        erased: Some(erased),
         params: Params {
             invalid: id.invalid,
             frame: [fw, fh],

@@ -10,6 +10,14 @@
 //! invalid), the no-result rate (no MRZ, or no line for the image), errors
 //! and crashes, and the median and 95th percentile of `time_ms`.
 //!
+//! Truth files that record which characters the degradation erased (the
+//! `erased` key, see [`crate::synth::legibility`]) add per-character
+//! accuracy over the characters not erased, and, for each bucket where some
+//! image has an erased character, a second row over the readable images
+//! only (no character erased): the issue's hard target ("every image a
+//! careful person could still read") is that row's exact-MRZ rate. Older
+//! truth files give neither.
+//!
 //! A result's `error` counts as an error unless it is an object whose
 //! `kind` is `no_mrz` or `unreadable` (a reader's verdict, not a failure);
 //! it is a crash when the text (or `kind`) starts with `crash`. A result's
@@ -44,6 +52,10 @@ pub struct TruthEntry {
     pub mrz: String,
     /// Whether the true MRZ is valid.
     pub valid: bool,
+    /// The characters the degradation erased, `[line, column]` from 0;
+    /// `None` when the truth file does not say.
+    #[serde(default)]
+    pub erased: Option<Vec<[u16; 2]>>,
 }
 
 /// One line of a results file (other keys are ignored).
@@ -73,7 +85,10 @@ pub struct Metrics {
     pub reader: String,
     /// Bucket name, or [`ALL`].
     pub bucket: String,
-    /// Images in the truth for this bucket.
+    /// Whether the row counts only readable images (no character erased).
+    pub readable_only: bool,
+    /// Images in the truth for this bucket (readable ones only when
+    /// `readable_only`).
     pub images: usize,
     /// Images whose MRZ was read exactly.
     pub exact: usize,
@@ -85,6 +100,12 @@ pub struct Metrics {
     pub chars_correct: usize,
     /// `chars_correct / chars`.
     pub char_accuracy: f64,
+    /// Characters in the truth that were not erased, when the truth says.
+    pub legible_chars: Option<usize>,
+    /// Of those, characters read right in place.
+    pub legible_chars_correct: Option<usize>,
+    /// `legible_chars_correct / legible_chars`.
+    pub legible_char_accuracy: Option<f64>,
     /// Fields in the truth.
     pub fields: usize,
     /// Fields read exactly.
@@ -145,13 +166,14 @@ pub enum ScoreError {
     },
 }
 
-/// Counts for one reader × bucket while scoring.
-#[derive(Default)]
+/// Counts for one reader × bucket (× readable subset) while scoring.
 struct Tally {
     images: usize,
     exact: usize,
     chars: usize,
     chars_correct: usize,
+    /// `None` once an image without erasure data was counted.
+    legible: Option<(usize, usize)>,
     fields: usize,
     fields_correct: usize,
     false_valid: usize,
@@ -244,26 +266,46 @@ pub fn score(truth: &[TruthEntry], readers: &[(String, Vec<ReaderResult>)]) -> R
     };
     buckets.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
 
+    // Buckets (and ALL) where some image has an erased character get a
+    // readable-only row.
+    let has_erased = |t: &TruthEntry| t.erased.as_ref().is_some_and(|e| !e.is_empty());
+    let mut split: Vec<&str> = buckets
+        .iter()
+        .map(String::as_str)
+        .filter(|b| truth.iter().any(|t| t.bucket == *b && has_erased(t)))
+        .collect();
+    if !split.is_empty() {
+        split.push(ALL);
+    }
+    let is_readable = |t: &TruthEntry| t.erased.as_ref().is_some_and(Vec::is_empty);
+
     let mut rows = Vec::new();
     for (name, results) in readers {
         let mut by_file: HashMap<&str, &ReaderResult> = HashMap::new();
         for r in results {
             by_file.entry(r.file.as_str()).or_insert(r);
         }
-        let mut tallies: HashMap<&str, Tally> = HashMap::new();
-        let mut all = Tally::default();
+        let mut tallies: HashMap<(&str, bool), Tally> = HashMap::new();
         for (t, truth_mrz) in truth.iter().zip(&parsed) {
             let result = by_file.get(t.file.as_str()).copied();
-            let tally = tallies.entry(t.bucket.as_str()).or_default();
-            judge(t, truth_mrz.as_ref(), result, &options, tally);
-            judge(t, truth_mrz.as_ref(), result, &options, &mut all);
-        }
-        for b in &buckets {
-            if let Some(t) = tallies.remove(b.as_str()) {
-                rows.push(t.metrics(name, b));
+            for bucket in [t.bucket.as_str(), ALL] {
+                let mut keys = vec![(bucket, false)];
+                if is_readable(t) && split.contains(&bucket) {
+                    keys.push((bucket, true));
+                }
+                for key in keys {
+                    let tally = tallies.entry(key).or_default();
+                    judge(t, truth_mrz.as_ref(), result, &options, tally);
+                }
             }
         }
-        rows.push(all.metrics(name, ALL));
+        for b in buckets.iter().map(String::as_str).chain([ALL]) {
+            for readable_only in [false, true] {
+                if let Some(t) = tallies.remove(&(b, readable_only)) {
+                    rows.push(t.metrics(name, b, readable_only));
+                }
+            }
+        }
     }
     Report { rows }
 }
@@ -281,6 +323,29 @@ fn judge(
     tally.images += 1;
     tally.chars += truth_lines.iter().map(|l| l.len()).sum::<usize>();
     tally.fields += n_fields;
+
+    let erased = truth.erased.as_deref();
+    let is_legible = |l: usize, c: usize| {
+        erased.is_some_and(|e| {
+            !e.iter()
+                .any(|p| usize::from(p[0]) == l && usize::from(p[1]) == c)
+        })
+    };
+    match (&mut tally.legible, erased) {
+        (Some((n, _)), Some(e)) => {
+            *n += truth_lines.iter().map(|l| l.len()).sum::<usize>();
+            *n -= e
+                .iter()
+                .filter(|p| {
+                    truth_lines
+                        .get(usize::from(p[0]))
+                        .is_some_and(|l| usize::from(p[1]) < l.len())
+                })
+                .count();
+        }
+        (legible, None) => *legible = None,
+        (None, Some(_)) => {}
+    }
 
     let Some(result) = result else {
         tally.missing += 1;
@@ -305,11 +370,16 @@ fn judge(
     tally.false_valid += usize::from(result.valid && (!exact || !truth.valid));
     for (l, want) in truth_lines.iter().enumerate() {
         let got = lines.get(l).map_or(&[][..], |s| s.as_bytes());
-        tally.chars_correct += want
-            .bytes()
-            .zip(got.iter())
-            .filter(|(a, b)| a == *b)
-            .count();
+        for (c, (a, b)) in want.bytes().zip(got.iter()).enumerate() {
+            if a == *b {
+                tally.chars_correct += 1;
+                if let Some((_, ok)) = &mut tally.legible
+                    && is_legible(l, c)
+                {
+                    *ok += 1;
+                }
+            }
+        }
     }
     if let Some(truth_mrz) = truth_mrz {
         let read = parse(&lines.join("\n"), options).ok();
@@ -324,8 +394,28 @@ fn judge(
     }
 }
 
+impl Default for Tally {
+    fn default() -> Self {
+        Self {
+            images: 0,
+            exact: 0,
+            chars: 0,
+            chars_correct: 0,
+            legible: Some((0, 0)),
+            fields: 0,
+            fields_correct: 0,
+            false_valid: 0,
+            no_result: 0,
+            missing: 0,
+            errors: 0,
+            crashes: 0,
+            times: Vec::new(),
+        }
+    }
+}
+
 impl Tally {
-    fn metrics(mut self, reader: &str, bucket: &str) -> Metrics {
+    fn metrics(mut self, reader: &str, bucket: &str, readable_only: bool) -> Metrics {
         let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
         self.times.sort_by(f64::total_cmp);
         let rank = |p: f64| {
@@ -335,12 +425,16 @@ impl Tally {
         Metrics {
             reader: reader.to_owned(),
             bucket: bucket.to_owned(),
+            readable_only,
             images: self.images,
             exact: self.exact,
             exact_rate: rate(self.exact, self.images),
             chars: self.chars,
             chars_correct: self.chars_correct,
             char_accuracy: rate(self.chars_correct, self.chars),
+            legible_chars: self.legible.map(|l| l.0),
+            legible_chars_correct: self.legible.map(|l| l.1),
+            legible_char_accuracy: self.legible.map(|(n, ok)| rate(ok, n)),
             fields: self.fields,
             fields_correct: self.fields_correct,
             field_accuracy: rate(self.fields_correct, self.fields),
@@ -361,21 +455,23 @@ impl Report {
     /// The report as a Markdown table, one row per reader × bucket.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from(
-            "| reader | bucket | images | exact MRZ | per char | fields | false valid \
-             | no result | errors (crashes) | median ms | p95 ms |\n\
-             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            "| reader | bucket | images | exact MRZ | per char | per char (not erased) \
+             | fields | false valid | no result | errors (crashes) | median ms | p95 ms |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         let pct = |r: f64| format!("{:.1}%", r * 100.0);
         let ms = |t: Option<f64>| t.map_or_else(|| "—".to_owned(), |t| format!("{t:.1}"));
         for m in &self.rows {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {:.2}% | {} | {} ({}) | {} | {} |",
+                "| {} | {}{} | {} | {} | {} | {} | {} | {:.2}% | {} | {} ({}) | {} | {} |",
                 m.reader,
                 m.bucket,
+                if m.readable_only { ", readable" } else { "" },
                 m.images,
                 pct(m.exact_rate),
                 pct(m.char_accuracy),
+                m.legible_char_accuracy.map_or_else(|| "—".to_owned(), pct),
                 pct(m.field_accuracy),
                 m.false_valid_rate * 100.0,
                 pct(m.no_result_rate),
@@ -403,6 +499,7 @@ mod tests {
             bucket: bucket.into(),
             mrz: mrz.into(),
             valid,
+            erased: None,
         }
     }
 
@@ -499,6 +596,68 @@ mod tests {
         let md = report.to_markdown();
         assert_eq!(md.lines().count(), 2 + 3);
         assert!(md.contains("| r | clean | 1 | 0.0% |"));
+    }
+
+    #[test]
+    fn readable_rows_and_legible_characters_leave_erased_ones_out() {
+        // b.jpg lost two characters of line 1 to glare; the reader got them
+        // wrong and the rest right. a.jpg is readable and read exactly.
+        let mut a = truth("a.jpg", "hard", TD1, true);
+        a.erased = Some(vec![]);
+        let mut b = truth("b.jpg", "hard", TD1, true);
+        b.erased = Some(vec![[0, 2], [0, 3]]);
+        let mut c = truth("c.jpg", "clean", TD1, true);
+        c.erased = Some(vec![]);
+        let smudged = TD1.replacen("UT", "XX", 1);
+        let results = vec![
+            result("a.jpg", Some(TD1), true, 1.0),
+            result("b.jpg", Some(&smudged), false, 1.0),
+            result("c.jpg", Some(TD1), true, 1.0),
+        ];
+        let report = score(&[a, b, c], &[("r".into(), results)]);
+        let order: Vec<(&str, bool)> = report
+            .rows
+            .iter()
+            .map(|m| (m.bucket.as_str(), m.readable_only))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("clean", false),
+                ("hard", false),
+                ("hard", true),
+                (ALL, false),
+                (ALL, true)
+            ]
+        );
+        let hard = row(&report, "hard");
+        assert_eq!((hard.images, hard.exact), (2, 1));
+        assert_eq!((hard.chars, hard.chars_correct), (180, 178));
+        assert_eq!(hard.legible_chars, Some(178));
+        assert_eq!(hard.legible_chars_correct, Some(178));
+        assert_eq!(hard.legible_char_accuracy, Some(1.0));
+        let readable = &report.rows[2];
+        assert_eq!((readable.images, readable.exact), (1, 1));
+        assert_eq!(report.rows[4].images, 2);
+        assert!(
+            report
+                .to_markdown()
+                .contains("| r | hard, readable | 1 | 100.0% |")
+        );
+    }
+
+    #[test]
+    fn truth_files_without_erasure_data_give_no_legible_figures() {
+        let line = r#"{"file":"a.jpg","bucket":"hard","mrz":"A","valid":true,"seed":3}"#;
+        let t: TruthEntry = serde_json::from_str(line).unwrap();
+        assert_eq!(t.erased, None);
+        let report = score(
+            &[t],
+            &[("r".into(), vec![result("a.jpg", Some("A"), true, 1.0)])],
+        );
+        assert_eq!(report.rows.len(), 2);
+        assert_eq!(report.rows[0].legible_char_accuracy, None);
+        assert!(report.to_markdown().contains("| 100.0% | — |"));
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //!
 //! `{"file":"000123.jpg","seed":123,"bucket":"clean","format":"td3",
 //! "mrz":"LINE1\nLINE2","valid":true,"corners":[[x,y],…],
-//! "char_height_px":17.5,"params":{…}}`. `corners` are the MRZ zone's
+//! "char_height_px":17.5,"erased":[[1,7],…],"params":{…}}`. `corners` are the MRZ zone's
 //! top-left, top-right, bottom-right and bottom-left in the MRZ's own
 //! reading direction, in pixels of the written image, where pixel `(i, j)`
 //! covers `[i, i + 1] × [j, j + 1]` (so the centre of the top-left pixel is
 //! `(0.5, 0.5)`). `valid` is part 1's verdict with reference date
-//! 2026-01-01. `params` records every choice the generator made, so an
+//! 2026-01-01. `erased` lists the characters the degradation erased, as
+//! `[line, column]` (0-based), decided from the written image by
+//! [`crate::synth::legibility`]; files written before it was recorded lack
+//! the key and read as `None` (unknown). `params` records every choice the generator made, so an
 //! image can be explained (and regenerated from `seed` and `bucket`).
 
 use imageproc::geometric_transformations::Projection;
@@ -44,6 +47,11 @@ pub struct Truth {
     pub corners: [[f32; 2]; 4],
     /// Mean height of the MRZ capitals in the written image, pixels.
     pub char_height_px: f32,
+    /// The characters the degradation erased, `[line, column]` from 0, in
+    /// reading order (see [`crate::synth::legibility`]); `None` in truth
+    /// files written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased: Option<Vec<[u16; 2]>>,
     /// Everything the generator chose.
     pub params: Params,
 }

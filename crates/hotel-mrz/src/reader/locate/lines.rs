@@ -19,6 +19,9 @@ const MIN_DIRECTION_GAP_DEG: f32 = 6.0;
 const MIN_LINE_GLYPHS: usize = 14;
 /// Pieces of one line are joined across a gap of at most this many cells.
 const MAX_JOIN_GAP_CELLS: f32 = 12.0;
+/// Taken off the score of a zone carried past the lines' seen ends: more
+/// than any zone of seen length can score.
+const CARRIED_PENALTY: f32 = 100.0;
 
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +88,9 @@ pub(crate) struct Zone {
     pub(crate) lines: Vec<Line>,
     pub(crate) chars: usize,
     pub(crate) score: f32,
+    /// Whether the lines were carried on past their seen ends to reach
+    /// `chars` (see `make_zones`).
+    pub(crate) carried: bool,
 }
 
 /// The rotated frame: unit vector along the text.
@@ -352,10 +358,11 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
         }
     }
     zones.sort_by(|a, b| b.score.total_cmp(&a.score));
-    // Drop zones that share a line with a better one.
+    // Drop zones that share a line with a better one; the carried zones of
+    // one group of lines (both ends, both lengths) are all kept.
     let mut kept: Vec<Zone> = Vec::new();
     for z in zones {
-        let overlaps = kept.iter().any(|k| {
+        let overlaps = kept.iter().filter(|k| !(k.carried && z.carried)).any(|k| {
             k.lines.iter().any(|a| {
                 z.lines.iter().any(|b| {
                     (a.mid_t() - b.mid_t()).abs() < 0.5 * a.height()
@@ -372,7 +379,10 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
 
 /// The zones a group of lines can make: one per MRZ line length that one
 /// of the lines was seen at (a line can run on into print beside the zone,
-/// or lose glyphs at an end), with the lines' ends made to agree.
+/// or lose glyphs at an end), with the lines' ends made to agree; and, for
+/// each longer length no line was seen at, the zones that carry the lines
+/// on past their right end or before their left end (glare can wash out
+/// the same end of every line).
 fn make_zones(lines: &[Line]) -> Vec<Zone> {
     let mut counts: Vec<usize> = lines
         .iter()
@@ -385,10 +395,65 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .collect();
     counts.sort_unstable();
     counts.dedup();
+    let lengths: &[usize] = if lines.len() == 3 { &[30] } else { &[36, 44] };
+    let seen = lines.iter().map(|l| l.cells).max().unwrap_or(0);
+    let carried: Vec<Zone> = lengths
+        .iter()
+        .copied()
+        .filter(|&chars| seen + 2 < chars && 2 * seen >= chars && !counts.contains(&chars))
+        .flat_map(|chars| {
+            [false, true]
+                .into_iter()
+                .filter_map(move |from_right| carry_on(lines.to_vec(), chars, from_right))
+        })
+        .collect();
     counts
         .into_iter()
         .filter_map(|chars| make_zone(lines.to_vec(), chars))
+        .chain(carried)
         .collect()
+}
+
+/// `lines`, none seen at `chars` cells and each with a glyph in (nearly)
+/// every cell it spans, as a zone of `chars` cells that keeps the longest
+/// line's left end (or with `from_right`, its right end)
+/// and carries every line on to the other end. Scored below every zone
+/// whose length was seen (so it never displaces one), and the 36-cell
+/// zones below the 44-cell ones: the first 36 cells of a 44-cell line
+/// whose end is lost can pass for a whole 2×36 line.
+fn carry_on(mut lines: Vec<Line>, chars: usize, from_right: bool) -> Option<Zone> {
+    let longest = lines.iter().max_by_key(|l| l.cells)?;
+    let left = if from_right {
+        longest.right() - chars as f32 * longest.pitch
+    } else {
+        longest.left
+    };
+    let mut missing = 0;
+    for line in &mut lines {
+        // An MRZ line has a glyph in every cell (fillers included); running
+        // text has spaces. Only a line seen whole up to its lost end is
+        // carried on.
+        if line.glyphs + 1 < line.cells {
+            return None;
+        }
+        let shift = ((left - line.left) / line.pitch).round();
+        // The line's seen cells must lie inside the zone.
+        let start = -shift;
+        if start < -1.0 || start + line.cells as f32 > chars as f32 + 1.0 {
+            return None;
+        }
+        missing += chars.saturating_sub(line.glyphs);
+        line.left += shift * line.pitch;
+        line.cells = chars;
+    }
+    let shorter = if chars < 44 { 1.0 } else { 0.0 };
+    let score = lines.len() as f32 * 10.0 - CARRIED_PENALTY - shorter - missing as f32 * 0.01;
+    Some(Zone {
+        lines,
+        chars,
+        score,
+        carried: true,
+    })
 }
 
 /// `lines` as a zone of `chars` characters; `None` when no line was seen
@@ -421,6 +486,7 @@ fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
         lines,
         chars,
         score,
+        carried: false,
     })
 }
 
@@ -660,6 +726,29 @@ mod tests {
     fn lines_that_do_not_line_up_make_no_zone() {
         // Two whole lines, the second ten cells further right.
         assert!(make_zones(&[line(0.0, 44, 0.0), line(100.0, 44, 25.0)]).is_empty());
-        assert!(make_zones(&[line(0.0, 20, 0.0), line(0.0, 20, 25.0)]).is_empty());
+        // Two lines far shorter than any zone: only carried zones.
+        let short = make_zones(&[line(0.0, 20, 0.0), line(0.0, 20, 25.0)]);
+        assert!(short.iter().all(|z| z.carried));
+        assert!(make_zones(&[line(0.0, 12, 0.0), line(0.0, 12, 25.0)]).is_empty());
+    }
+
+    #[test]
+    fn lines_whose_ends_glare_washed_out_are_carried_on_both_ways() {
+        // 25 cells seen of each line, from x = 100.
+        let zones = make_zones(&[line(100.0, 25, 0.0), line(100.0, 24, 25.0)]);
+        let mut got: Vec<(usize, f32)> = zones.iter().map(|z| (z.chars, z.lines[0].left)).collect();
+        got.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        // Kept left end, or kept right end (x = 350) carried leftwards.
+        assert_eq!(got, [(36, -10.0), (36, 100.0), (44, -90.0), (44, 100.0)]);
+        assert!(
+            zones
+                .iter()
+                .all(|z| z.carried && z.lines.iter().all(|l| l.cells == z.chars))
+        );
+        // Below any zone of a seen length, and 44 cells before 36.
+        assert!(zones.iter().all(|z| z.score < 0.0));
+        let best_36 = zones.iter().filter(|z| z.chars == 36).map(|z| z.score);
+        let worst_44 = zones.iter().filter(|z| z.chars == 44).map(|z| z.score);
+        assert!(best_36.fold(f32::MIN, f32::max) < worst_44.fold(f32::MAX, f32::min));
     }
 }

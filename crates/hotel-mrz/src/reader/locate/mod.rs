@@ -52,31 +52,131 @@ const SEARCH_PIXELS: u64 = 1_600_000;
 /// a stricter one (blur and glare merge neighbouring glyphs), then a looser
 /// one (faint print).
 const MARGINS: [f32; 3] = [blobs::RELATIVE_MARGIN, 0.22, 0.06];
-/// Most candidates returned.
+/// Most candidates returned of zones of a seen length, and as many again
+/// of carried zones.
 const MAX_CANDIDATES: usize = 4;
+
+/// A candidate MRZ grid, and whether its lines were carried on past the
+/// ends where their ink was seen (glare can wash out the same end of every
+/// line). The first 36 cells of a 2×44 zone can pass for a whole 2×36 one,
+/// so a carried 36-cell grid must not be read as a visa (no composite
+/// check would catch the truncation). A carried candidate is refined only
+/// when its grid is asked for ([`Candidate::into_grid`]): most reads end
+/// before it is needed.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Where the zone lies (the first, unrefined grid while `!refined`).
+    pub(crate) grid: Grid,
+    pub(crate) carried: bool,
+    pub(crate) refined: bool,
+}
+
+impl Candidate {
+    /// Whether its length was not seen but carried on to.
+    pub fn is_carried(&self) -> bool {
+        self.carried
+    }
+
+    /// The candidate's grid in `image` (the image it was found in),
+    /// refining it first if that is still to do; `None` when refining
+    /// finds no ink to measure.
+    pub fn into_grid(self, image: &GrayImage) -> Option<Grid> {
+        if self.refined {
+            Some(self.grid)
+        } else {
+            refine::refine(image, &self.grid)
+        }
+    }
+}
 
 /// Candidate MRZ grids in `image`, best first; empty when nothing looks
 /// like an MRZ. Each has 30, 36 or 44 characters and 2 or 3 lines (3 only
 /// with 30).
 pub fn locate(image: &GrayImage) -> Vec<Grid> {
-    let Some((work, mut factor)) = search_image(image) else {
+    candidates(image)
+        .into_iter()
+        .filter_map(|c| c.into_grid(image))
+        .collect()
+}
+
+/// [`locate`], telling which candidates were carried on past their lines'
+/// seen ends (see [`Candidate`]).
+pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
+    let Some((work, factor)) = search_image(image) else {
         return Vec::new();
     };
-    let mut zones = find_zones(work.as_ref().unwrap_or(image), true);
-    if zones.is_empty() && work.is_some() {
+    let mut zones: Vec<(Zone, Frame, f32)> = find_zones(work.as_ref().unwrap_or(image), true)
+        .into_iter()
+        .map(|(z, f)| (z, f, factor))
+        .collect();
+    if work.is_some() && zones.iter().all(|(z, _, _)| z.carried) {
         // Small print in a large frame can vanish when shrunk: search the
-        // frame at full resolution before giving up.
-        zones = find_zones(image, true);
-        factor = 1.0;
+        // frame at full resolution before giving up (or settling for
+        // carried zones, which then come last).
+        let mut full: Vec<(Zone, Frame, f32)> = find_zones(image, true)
+            .into_iter()
+            .map(|(z, f)| (z, f, 1.0))
+            .collect();
+        if full.iter().any(|(z, _, _)| !z.carried) {
+            full.append(&mut zones);
+            zones = full;
+        } else if zones.is_empty() {
+            zones = full;
+        }
     }
-    zones
-        .iter()
-        .take(MAX_CANDIDATES)
-        .filter_map(|(zone, frame)| {
-            let rough = zone_grid(zone, *frame, factor)?;
-            refine::refine(image, &rough)
-        })
-        .collect()
+    // Up to MAX_CANDIDATES zones of seen length and as many carried ones;
+    // the same carried zone found along two nearby text directions is
+    // tried once.
+    let mut seen_carried: Vec<Grid> = Vec::new();
+    let mut found = Vec::new();
+    let (mut normal, mut carried) = (0, 0);
+    for (zone, frame, factor) in &zones {
+        let count = if zone.carried {
+            &mut carried
+        } else {
+            &mut normal
+        };
+        if *count >= MAX_CANDIDATES {
+            continue;
+        }
+        let Some(rough) = zone_grid(zone, *frame, *factor) else {
+            continue;
+        };
+        if zone.carried {
+            if seen_carried.iter().any(|g| same_zone(g, &rough)) {
+                continue;
+            }
+            seen_carried.push(rough.clone());
+        }
+        *count += 1;
+        if zone.carried {
+            found.push(Candidate {
+                grid: rough,
+                carried: true,
+                refined: false,
+            });
+        } else if let Some(grid) = refine::refine(image, &rough) {
+            found.push(Candidate {
+                grid,
+                carried: false,
+                refined: true,
+            });
+        }
+    }
+    found
+}
+
+/// Whether two grids of equal length put every corner within half a pitch
+/// of the other's.
+fn same_zone(a: &Grid, b: &Grid) -> bool {
+    if a.chars() != b.chars() {
+        return false;
+    }
+    let (ca, cb) = (a.corners(), b.corners());
+    let pitch = ((ca[1].0 - ca[0].0).hypot(ca[1].1 - ca[0].1)) / a.chars() as f32;
+    ca.iter()
+        .zip(&cb)
+        .all(|(p, q)| (p.0 - q.0).hypot(p.1 - q.1) < 0.5 * pitch)
 }
 
 /// Whether `image` likely holds an MRZ: the search of [`locate`] without
@@ -105,20 +205,28 @@ fn search_image(image: &GrayImage) -> Option<(Option<GrayImage>, f32)> {
 
 /// Zones found in `image`, best first, with the text frame they are in:
 /// with the usual ink margin, then (`thorough`) with the others of
-/// [`MARGINS`] until one finds a zone.
+/// [`MARGINS`] until one finds a zone whose length was seen; the carried
+/// zones of the first margin that found any come last.
 fn find_zones(image: &GrayImage, thorough: bool) -> Vec<(Zone, Frame)> {
     let margins = if thorough {
         &MARGINS[..]
     } else {
         &MARGINS[..1]
     };
+    let mut carried = Vec::new();
     for &margin in margins {
-        let zones = find_zones_at(image, margin);
-        if !zones.is_empty() {
+        let mut zones = find_zones_at(image, margin);
+        if zones.iter().any(|(z, _)| !z.carried) {
+            // The carried zones an earlier margin found stay candidates,
+            // after these.
+            zones.append(&mut carried);
             return zones;
         }
+        if carried.is_empty() {
+            carried = zones;
+        }
     }
-    Vec::new()
+    carried
 }
 
 /// [`find_zones`] with one ink margin.

@@ -6,6 +6,13 @@
 //! the ink centroid of each cell, fitted by least squares against the cell
 //! index, gives where cell 0 starts and the true pitch. The zone's four
 //! corners then define the new projection. A few rounds converge.
+//!
+//! In the first round, the centroid windows are placed by a comb fitted to
+//! the whole line's column profile (ink at the cell centres, gaps at the
+//! boundaries) rather than by the first grid: from a pitch 2–3% off, the
+//! far cells' windows would otherwise sit on their neighbours' glyphs and
+//! the fit would keep the wrong pitch (a line read with a character dropped
+//! or doubled).
 
 use image::GrayImage;
 use imageproc::geometric_transformations::Projection;
@@ -67,20 +74,22 @@ struct Measured {
 /// measured (too little contrast, no tall glyphs).
 pub(crate) fn refine(image: &GrayImage, grid: &Grid) -> Option<Grid> {
     let mut grid = grid.clone();
-    for _ in 0..ROUNDS {
-        grid = refine_once(image, &grid)?;
+    for round in 0..ROUNDS {
+        grid = refine_once(image, &grid, round == 0)?;
     }
     Some(grid)
 }
 
-fn refine_once(image: &GrayImage, grid: &Grid) -> Option<Grid> {
+/// One round; `comb` searches the cells' comb along each line first (the
+/// first round: later rounds start from its result).
+fn refine_once(image: &GrayImage, grid: &Grid, comb: bool) -> Option<Grid> {
     let chars = grid.chars();
     let measured: Vec<Measured> = grid
         .lines()
         .iter()
         .map(|line| {
             let strip = sample_strip(image, grid, line)?;
-            measure_line(&strip, line, chars)
+            measure_line(&strip, line, chars, comb)
         })
         .collect::<Option<_>>()?;
 
@@ -267,7 +276,7 @@ fn sample_strip(image: &GrayImage, grid: &Grid, line: &LineBox) -> Option<Strip>
 }
 
 /// Measures the line's cells and glyph box in the strip.
-fn measure_line(strip: &Strip, line: &LineBox, chars: usize) -> Option<Measured> {
+fn measure_line(strip: &Strip, line: &LineBox, chars: usize, comb: bool) -> Option<Measured> {
     let box_r0 = strip.row_of(line.top).round().max(0.0) as usize;
     let box_r1 = (strip.row_of(line.bottom).round() as usize).min(strip.rows);
     if box_r1 <= box_r0 + 2 {
@@ -275,18 +284,29 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize) -> Option<Measured>
     }
     let box_rows = box_r1 - box_r0;
 
-    // Horizontal: ink centroid of each cell, in a window a little wider
-    // than the cell, then a robust line fit against the cell index.
+    // Horizontal: where the cells are along the whole line first (the
+    // comb that best fits the column profile), so that a pitch a few
+    // percent off does not make the far cells' windows lock onto their
+    // neighbours; then the ink centroid of each cell, in a window a little
+    // wider than the cell, and a robust line fit against the cell index.
+    let columns: Vec<f32> = (0..strip.cols)
+        .map(|col| (box_r0..box_r1).map(|r| strip.at(col, r)).sum())
+        .collect();
+    let (comb_a, comb_b) = if comb {
+        fit_comb(strip, &columns, chars)
+    } else {
+        (0.0, 1.0)
+    };
     let mut centres = Vec::with_capacity(chars);
     for c in 0..chars {
-        let ca = strip.col_of(c as f32 - 0.15).max(0.0) as usize;
-        let cb = (strip.col_of(c as f32 + 1.15) as usize).min(strip.cols);
+        let predicted = comb_a + comb_b * (c as f32 + 0.5);
+        let ca = strip.col_of(predicted - 0.65).max(0.0) as usize;
+        let cb = (strip.col_of(predicted + 0.65) as usize).min(strip.cols);
         let (mut sw, mut sx) = (0f32, 0f32);
-        for col in ca..cb {
-            let ink: f32 = (box_r0..box_r1).map(|r| strip.at(col, r)).sum();
+        for (col, &ink) in columns.iter().enumerate().take(cb).skip(ca) {
             let x = strip.x0 + (col as f32 + 0.5) / RES as f32;
             // Taper: ink far from the predicted centre counts less.
-            let off = (x - (c as f32 + 0.5)).abs();
+            let off = (x - predicted).abs();
             let wgt = (1.0 - (off / 0.65).powi(2)).max(0.0);
             sw += ink * wgt;
             sx += ink * wgt * x;
@@ -319,6 +339,10 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize) -> Option<Measured>
             let x_centre = a + b * (c as f32 + 0.5);
             let ca = strip.col_of(x_centre - 0.4).max(0.0) as usize;
             let cb = (strip.col_of(x_centre + 0.4) as usize).min(strip.cols);
+            if cb <= ca {
+                // The cell lies past the strip's end.
+                continue;
+            }
             let upper: f32 = (ca..cb)
                 .flat_map(|col| (box_r0..box_r0 + quarter).map(move |r| (col, r)))
                 .map(|(col, r)| strip.at(col, r))
@@ -353,6 +377,60 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize) -> Option<Measured>
         top,
         bottom,
     })
+}
+
+/// The comb `x = a + b·(c + ½)` of cell centres (cell `c` spans
+/// `a + b·c ..= a + b·(c + 1)`) that best fits a line's column profile of
+/// ink: most ink at the centres, least at the cell boundaries (OCR-B glyphs
+/// leave a gap between cells). Searched over `a` within ±0.4 cells and `b`
+/// within ±6% of the current grid, coarse then fine; `(0, 1)` (the current
+/// grid) when the profile has no ink.
+fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
+    let at = |x: f32| -> f32 {
+        let p = strip.col_of(x) - 0.5;
+        if p < 0.0 || p >= (columns.len() - 1) as f32 {
+            return 0.0;
+        }
+        let i = p as usize;
+        let t = p - i as f32;
+        columns[i] * (1.0 - t) + columns[i + 1] * t
+    };
+    // Σ over cells of centre − mean of its two boundaries; each inner
+    // boundary is shared by two cells.
+    let score = |a: f32, b: f32| -> f32 {
+        let centres: f32 = (0..chars).map(|c| at(a + b * (c as f32 + 0.5))).sum();
+        let inner: f32 = (1..chars).map(|c| at(a + b * c as f32)).sum();
+        let ends = 0.5 * (at(a) + at(a + b * chars as f32));
+        centres - inner - ends
+    };
+    let mut best = (0.0f32, 1.0f32, score(0.0, 1.0));
+    if best.2 <= 0.0 && columns.iter().all(|&v| v <= 0.0) {
+        return (0.0, 1.0);
+    }
+    // Coarse: 0.1 cells (the ink peak of a cell is wider) and 0.6% of
+    // pitch; then fine around the best.
+    for (a_range, a_step, b_range, b_step, (a0, b0)) in [
+        (0.4f32, 0.1f32, 0.06f32, 0.006f32, (0.0f32, 1.0f32)),
+        (0.1, 0.025, 0.006, 0.0015, (f32::NAN, f32::NAN)),
+    ] {
+        let (a0, b0) = if a0.is_nan() {
+            (best.0, best.1)
+        } else {
+            (a0, b0)
+        };
+        let na = (a_range / a_step).round() as i32;
+        let nb = (b_range / b_step).round() as i32;
+        for i in -na..=na {
+            for j in -nb..=nb {
+                let (a, b) = (a0 + i as f32 * a_step, b0 + j as f32 * b_step);
+                let v = score(a, b);
+                if v > best.2 {
+                    best = (a, b, v);
+                }
+            }
+        }
+    }
+    (best.0, best.1)
 }
 
 /// Least squares `v = a + b·u`, refitted without points off by more than
@@ -463,4 +541,57 @@ fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
     let top = p(x0, y0) * (1.0 - ax) + p(x1, y0) * ax;
     let bottom = p(x0, y1) * (1.0 - ax) + p(x1, y1) * ax;
     top * (1.0 - ay) + bottom * ay
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A strip of one row whose 44 cells really span `a + b·c ..`:
+    /// ink peaking at each cell's centre, none in its outer 15% each side.
+    fn strip_of(a: f32, b: f32) -> (Strip, Vec<f32>) {
+        let chars = 44;
+        let cols = (chars + 2) * RES;
+        let x0 = -0.75;
+        let d: Vec<f32> = (0..cols)
+            .map(|col| {
+                let x = x0 + (col as f32 + 0.5) / RES as f32;
+                let u = (x - a) / b;
+                let f = u - u.floor();
+                if (0.0..chars as f32).contains(&u) {
+                    (1.0 - (f - 0.5).abs() / 0.35).max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let strip = Strip {
+            cols,
+            rows: 1,
+            x0,
+            y0: 0.0,
+            d: d.clone(),
+        };
+        (strip, d)
+    }
+
+    #[test]
+    fn comb_finds_a_pitch_a_few_percent_off_and_a_shifted_start() {
+        for (a, b) in [(0.0, 1.0), (0.2, 1.035), (-0.25, 0.96)] {
+            let (strip, columns) = strip_of(a, b);
+            let (fa, fb) = fit_comb(&strip, &columns, 44);
+            // Within a tenth of a cell at both ends of the line.
+            for c in [0.5, 43.5] {
+                let off = (fa + fb * c) - (a + b * c);
+                assert!(off.abs() < 0.1, "({a}, {b}) gave ({fa}, {fb})");
+            }
+        }
+    }
+
+    #[test]
+    fn comb_keeps_the_grid_when_there_is_no_ink() {
+        let (strip, _) = strip_of(0.0, 1.0);
+        let columns = vec![0.0; strip.cols];
+        assert_eq!(fit_comb(&strip, &columns, 44), (0.0, 1.0));
+    }
 }
