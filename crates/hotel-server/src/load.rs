@@ -6,6 +6,7 @@
 //! publish → visible in the API for every update it sees. Traffic goes only
 //! to the addresses given (loopback by default), and the run stops by itself.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -17,8 +18,12 @@ use hotel_core::{ClimateMode, Metric, RoomId};
 use hotel_telemetry::clock::now_ms;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+
+/// Device connections being opened at once.
+const CONNECTING_AT_ONCE: usize = 64;
 
 /// `hotel load` settings.
 #[derive(Debug, Clone, Args)]
@@ -107,6 +112,9 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     // measured as ingest latency.
     let mqtt_user = std::env::var("HOTEL_LOAD_MQTT_USERNAME").ok();
     let mqtt_pass = std::env::var("HOTEL_LOAD_MQTT_PASSWORD").ok();
+    // A bounded number of connections at a time: a thousand at once overflow
+    // the listener's SYN backlog, and the kernel then drops some of them.
+    let opening = Arc::new(Semaphore::new(CONNECTING_AT_ONCE));
     let mut connecting = JoinSet::new();
     for i in 0..args.devices {
         let room = RoomId::parse(&format!("load-{i}")).context("room id")?;
@@ -119,7 +127,12 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         if let (Some(u), Some(p)) = (&mqtt_user, &mqtt_pass) {
             options.set_credentials(u.clone(), p.clone());
         }
-        connecting.spawn(connect_device(i, room, options));
+        let permit = Arc::clone(&opening).acquire_owned().await?;
+        connecting.spawn(async move {
+            let device = connect_device(i, room, options).await;
+            drop(permit);
+            device
+        });
     }
     let mut connected = Vec::with_capacity(args.devices as usize);
     while let Some(done) = connecting.join_next().await {

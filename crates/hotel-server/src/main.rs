@@ -12,6 +12,12 @@ use hotel_server::config::{
 use hotel_server::server::{self, BrokerChoice, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc returns freed memory to the system within seconds; glibc's malloc
+/// kept most of what the server ever freed resident (`docs/performance.md`).
+#[cfg(all(feature = "jemalloc", target_os = "linux"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     if let Command::Mrz(command) = cli.command {

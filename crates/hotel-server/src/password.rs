@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -15,12 +15,18 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 /// and the usual suspects.
 const REFUSED: [&str; 6] = ["password", "admin", "changeme", "hotel", "123456", "qwerty"];
 
-/// The Argon2 working memory (19 MiB with the default parameters), kept for
-/// the next check. A fresh buffer per sign-in left each one's pages resident
-/// in the allocator (measured: +19 MB of RSS per sign-in, never returned);
-/// one shared buffer bounds that to one, at the price of checking one
-/// password at a time.
-static WORK_MEMORY: Mutex<Vec<Block>> = Mutex::new(Vec::new());
+/// One password hash at a time: each needs Argon2's working memory (19 MiB
+/// with the default parameters), so this bounds the memory that sign-ins can
+/// take together.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Capacity, in 1 KiB blocks, of the buffer each hash works in: above
+/// glibc's 32 MiB ceiling for serving large blocks from its heap. Below it, a
+/// freed 19 MiB buffer stays resident in the heap for good (measured: +19 MB
+/// of RSS per sign-in); above it, the buffer is a mapping of its own, handed
+/// back to the system when dropped, and only the pages Argon2 writes become
+/// resident.
+const WORK_CAPACITY_BLOCKS: usize = 33 * 1024;
 
 /// Why a password is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -54,13 +60,31 @@ pub fn check_strength(password: &str) -> Result<(), WeakPassword> {
     Ok(())
 }
 
-/// Hashes a password with Argon2id (a PHC string). CPU-heavy: call it from
-/// `spawn_blocking`.
+/// Hashes a password with Argon2id and the default parameters (a PHC
+/// string). CPU-heavy: call it from `spawn_blocking`.
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
+    let mut salt_bytes = [0u8; 64];
+    let raw_salt = salt.as_salt().decode_b64(&mut salt_bytes)?;
+    let params = Params::default();
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        Ok(compute(
+            &argon2,
+            params.block_count(),
+            password,
+            raw_salt,
+            out,
+        )?)
+    })?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
 }
 
 /// Checks a password against a PHC string. CPU-heavy: call it from
@@ -89,14 +113,26 @@ pub fn verify(password: &str, phc: &str) -> bool {
     };
 
     let mut out = vec![0u8; expected.len()];
-    let argon2 = Argon2::new(algorithm, version, params.clone());
-    let computed = {
-        // A panic while hashing leaves only scratch data behind.
-        let mut memory = WORK_MEMORY.lock().unwrap_or_else(PoisonError::into_inner);
-        memory.resize(params.block_count(), Block::default());
-        argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
-    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let computed = compute(&argon2, blocks, password, salt, &mut out);
     computed.is_ok() && constant_time_eq_bytes(&out, expected.as_bytes())
+}
+
+/// Runs one Argon2 hash in fresh working memory that is given back to the
+/// system afterwards (see [`WORK_CAPACITY_BLOCKS`]).
+fn compute(
+    argon2: &Argon2<'_>,
+    blocks: usize,
+    password: &str,
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    // A panic while hashing leaves nothing behind that the next hash reads.
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut memory = Vec::with_capacity(blocks.max(WORK_CAPACITY_BLOCKS));
+    memory.resize(blocks, Block::default());
+    argon2.hash_password_into_with_memory(password.as_bytes(), salt, out, &mut memory[..])
 }
 
 /// A random secret of `bytes` bytes, as lowercase hex.
@@ -132,6 +168,8 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use argon2::{PasswordHasher, PasswordVerifier};
+
     use super::*;
 
     #[test]
@@ -147,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn verifies_hashes_of_other_parameters_with_the_shared_memory() {
+    fn verifies_hashes_of_other_parameters() {
         let small = Params::new(1024, 1, 1, None).unwrap();
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         let phc = Argon2::new(Algorithm::Argon2id, Version::V0x13, small)
@@ -169,6 +207,12 @@ mod tests {
         assert!(verify("correct horse battery", &phc));
         assert!(!verify("correct horse batterx", &phc));
         assert!(!verify("anything", "not a phc string"));
+        let standard = PasswordHash::new(&phc).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &standard)
+                .is_ok()
+        );
     }
 
     #[test]
