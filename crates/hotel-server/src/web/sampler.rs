@@ -25,10 +25,6 @@ pub const SAMPLE_EVERY: Duration = Duration::from_secs(5);
 /// Samples kept: one hour.
 pub const KEEP: usize = 720;
 
-/// Clock ticks per second of `/proc/self/stat` times.
-// Limit: assumes the usual Linux USER_HZ of 100; reading sysconf(_SC_CLK_TCK) needs libc.
-const CLOCK_TICKS_PER_S: f64 = 100.0;
-
 /// One sample.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sample {
@@ -179,7 +175,7 @@ fn take(state: &AppState, previous: &Counters, store_bytes: Option<u64>) -> (Sam
             .collect()
     };
     let cpu_pct = match (secs, previous.cpu_ticks, counters.cpu_ticks) {
-        (Some(s), Some(old), Some(new)) => Some((new - old) / CLOCK_TICKS_PER_S / s * 100.0),
+        (Some(s), Some(old), Some(new)) => Some((new - old) / clock_ticks_per_s() / s * 100.0),
         _ => None,
     };
     let stored = counters.delay_count - previous.delay_count;
@@ -205,6 +201,19 @@ pub fn metric(text: &str, sample: &str) -> f64 {
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0)
+}
+
+/// Clock ticks per second of `/proc/self/stat` times (the kernel's
+/// `USER_HZ`, told to each process at start).
+#[cfg(target_os = "linux")]
+fn clock_ticks_per_s() -> f64 {
+    rustix::param::clock_ticks_per_second() as f64
+}
+
+/// Elsewhere there is no `/proc/self/stat` to read, so no CPU figure.
+#[cfg(not(target_os = "linux"))]
+fn clock_ticks_per_s() -> f64 {
+    100.0
 }
 
 /// User plus system CPU time of this process, clock ticks.
@@ -239,6 +248,7 @@ mod tests {
         if cfg!(target_os = "linux") {
             assert!(rss_bytes().is_some_and(|b| b > 0));
             assert!(cpu_ticks().is_some());
+            assert!(clock_ticks_per_s() >= 1.0);
         }
     }
 
