@@ -367,18 +367,20 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
         }
     }
     zones.sort_by(|a, b| b.score.total_cmp(&a.score));
-    // Drop zones that share a line with a better one; the carried zones of
-    // one group of lines (both ends, both lengths) are all kept.
+    // Drop zones that share a line with a better one. Carried zones are all
+    // kept: they are tried only after every zone of a seen length, and the
+    // one that carries a seen 36-cell zone on to 44 shares its lines.
     let mut kept: Vec<Zone> = Vec::new();
     for z in zones {
-        let overlaps = kept.iter().filter(|k| !(k.carried && z.carried)).any(|k| {
+        let overlaps = |k: &Zone| {
             k.lines.iter().any(|a| {
                 z.lines.iter().any(|b| {
                     (a.mid_t() - b.mid_t()).abs() < 0.5 * a.height()
                         && (a.left - b.left).abs() < 4.0 * a.pitch
                 })
             })
-        });
+        };
+        let overlaps = !z.carried && kept.iter().any(overlaps);
         if !overlaps {
             kept.push(z);
         }
@@ -707,6 +709,20 @@ mod tests {
         assert!(zone.lines.iter().all(|l| l.cells == 36 && l.left == 0.0));
         // The 44-character reading of the same lines scores lower.
         assert!(zones.iter().all(|z| z.chars == 36 || z.score < zone.score));
+    }
+
+    #[test]
+    fn a_seen_36_cell_zone_keeps_its_carried_44_cell_zones() {
+        // A TD3 whose last eight cells glare washed out on both lines.
+        let zones = find_zones(&[line(0.0, 36, 0.0), line(0.0, 36, 25.0)]);
+        assert!(zones[0].chars == 36 && !zones[0].carried);
+        let mut carried: Vec<f32> = zones
+            .iter()
+            .filter(|z| z.carried && z.chars == 44)
+            .map(|z| z.lines[0].left)
+            .collect();
+        carried.sort_by(f32::total_cmp);
+        assert_eq!(carried, [-80.0, 0.0], "carried on rightwards and leftwards");
     }
 
     #[test]
