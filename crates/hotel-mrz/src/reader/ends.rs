@@ -5,10 +5,11 @@
 //!
 //! Every MRZ cell holds a glyph (fillers included), so on a well placed
 //! grid the cells at both ends of every line are ink and the cells just
-//! past them are paper. When the first `k` columns are paper on every line
-//! and the `k` columns past the far end are ink on every line (or the
-//! other way round), the grid is `k` cells off and [`shift_by_ink`] moves
-//! it.
+//! past them are paper. When the first `k` columns are paper on every line,
+//! the last `k` are not, and the `k` columns past the far end show at least
+//! faint ink on every line (glare may have washed it out; that is often
+//! why the locator lost it), or the other way round, the grid is `k` cells
+//! off and [`shift_by_ink`] moves it.
 //!
 //! Not here: a pitch a little off, where the far cells drift by a fraction
 //! of a cell (`locate`'s refinement fits the pitch).
@@ -26,9 +27,10 @@ const SAMPLES: usize = 6;
 /// A cell whose contrast is under this share of the zone's median cell
 /// contrast is paper.
 const PAPER: f32 = 0.35;
-/// A cell whose contrast is over this share of the zone's median cell
-/// contrast is ink.
-const INK: f32 = 0.6;
+/// A cell past an end whose contrast is over this share of the zone's
+/// median cell contrast may be ink the grid lost (glare can leave little
+/// of it).
+const FAINT: f32 = 0.2;
 
 /// `grid` moved along its lines by the whole cells its ends' ink says it
 /// is off (module docs); `None` when both ends look right or the ink says
@@ -52,8 +54,12 @@ pub(crate) fn shift_by_ink(image: &GrayImage, grid: &Grid) -> Option<Grid> {
         })
     };
     let shift = (1..=MAX_SHIFT as isize).rev().find_map(|k| {
-        let right = (0..k).all(|i| is(i, PAPER, false) && is(chars + i, INK, true));
-        let left = (0..k).all(|i| is(chars - 1 - i, PAPER, false) && is(-1 - i, INK, true));
+        let right = (0..k).all(|i| {
+            is(i, PAPER, false) && is(chars - 1 - i, PAPER, true) && is(chars + i, FAINT, true)
+        });
+        let left = (0..k).all(|i| {
+            is(chars - 1 - i, PAPER, false) && is(i, PAPER, true) && is(-1 - i, FAINT, true)
+        });
         match (right, left) {
             (true, false) => Some(k),
             (false, true) => Some(-k),
@@ -89,13 +95,22 @@ mod tests {
     use super::*;
 
     /// 10 px per pitch from x = 20, glyph box 14 px tall; a dark bar in the
-    /// middle of each inked cell.
+    /// middle of each inked cell, a pale one in each `faint` cell.
     fn scene(inked: std::ops::Range<i32>) -> GrayImage {
+        scene_with(inked, 0..0)
+    }
+
+    fn scene_with(inked: std::ops::Range<i32>, faint: std::ops::Range<i32>) -> GrayImage {
         GrayImage::from_fn(400, 40, |x, y| {
             let cell = (x as i32 - 20).div_euclid(10);
             let within = (x as i32 - 20).rem_euclid(10);
-            let ink = inked.contains(&cell) && (3..7).contains(&within) && (12..24).contains(&y);
-            image::Luma([if ink { 20 } else { 230 }])
+            let bar = (3..7).contains(&within) && (12..24).contains(&y);
+            let value = match (bar, inked.contains(&cell), faint.contains(&cell)) {
+                (true, _, true) => 180,
+                (true, true, false) => 20,
+                _ => 230,
+            };
+            image::Luma([value])
         })
     }
 
@@ -119,6 +134,17 @@ mod tests {
         let moved = shift_by_ink(&image, &grid(0.0, 30)).expect("a shift");
         let (x, _) = moved.point(0.0, 0.0);
         assert!((x - 30.0).abs() < 1e-3, "starts at {x}");
+    }
+
+    #[test]
+    fn a_grid_whose_lost_cells_glare_left_pale_is_moved() {
+        // Ink in cells 1..30, glare over cell 30.
+        let image = scene_with(1..30, 30..31);
+        let moved = shift_by_ink(&image, &grid(0.0, 30)).expect("a shift");
+        let (x, _) = moved.point(0.0, 0.0);
+        assert!((x - 30.0).abs() < 1e-3, "starts at {x}");
+        // Paper at both ends: a grid too long, not one to move.
+        assert!(shift_by_ink(&scene(1..29), &grid(0.0, 30)).is_none());
     }
 
     #[test]
