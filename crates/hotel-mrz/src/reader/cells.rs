@@ -78,7 +78,7 @@ pub fn patches(image: &GrayImage, grid: &Grid) -> Vec<f32> {
 
 /// Darkness (0 white … 1 black) at continuous pixel coordinates, pixel
 /// `(i, j)` covering `[i, i + 1] × [j, j + 1]`; outside the image is white.
-fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
+pub(crate) fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let (x, y) = (x - 0.5, y - 0.5);
     let raw = image.as_raw();

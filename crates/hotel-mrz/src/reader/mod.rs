@@ -6,6 +6,8 @@
 //! - [`grid`]: where an MRZ lies in an image (the contract between locating
 //!   and everything after it).
 //! - [`locate`]: finding the MRZ's lines and cells in a gray image.
+//! - `ends`: moving a grid found a cell or two off along its lines, by
+//!   the ink past its ends (tried when no zone reads valid).
 //! - [`cells`]: one normalised patch per character cell, through the grid.
 //! - [`classify`]: the built-in network from patch to class probabilities.
 //! - [`correct`]: from per-cell probabilities to the most probable
@@ -31,6 +33,7 @@ pub mod classify;
 pub mod cli;
 pub mod correct;
 pub mod decode;
+mod ends;
 pub mod grid;
 pub mod locate;
 pub mod reading;
@@ -80,9 +83,11 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 
 /// Reads the MRZ of a gray image with explicit parse options.
 ///
-/// Every candidate zone is read both ways up; the first valid reading wins,
-/// else the most probable one. When no zone is found, the image is searched
-/// again turned by 90° (a sideways document).
+/// Every candidate zone is read both ways up; the first valid reading wins.
+/// When none is valid, each zone whose ends' ink says it lies a cell or two
+/// off along its lines is read again moved, and wins if valid; else the
+/// most probable reading of the first round is returned. When no zone is
+/// found, the image is searched again turned by 90° (a sideways document).
 ///
 /// # Errors
 ///
@@ -99,28 +104,17 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     let model = classify::Model::builtin().map_err(|e| ReadError::Model(e.clone()))?;
     let mut best: Option<Reading> = None;
     let mut patches = Vec::new();
+    let mut read = Vec::with_capacity(candidates.len());
     for candidate in candidates {
         let carried = candidate.is_carried();
         let Some(grid) = candidate.into_grid(image) else {
             continue;
         };
-        for grid in [grid.rotated_180(), grid] {
-            patches.clear();
-            cells::patches_into(image, &grid, &mut patches);
-            let probs = model.probabilities(&patches);
-            let Some(cells) = correct::Cells::new(&probs, grid.lines().len(), grid.chars()) else {
+        for grid in [grid.rotated_180(), grid.clone()] {
+            let Some(reading) = read_grid(image, &grid, carried, model, options, &mut patches)
+            else {
                 continue;
             };
-            let Some(decoded) = correct::decode(cells, options) else {
-                continue;
-            };
-            let reading = Reading::new(decoded, grid.corners(), options);
-            // A carried 2×36 grid may be the front of a 2×44 zone: a visa
-            // layout (no composite check) would not notice (see
-            // `locate::Candidate`).
-            if carried && reading.format() == Format::MrvB {
-                continue;
-            }
             if reading.is_valid() {
                 return Ok(reading);
             }
@@ -134,8 +128,44 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
                 best = Some(reading);
             }
         }
+        read.push((grid, carried));
+    }
+    // No zone read valid: one placed a cell or two off along its lines
+    // reads every character from its neighbour's cell (see `ends`).
+    for (grid, carried) in &read {
+        let Some(moved) = ends::shift_by_ink(image, grid) else {
+            continue;
+        };
+        for grid in [moved.rotated_180(), moved] {
+            if let Some(reading) = read_grid(image, &grid, *carried, model, options, &mut patches)
+                && reading.is_valid()
+            {
+                return Ok(reading);
+            }
+        }
     }
     best.ok_or(ReadError::Unreadable)
+}
+
+/// The reading of `grid` in `image`; `None` when its cells give nothing
+/// MRZ-shaped, or when a `carried` grid reads as a 2×36 visa (a carried
+/// 2×36 grid may be the front of a 2×44 zone, which a visa layout, with no
+/// composite check, would not notice; see `locate::Candidate`).
+fn read_grid(
+    image: &GrayImage,
+    grid: &Grid,
+    carried: bool,
+    model: &classify::Model,
+    options: &ParseOptions,
+    patches: &mut Vec<f32>,
+) -> Option<Reading> {
+    patches.clear();
+    cells::patches_into(image, grid, patches);
+    let probs = model.probabilities(patches);
+    let cells = correct::Cells::new(&probs, grid.lines().len(), grid.chars())?;
+    let decoded = correct::decode(cells, options)?;
+    let reading = Reading::new(decoded, grid.corners(), options);
+    (!(carried && reading.format() == Format::MrvB)).then_some(reading)
 }
 
 /// Zones of a document turned by 90° either way: located in the image

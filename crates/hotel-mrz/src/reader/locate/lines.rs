@@ -7,6 +7,7 @@
 //! reach is a horizontal row of components.
 
 use super::blobs::{Blob, Blobs};
+use super::missing_line;
 
 /// Text direction is looked for within ±this many degrees.
 const MAX_ANGLE_DEG: f32 = 35.0;
@@ -21,7 +22,7 @@ const MIN_LINE_GLYPHS: usize = 14;
 const MAX_JOIN_GAP_CELLS: f32 = 12.0;
 /// Taken off the score of a zone carried past the lines' seen ends: more
 /// than any zone of seen length can score.
-const CARRIED_PENALTY: f32 = 100.0;
+pub(super) const CARRIED_PENALTY: f32 = 100.0;
 
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +72,7 @@ impl Line {
         eval(self.bottom, mid) - eval(self.top, mid)
     }
 
-    fn mid_t(&self) -> f32 {
+    pub(super) fn mid_t(&self) -> f32 {
         let mid = self.left + self.cells as f32 * self.pitch / 2.0;
         (eval(self.bottom, mid) + eval(self.top, mid)) / 2.0
     }
@@ -91,6 +92,14 @@ pub(crate) struct Zone {
     /// Whether the lines were carried on past their seen ends to reach
     /// `chars` (see `make_zones`).
     pub(crate) carried: bool,
+}
+
+impl Zone {
+    /// Whether a line of it was proposed, not seen (no glyph; see
+    /// `missing_line`).
+    pub(crate) fn has_proposed_line(&self) -> bool {
+        self.lines.iter().any(|l| l.glyphs == 0)
+    }
 }
 
 /// The rotated frame: unit vector along the text.
@@ -358,18 +367,20 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
         }
     }
     zones.sort_by(|a, b| b.score.total_cmp(&a.score));
-    // Drop zones that share a line with a better one; the carried zones of
-    // one group of lines (both ends, both lengths) are all kept.
+    // Drop zones that share a line with a better one. Carried zones are all
+    // kept: they are tried only after every zone of a seen length, and the
+    // one that carries a seen 36-cell zone on to 44 shares its lines.
     let mut kept: Vec<Zone> = Vec::new();
     for z in zones {
-        let overlaps = kept.iter().filter(|k| !(k.carried && z.carried)).any(|k| {
+        let overlaps = |k: &Zone| {
             k.lines.iter().any(|a| {
                 z.lines.iter().any(|b| {
                     (a.mid_t() - b.mid_t()).abs() < 0.5 * a.height()
                         && (a.left - b.left).abs() < 4.0 * a.pitch
                 })
             })
-        });
+        };
+        let overlaps = !z.carried && kept.iter().any(overlaps);
         if !overlaps {
             kept.push(z);
         }
@@ -382,7 +393,8 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
 /// or lose glyphs at an end), with the lines' ends made to agree; and, for
 /// each longer length no line was seen at, the zones that carry the lines
 /// on past their right end or before their left end (glare can wash out
-/// the same end of every line).
+/// the same end of every line); and, for two lines of about 30 cells, the
+/// TD1 zones with the third line proposed (`missing_line`).
 fn make_zones(lines: &[Line]) -> Vec<Zone> {
     let mut counts: Vec<usize> = lines
         .iter()
@@ -411,6 +423,7 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .into_iter()
         .filter_map(|chars| make_zone(lines.to_vec(), chars))
         .chain(carried)
+        .chain(missing_line::td1_zones(lines))
         .collect()
 }
 
@@ -421,7 +434,7 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
 /// whose length was seen (so it never displaces one), and the 36-cell
 /// zones below the 44-cell ones: the first 36 cells of a 44-cell line
 /// whose end is lost can pass for a whole 2×36 line.
-fn carry_on(mut lines: Vec<Line>, chars: usize, from_right: bool) -> Option<Zone> {
+pub(super) fn carry_on(mut lines: Vec<Line>, chars: usize, from_right: bool) -> Option<Zone> {
     let longest = lines.iter().max_by_key(|l| l.cells)?;
     let left = if from_right {
         longest.right() - chars as f32 * longest.pitch
@@ -458,9 +471,7 @@ fn carry_on(mut lines: Vec<Line>, chars: usize, from_right: bool) -> Option<Zone
 
 /// `lines` as a zone of `chars` characters; `None` when no line was seen
 /// within two cells of that length or a line does not line up with it.
-fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
-    // Limit: two lines of 30 (TD1 with its third line lost) give no zone;
-    // searching for the missing line lifts it.
+pub(super) fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
     // Placed by the line seen closest to whole (a line can be one cell
     // short when its last glyph is faint).
     let left = lines
@@ -701,6 +712,20 @@ mod tests {
     }
 
     #[test]
+    fn a_seen_36_cell_zone_keeps_its_carried_44_cell_zones() {
+        // A TD3 whose last eight cells glare washed out on both lines.
+        let zones = find_zones(&[line(0.0, 36, 0.0), line(0.0, 36, 25.0)]);
+        assert!(zones[0].chars == 36 && !zones[0].carried);
+        let mut carried: Vec<f32> = zones
+            .iter()
+            .filter(|z| z.carried && z.chars == 44)
+            .map(|z| z.lines[0].left)
+            .collect();
+        carried.sort_by(f32::total_cmp);
+        assert_eq!(carried, [-80.0, 0.0], "carried on rightwards and leftwards");
+    }
+
+    #[test]
     fn lines_each_a_cell_short_still_make_a_zone() {
         let zones = make_zones(&[line(5.0, 43, 0.0), line(5.0, 43, 25.0)]);
         assert_eq!(zones.len(), 1);
@@ -735,7 +760,13 @@ mod tests {
     #[test]
     fn lines_whose_ends_glare_washed_out_are_carried_on_both_ways() {
         // 25 cells seen of each line, from x = 100.
-        let zones = make_zones(&[line(100.0, 25, 0.0), line(100.0, 24, 25.0)]);
+        let (proposed, zones): (Vec<Zone>, Vec<Zone>) =
+            make_zones(&[line(100.0, 25, 0.0), line(100.0, 24, 25.0)])
+                .into_iter()
+                .partition(Zone::has_proposed_line);
+        // Also two lines of a TD1 carried on to 30 cells either way, each
+        // with a third line proposed above or below (`missing_line`).
+        assert_eq!(proposed.len(), 4);
         let mut got: Vec<(usize, f32)> = zones.iter().map(|z| (z.chars, z.lines[0].left)).collect();
         got.sort_by(|a, b| a.partial_cmp(b).unwrap());
         // Kept left end, or kept right end (x = 350) carried leftwards.

@@ -13,7 +13,8 @@
 //!    fit per long, regularly spaced chain; pieces of one line (split by
 //!    glare or a smudge) joined; 2–3 parallel lines of equal pitch and
 //!    extent at regular spacing make a zone of 30, 36 or 44 cells, one per
-//!    format length a line of it was seen at (within two cells).
+//!    format length a line of it was seen at (within two cells);
+//!    `missing_line`: two lines of a TD1 with its third line proposed.
 //! 4. `refine`: the zone's grid is refined from the ink of each line at full
 //!    resolution (cell centroids, cap tops, baselines) and its projection
 //!    recomputed from the zone's corners.
@@ -33,11 +34,13 @@
 //!   (35°–55°) unsearched.
 //! - Limit: only dark ink on lighter ground is found; a second pass on the
 //!   inverted image lifts it.
-//! - Limit: a TD1 with one of its three lines unreadable gives no
-//!   candidate; proposing the missing line above and below lifts it.
+//! - Limit: a TD1 with two of its three lines lost gives no candidate
+//!   (one lost line is proposed above and below the two found, see
+//!   `missing_line`).
 
 mod blobs;
 mod lines;
+mod missing_line;
 mod refine;
 
 use image::GrayImage;
@@ -52,9 +55,12 @@ const SEARCH_PIXELS: u64 = 1_600_000;
 /// a stricter one (blur and glare merge neighbouring glyphs), then a looser
 /// one (faint print).
 const MARGINS: [f32; 3] = [blobs::RELATIVE_MARGIN, 0.22, 0.06];
-/// Most candidates returned of zones of a seen length, and as many again
-/// of carried zones.
+/// Most candidates returned of zones of a seen length.
 const MAX_CANDIDATES: usize = 4;
+/// Most candidates returned of carried zones whose lines were all seen
+/// (carried on to 36 or 44 cells), and as many again of TD1 zones with a
+/// proposed line (`missing_line`).
+const MAX_CARRIED: usize = 4;
 
 /// A candidate MRZ grid, and whether its lines were carried on past the
 /// ends where their ink was seen (glare can wash out the same end of every
@@ -124,19 +130,22 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
             zones = full;
         }
     }
-    // Up to MAX_CANDIDATES zones of seen length and as many carried ones;
+    // Up to MAX_CANDIDATES zones of seen length, MAX_CARRIED carried ones
+    // and as many with a proposed line;
     // the same carried zone found along two nearby text directions is
     // tried once.
     let mut seen_carried: Vec<Grid> = Vec::new();
     let mut found = Vec::new();
-    let (mut normal, mut carried) = (0, 0);
+    let (mut normal, mut carried, mut proposed) = (0, 0, 0);
     for (zone, frame, factor) in &zones {
-        let count = if zone.carried {
-            &mut carried
+        let (count, most) = if zone.has_proposed_line() {
+            (&mut proposed, MAX_CARRIED)
+        } else if zone.carried {
+            (&mut carried, MAX_CARRIED)
         } else {
-            &mut normal
+            (&mut normal, MAX_CANDIDATES)
         };
-        if *count >= MAX_CANDIDATES {
+        if *count >= most {
             continue;
         }
         let Some(rough) = zone_grid(zone, *frame, *factor) else {

@@ -26,6 +26,9 @@ const RES: usize = 8;
 const MARGIN: f32 = 0.4;
 /// Refinement rounds.
 const ROUNDS: usize = 6;
+/// Largest gap, in pitches, between a TD1 middle line's measured cap top
+/// or baseline and the midpoint of its neighbours' that is kept.
+const MAX_EDGE_GAP: f32 = 0.15;
 
 /// A point in one frame and where it lies in another.
 type Pair = ((f32, f32), (f32, f32));
@@ -77,7 +80,34 @@ pub(crate) fn refine(image: &GrayImage, grid: &Grid) -> Option<Grid> {
     for round in 0..ROUNDS {
         grid = refine_once(image, &grid, round == 0)?;
     }
-    Some(grid)
+    Some(even_middle_line(grid))
+}
+
+/// A TD1's three lines are evenly spaced and equally tall. A middle line
+/// whose measured cap top or baseline strays more than [`MAX_EDGE_GAP`]
+/// from the midpoint of its neighbours' (its row profile took in a
+/// neighbouring line's ink, or glare ate its own) gets that midpoint
+/// instead; other grids are returned as they are.
+fn even_middle_line(grid: Grid) -> Grid {
+    let &[first, middle, last] = grid.lines() else {
+        return grid;
+    };
+    let even = |measured: f32, a: f32, b: f32| {
+        let mid = (a + b) / 2.0;
+        if (measured - mid).abs() > MAX_EDGE_GAP {
+            mid
+        } else {
+            measured
+        }
+    };
+    let fixed = LineBox {
+        top: even(middle.top, first.top, last.top),
+        bottom: even(middle.bottom, first.bottom, last.bottom),
+    };
+    if fixed == middle {
+        return grid;
+    }
+    Grid::new(*grid.to_image(), grid.chars(), vec![first, fixed, last])
 }
 
 /// One round; `comb` searches the cells' comb along each line first (the
@@ -546,6 +576,28 @@ fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn boxes(lines: &[(f32, f32)]) -> Grid {
+        let lines = lines
+            .iter()
+            .map(|&(top, bottom)| LineBox { top, bottom })
+            .collect();
+        Grid::new(Projection::scale(10.0, 10.0), 30, lines)
+    }
+
+    #[test]
+    fn a_td1_middle_line_that_took_in_its_neighbours_ink_is_evened() {
+        // The middle baseline measured at 2.72, where the others say 2.37.
+        let grid = even_middle_line(boxes(&[(0.0, 0.93), (1.45, 2.72), (2.9, 3.81)]));
+        let middle = grid.lines()[1];
+        assert!((middle.top - 1.45).abs() < 1e-6, "a right edge is kept");
+        assert!((middle.bottom - 2.37).abs() < 1e-3, "{}", middle.bottom);
+        // Evenly spaced lines, and two-line grids, are left as they are.
+        let even = [(0.0, 0.93), (1.48, 2.4), (2.9, 3.81)];
+        assert_eq!(even_middle_line(boxes(&even)).lines(), boxes(&even).lines());
+        let two = [(0.0, 0.93), (1.45, 2.72)];
+        assert_eq!(even_middle_line(boxes(&two)).lines(), boxes(&two).lines());
+    }
 
     /// A strip of one row whose 44 cells really span `a + b·c ..`:
     /// ink peaking at each cell's centre, none in its outer 15% each side.

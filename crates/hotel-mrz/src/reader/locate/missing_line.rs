@@ -1,0 +1,142 @@
+//! Proposing the line a TD1 zone lost: two lines of about 30 cells, a line
+//! spacing apart, are two of a TD1's three lines when glare, blur or a
+//! smudge broke the third into pieces too short to be found.
+//!
+//! The third line is placed a line spacing below the pair, or above it,
+//! with the pair's pitch and extent; both places are proposed and the
+//! reader keeps the one that reads valid. A proposed line's ink was never
+//! seen, so its zone is a carried one (`Zone::carried`): tried after every
+//! zone whose lines were all seen, and refined only when its turn comes.
+//!
+//! Not here: a TD1 with only one line seen (no spacing to repeat), and
+//! 2-line formats (their lines are found or carried on in `lines`).
+
+use super::lines::{CARRIED_PENALTY, Line, Zone, carry_on, make_zone};
+
+/// Characters per TD1 line.
+const TD1_CHARS: usize = 30;
+/// Lines seen within this many cells of 30 may be two whole lines of a
+/// TD1; shorter ones, down to half of it, are carried on to 30 cells
+/// first (glare can wash out the same end of both).
+const MAX_LENGTH_GAP: usize = 3;
+/// Taken off a proposed zone's score besides [`CARRIED_PENALTY`]: below
+/// every zone carried on to 36 or 44 cells (20 − 100 − at most 2), so that
+/// the proposals never take their places among the candidates tried.
+const PROPOSED_PENALTY: f32 = 5.0;
+
+/// The 3×30 zones that take `pair` (two lines, top first) as lines 1–2
+/// (a third proposed below) or 2–3 (a first proposed above); empty when
+/// the pair is not two lines of 15 to 33 cells.
+pub(super) fn td1_zones(pair: &[Line]) -> Vec<Zone> {
+    let seen = pair.iter().map(|l| l.cells).max().unwrap_or(0);
+    if pair.len() != 2 || 2 * seen < TD1_CHARS || seen > TD1_CHARS + MAX_LENGTH_GAP {
+        return Vec::new();
+    }
+    let pairs: Vec<Zone> = if seen + MAX_LENGTH_GAP >= TD1_CHARS {
+        make_zone(pair.to_vec(), TD1_CHARS).into_iter().collect()
+    } else {
+        [false, true]
+            .into_iter()
+            .filter_map(|from_right| carry_on(pair.to_vec(), TD1_CHARS, from_right))
+            .collect()
+    };
+    pairs
+        .iter()
+        .flat_map(|zone| [true, false].map(|below| with_line(zone, below)))
+        .flatten()
+        .collect()
+}
+
+/// `zone` (two lines) with a third line repeated a line spacing below its
+/// lower line (`below`) or above its upper one.
+fn with_line(zone: &Zone, below: bool) -> Option<Zone> {
+    let [upper, lower] = zone.lines.as_slice() else {
+        return None;
+    };
+    let spacing = lower.mid_t() - upper.mid_t();
+    if spacing <= 0.0 {
+        return None;
+    }
+    let (model, shift) = if below {
+        (lower, spacing)
+    } else {
+        (upper, -spacing)
+    };
+    let proposed = Line {
+        top: (model.top.0 + shift, model.top.1),
+        bottom: (model.bottom.0 + shift, model.bottom.1),
+        glyphs: 0,
+        ..model.clone()
+    };
+    let lines = if below {
+        vec![upper.clone(), lower.clone(), proposed]
+    } else {
+        vec![proposed, upper.clone(), lower.clone()]
+    };
+    Some(Zone {
+        lines,
+        chars: TD1_CHARS,
+        score: 2.0 * 10.0 - CARRIED_PENALTY - PROPOSED_PENALTY,
+        carried: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(left: f32, cells: usize, top: f32) -> Line {
+        Line {
+            left,
+            pitch: 10.0,
+            cells,
+            top: (top, 0.0),
+            bottom: (top + 14.0, 0.0),
+            glyphs: cells,
+        }
+    }
+
+    #[test]
+    fn two_td1_lines_get_a_third_below_and_a_first_above() {
+        let zones = td1_zones(&[line(0.0, 30, 100.0), line(0.0, 29, 125.0)]);
+        assert_eq!(zones.len(), 2);
+        let tops: Vec<Vec<f32>> = zones
+            .iter()
+            .map(|z| z.lines.iter().map(|l| l.top.0).collect())
+            .collect();
+        assert_eq!(tops, [vec![100.0, 125.0, 150.0], vec![75.0, 100.0, 125.0]]);
+        for zone in &zones {
+            assert!(zone.carried);
+            assert_eq!(zone.chars, 30);
+            assert!(zone.lines.iter().all(|l| l.cells == 30 && l.left == 0.0));
+            assert!(zone.score < 0.0);
+        }
+    }
+
+    #[test]
+    fn short_lines_are_carried_on_to_30_cells_both_ways_first() {
+        // 20 cells seen of each line, from x = 100.
+        let zones = td1_zones(&[line(100.0, 20, 0.0), line(100.0, 20, 25.0)]);
+        let mut lefts: Vec<f32> = zones.iter().map(|z| z.lines[0].left).collect();
+        lefts.sort_by(f32::total_cmp);
+        assert_eq!(lefts, [0.0, 0.0, 100.0, 100.0]);
+        assert!(zones.iter().all(|z| z.lines.len() == 3 && z.carried));
+        assert!(zones.iter().all(|z| z.score < 0.0));
+    }
+
+    #[test]
+    fn lines_of_other_lengths_get_no_proposal() {
+        assert!(td1_zones(&[line(0.0, 36, 0.0), line(0.0, 36, 25.0)]).is_empty());
+        assert!(td1_zones(&[line(0.0, 12, 0.0), line(0.0, 12, 25.0)]).is_empty());
+        // One line, or three: nothing to propose.
+        assert!(td1_zones(&[line(0.0, 30, 0.0)]).is_empty());
+        let three = [line(0.0, 30, 0.0), line(0.0, 30, 25.0), line(0.0, 30, 50.0)];
+        assert!(td1_zones(&three).is_empty());
+    }
+
+    #[test]
+    fn lines_that_do_not_line_up_get_no_proposal() {
+        // The second line starts ten cells to the right.
+        assert!(td1_zones(&[line(0.0, 30, 0.0), line(100.0, 30, 25.0)]).is_empty());
+    }
+}
