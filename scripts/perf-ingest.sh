@@ -46,8 +46,9 @@ done
 peak=0
 (
   while kill -0 "$server" 2>/dev/null; do
-    rss=$(awk '/VmRSS/ { print $2 }' "/proc/$server/status" 2>/dev/null || echo 0)
-    echo "$rss"
+    rss=$(awk '/VmRSS/ { print $2 }' "/proc/$server/status" 2>/dev/null || true)
+    # Nothing once the server has exited but is not yet reaped.
+    [ -n "$rss" ] && echo "$rss"
     sleep 1
   done
 ) >"$data/rss" &

@@ -116,6 +116,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     // the listener's SYN backlog, and the kernel then drops some of them.
     let opening = Arc::new(Semaphore::new(CONNECTING_AT_ONCE));
     let mut connecting = JoinSet::new();
+    let mut connected = Vec::with_capacity(args.devices as usize);
     for i in 0..args.devices {
         let room = RoomId::parse(&format!("load-{i}")).context("room id")?;
         let mut options = MqttOptions::new(
@@ -127,6 +128,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         if let (Some(u), Some(p)) = (&mqtt_user, &mqtt_pass) {
             options.set_credentials(u.clone(), p.clone());
         }
+        // A device that could not connect ends the run now, not after the
+        // rest have each tried.
+        while let Some(done) = connecting.try_join_next() {
+            connected.push(done.context("a device task failed")??);
+        }
         let permit = Arc::clone(&opening).acquire_owned().await?;
         connecting.spawn(async move {
             let device = connect_device(i, room, options).await;
@@ -134,7 +140,6 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             device
         });
     }
-    let mut connected = Vec::with_capacity(args.devices as usize);
     while let Some(done) = connecting.join_next().await {
         connected.push(done.context("a device task failed")??);
     }

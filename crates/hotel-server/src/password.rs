@@ -25,8 +25,18 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// freed 19 MiB buffer stays resident in the heap for good (measured: +19 MB
 /// of RSS per sign-in); above it, the buffer is a mapping of its own, handed
 /// back to the system when dropped, and only the pages Argon2 writes become
-/// resident.
+/// resident. This matters where glibc's malloc is the allocator (the library,
+/// tests, a `hotel` built without its `jemalloc` feature); jemalloc gives
+/// such blocks back either way.
 const WORK_CAPACITY_BLOCKS: usize = 33 * 1024;
+
+/// The most memory (KiB), passes and lanes a stored hash may ask for: four
+/// times the default memory, ten passes, four lanes. A stored hash beyond
+/// them (a bad restore, tampering) fails to verify instead of taking the
+/// server's memory, or the one hashing turn for hours.
+const MAX_M_COST_KIB: u32 = 4 * Params::DEFAULT_M_COST;
+const MAX_T_COST: u32 = 10;
+const MAX_P_COST: u32 = 4;
 
 /// Why a password is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +117,12 @@ pub fn verify(password: &str, phc: &str) -> bool {
     let Ok(params) = Params::try_from(&parsed) else {
         return false;
     };
+    if params.m_cost() > MAX_M_COST_KIB
+        || params.t_cost() > MAX_T_COST
+        || params.p_cost() > MAX_P_COST
+    {
+        return false;
+    }
     let mut salt_bytes = [0u8; 64];
     let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
         return false;
@@ -207,6 +223,12 @@ mod tests {
         assert!(verify("correct horse battery", &phc));
         assert!(!verify("correct horse batterx", &phc));
         assert!(!verify("anything", "not a phc string"));
+        // A stored hash asking for more than the limits is refused before
+        // any work (4 TiB of memory, or hours of passes, otherwise).
+        for (from, to) in [("m=19456", "m=4294967295"), ("t=2", "t=100000")] {
+            assert!(phc.contains(from), "{phc}");
+            assert!(!verify("correct horse battery", &phc.replace(from, to)));
+        }
         let standard = PasswordHash::new(&phc).unwrap();
         assert!(
             Argon2::default()

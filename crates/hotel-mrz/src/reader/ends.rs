@@ -42,6 +42,9 @@ pub(crate) fn shift_by_ink(image: &GrayImage, grid: &Grid) -> Option<Grid> {
         .iter()
         .flat_map(|line| (0..chars).map(move |c| contrast(image, grid, line, c)))
         .collect();
+    if inside.is_empty() {
+        return None;
+    }
     let middle = inside.len() / 2;
     let (_, &mut median, _) = inside.select_nth_unstable_by(middle, f32::total_cmp);
     if median <= 0.0 {

@@ -207,10 +207,11 @@ pub fn metric(text: &str, sample: &str) -> f64 {
 /// `USER_HZ`, told to each process at start).
 #[cfg(target_os = "linux")]
 fn clock_ticks_per_s() -> f64 {
-    rustix::param::clock_ticks_per_second() as f64
+    rustix::param::clock_ticks_per_second().max(1) as f64
 }
 
-/// Elsewhere there is no `/proc/self/stat` to read, so no CPU figure.
+/// Elsewhere there is no `/proc/self/stat`: [`cpu_ticks`] gives `None`, so
+/// this rate is never used.
 #[cfg(not(target_os = "linux"))]
 fn clock_ticks_per_s() -> f64 {
     100.0

@@ -372,7 +372,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     // one that carries a seen 36-cell zone on to 44 shares its lines.
     let mut kept: Vec<Zone> = Vec::new();
     for z in zones {
-        let overlaps = |k: &Zone| {
+        let shares_line = |k: &Zone| {
             k.lines.iter().any(|a| {
                 z.lines.iter().any(|b| {
                     (a.mid_t() - b.mid_t()).abs() < 0.5 * a.height()
@@ -380,8 +380,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                 })
             })
         };
-        let overlaps = !z.carried && kept.iter().any(overlaps);
-        if !overlaps {
+        if z.carried || !kept.iter().any(shares_line) {
             kept.push(z);
         }
     }
