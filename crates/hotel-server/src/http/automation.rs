@@ -238,6 +238,12 @@ pub async fn energy_report(state: &AppState, from_ms: i64, to_ms: i64) -> Result
                 MAX_READINGS_PER_ROOM,
             )
             .await?;
+        // The batch writer may have committed between the two queries: a
+        // reading in range is never newer than the oldest one, so the page
+        // never shows hours on a day it calls "no data".
+        if let Some(first) = readings.first() {
+            data_since_ms = Some(data_since_ms.map_or(first.ts_ms, |t| t.min(first.ts_ms)));
+        }
         let truncated = readings.len() >= MAX_READINGS_PER_ROOM as usize;
         let points: Vec<_> = readings.iter().map(|r| (r.ts_ms, r.value)).collect();
         let by_day = energy::heating_ms_by_day(&points, from_ms, until_ms, energy::MAX_GAP_MS);
