@@ -680,22 +680,24 @@ impl SpatialIndex {
     }
 }
 
+/// A fitted line of `cells` cells of pitch 10 from `left`, cap top at
+/// `top`, 14 high: for this module's tests and its siblings'.
+#[cfg(test)]
+pub(super) fn test_line(left: f32, cells: usize, top: f32) -> Line {
+    Line {
+        left,
+        pitch: 10.0,
+        cells,
+        top: (top, 0.0),
+        bottom: (top + 14.0, 0.0),
+        glyphs: cells,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_line as line;
     use super::*;
-
-    /// A fitted line of `cells` cells of pitch 10 from `left`, cap top at
-    /// `top`, 14 high.
-    fn line(left: f32, cells: usize, top: f32) -> Line {
-        Line {
-            left,
-            pitch: 10.0,
-            cells,
-            top: (top, 0.0),
-            bottom: (top + 14.0, 0.0),
-            glyphs: cells,
-        }
-    }
 
     #[test]
     fn a_line_running_on_into_print_beside_the_zone_still_makes_one() {

@@ -83,18 +83,8 @@ fn with_line(zone: &Zone, below: bool) -> Option<Zone> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lines::test_line as line;
     use super::*;
-
-    fn line(left: f32, cells: usize, top: f32) -> Line {
-        Line {
-            left,
-            pitch: 10.0,
-            cells,
-            top: (top, 0.0),
-            bottom: (top + 14.0, 0.0),
-            glyphs: cells,
-        }
-    }
 
     #[test]
     fn two_td1_lines_get_a_third_below_and_a_first_above() {
