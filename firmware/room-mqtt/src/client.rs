@@ -8,6 +8,7 @@
 //! a timer without losing half a packet.
 
 use embedded_io_async::{Read, Write};
+use hotel_room_core::warn;
 
 use crate::LinkError;
 use crate::codec::{Incoming, Outgoing, frame_len};

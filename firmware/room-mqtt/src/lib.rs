@@ -20,13 +20,12 @@
 //! - [`link`]: [`run`] and [`session`]: connect with the last will,
 //!   subscribe, publish the controller's queue, ping, reconnect with
 //!   backoff; [`Transport`] and [`Timer`] are the caller's network and clock.
-//! - `fmt`: the logging shim (`defmt` or `log` feature, never both).
+//!
+//! Logging goes through `hotel-room-core`'s shim (`defmt` or `log` feature,
+//! never both; this crate's features forward to its).
 
 #![cfg_attr(not(test), no_std)]
 #![warn(missing_docs)]
-
-#[macro_use]
-mod fmt;
 
 pub mod client;
 pub mod codec;

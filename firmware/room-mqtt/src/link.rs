@@ -23,6 +23,7 @@ use hotel_core::RoomId;
 use hotel_room_core::controller::{OFFLINE, TOPIC_CAPACITY, control_filter, will_topic};
 use hotel_room_core::sample::PAYLOAD_CAPACITY;
 use hotel_room_core::{Backoff, RoomController};
+use hotel_room_core::{info, warn};
 
 use crate::client::Client;
 use crate::codec::{CodecError, Connect, Incoming, Outgoing, Publish, QoS, Will};
