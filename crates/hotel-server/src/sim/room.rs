@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use futures_util::{Stream, StreamExt, stream};
 use hotel_core::RoomId;
 use hotel_room_core::controller::{OFFLINE, control_filter, will_topic};
 use hotel_room_core::settings::SETTINGS_BLOB_LEN;
@@ -15,7 +16,7 @@ use hotel_telemetry::clock::now_ms;
 use hotel_telemetry::mqtt::MqttConfig;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rumqttc::{AsyncClient, Event, EventLoop, LastWill, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, ConnectionError, Event, EventLoop, LastWill, MqttOptions, Packet, QoS};
 use tokio_util::sync::CancellationToken;
 
 use super::SimOptions;
@@ -162,7 +163,8 @@ pub async fn run_room(
     let mut backoff = Backoff::new(BACKOFF_BASE_MS, BACKOFF_MAX_MS);
 
     'session: loop {
-        let (client, mut eventloop) = connect(room, &broker, seed);
+        let (client, eventloop) = connect(room, &broker, seed);
+        let mut events = Box::pin(events(eventloop));
         loop {
             tokio::select! {
                 () = cancel.cancelled() => {
@@ -173,7 +175,7 @@ pub async fn run_room(
                     if sim.advance(tick_ms).disconnected {
                         // Drop the socket without DISCONNECT: the broker
                         // publishes the last will.
-                        drop((client, eventloop));
+                        drop((client, events));
                         sim.controller.on_disconnected();
                         tracing::debug!(%room, "simulated disconnect");
                         if run_offline(&mut sim, &mut tick, tick_ms, &cancel, |s| {
@@ -185,7 +187,7 @@ pub async fn run_room(
                     }
                     flush(&mut sim, &client);
                 }
-                event = eventloop.poll() => match event {
+                Some(event) = events.next() => match event {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => {
                         backoff.succeeded();
                         let _ = client.try_subscribe(control_filter(room).as_str(), QoS::AtLeastOnce);
@@ -231,6 +233,20 @@ async fn run_offline(
         }
     }
     false
+}
+
+/// The event loop's events as a stream that never ends.
+///
+/// The stream holds the pending `poll` between calls, so a `select!` that
+/// takes another branch (the tick) does not cancel it. rumqttc's `poll` is
+/// not cancel-safe while connecting: a connect dropped after its CONNECT
+/// left leaves a half-open session whose socket closes, and the broker
+/// publishes the room's last will, `offline`, at every start.
+fn events(eventloop: EventLoop) -> impl Stream<Item = Result<Event, ConnectionError>> {
+    stream::unfold(eventloop, |mut eventloop| async move {
+        let event = eventloop.poll().await;
+        Some((event, eventloop))
+    })
 }
 
 fn connect(room: RoomId, broker: &MqttConfig, seed: u64) -> (AsyncClient, EventLoop) {
@@ -433,5 +449,64 @@ mod tests {
             on_s
         };
         assert!(run(true) > run(false));
+    }
+
+    /// A broker that is slow to answer CONNECT: the room's ticks (every
+    /// 10 ms) must not cancel the connect in progress, or the room drops
+    /// its half-made session, connects again, and a real broker publishes
+    /// its last will.
+    #[tokio::test]
+    async fn a_slow_connack_is_waited_for_not_dropped_by_ticks() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::net::TcpListener;
+
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (accepted_tx, mut accepted) = tokio::sync::mpsc::unbounded_channel();
+        let broker = tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let accepted_tx = accepted_tx.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    // CONNECT, then a slow CONNACK, then read and ignore.
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    let _ = accepted_tx.send(buf.first().copied().filter(|_| n > 0));
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    if socket.write_all(&[0x20, 0x02, 0x00, 0x00]).await.is_err() {
+                        return;
+                    }
+                    while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+                });
+            }
+        });
+
+        let options = SimOptions {
+            tick: Duration::from_millis(10),
+            ..SimOptions::default()
+        };
+        let config = MqttConfig {
+            host: "127.0.0.1".into(),
+            port,
+            client_id: String::new(),
+            credentials: None,
+            subscriptions: Vec::new(),
+        };
+        let cancel = CancellationToken::new();
+        let runner = tokio::spawn(run_room(room("101"), config, options, 7, cancel.clone()));
+        // The first connection's CONNECT (packet type 1 in the high nibble).
+        let first = accepted.recv().await.unwrap();
+        assert_eq!(first.map(|b| b >> 4), Some(1));
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        cancel.cancel();
+        runner.await.unwrap();
+        broker.abort();
+        let mut again = 0;
+        while accepted.try_recv().is_ok() {
+            again += 1;
+        }
+        assert_eq!(again, 0, "the room connected again {again} times");
     }
 }
