@@ -75,7 +75,7 @@ pub fn collect(
     for seed in seeds {
         let bucket = bucket_of(seed);
         let s = sample(seed, bucket, font);
-        let gray = DynamicImage::ImageRgb8(s.image).to_luma8();
+        let gray = crate::reader::decode::to_gray(&DynamicImage::ImageRgb8(s.image));
         let labels: Vec<u8> = s
             .truth
             .mrz
