@@ -131,10 +131,11 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
         }
     }
     // Up to MAX_CANDIDATES zones of seen length, MAX_CARRIED carried ones
-    // and as many with a proposed line;
-    // the same carried zone found along two nearby text directions is
-    // tried once.
-    let mut seen_carried: Vec<Grid> = Vec::new();
+    // and as many with a proposed line. A carried or proposed zone that
+    // repeats one already taken (found along two nearby text directions,
+    // or a TD1's third line proposed where it was seen) is dropped: an
+    // unreadable image would read it again for nothing.
+    let mut taken: Vec<Grid> = Vec::new();
     let mut found = Vec::new();
     let (mut normal, mut carried, mut proposed) = (0, 0, 0);
     for (zone, frame, factor) in &zones {
@@ -151,12 +152,10 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
         let Some(rough) = zone_grid(zone, *frame, *factor) else {
             continue;
         };
-        if zone.carried {
-            if seen_carried.iter().any(|g| same_zone(g, &rough)) {
-                continue;
-            }
-            seen_carried.push(rough.clone());
+        if zone.carried && taken.iter().any(|g| same_zone(g, &rough)) {
+            continue;
         }
+        taken.push(rough.clone());
         *count += 1;
         if zone.carried {
             found.push(Candidate {
