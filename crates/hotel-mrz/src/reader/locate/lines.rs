@@ -20,6 +20,9 @@ const MIN_DIRECTION_GAP_DEG: f32 = 6.0;
 const MIN_LINE_GLYPHS: usize = 14;
 /// Pieces of one line are joined across a gap of at most this many cells.
 const MAX_JOIN_GAP_CELLS: f32 = 12.0;
+/// A step between neighbouring glyphs of more than this many pitches is a
+/// word space (see [`Line::wide_steps`]).
+const WIDE_STEP: f32 = 1.25;
 /// Taken off the score of a zone carried past the lines' seen ends: more
 /// than any zone of seen length can score.
 pub(super) const CARRIED_PENALTY: f32 = 100.0;
@@ -64,6 +67,11 @@ pub(crate) struct Line {
     pub(crate) bottom: (f32, f32),
     /// Glyphs in the line.
     pub(crate) glyphs: usize,
+    /// Steps between neighbouring single glyphs of more than [`WIDE_STEP`]
+    /// pitches: word spaces, which an MRZ line has none of (glyphs that blur
+    /// merged, and a gap that glare left between two joined pieces, are not
+    /// counted).
+    pub(crate) wide_steps: usize,
 }
 
 impl Line {
@@ -317,6 +325,7 @@ fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
                 line.pitch = (line.pitch * pa + b.pitch * pb) / (pa + pb);
                 line.cells = ((right - line.left) / line.pitch).round().max(1.0) as usize;
                 line.glyphs += b.glyphs;
+                line.wide_steps += b.wide_steps;
                 grew = true;
             }
         }
@@ -548,6 +557,7 @@ fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
         .iter()
         .filter(|&&d| (d / rough - 1.0).abs() < 0.25)
         .count();
+    let wide_steps = steps.iter().filter(|&&d| d > WIDE_STEP * rough).count();
     if (regular as f32) < 0.75 * steps.len() as f32 {
         return None;
     }
@@ -583,6 +593,7 @@ fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
         top,
         bottom,
         glyphs: glyphs.len(),
+        wide_steps,
     })
 }
 
@@ -691,6 +702,7 @@ pub(super) fn test_line(left: f32, cells: usize, top: f32) -> Line {
         top: (top, 0.0),
         bottom: (top + 14.0, 0.0),
         glyphs: cells,
+        wide_steps: 0,
     }
 }
 
