@@ -194,7 +194,7 @@ fn same_zone(a: &Grid, b: &Grid) -> bool {
 /// the refinement, on a frame shrunk by half when its cap heights allow.
 /// A carried zone (a line proposed, or lines carried on past their seen
 /// ends) counts only when its seen lines look like MRZ lines (see
-/// [`has_mrz_like_lines`]): two aligned lines of about 30 characters of
+/// `has_mrz_like_lines`): two aligned lines of about 30 characters of
 /// ordinary print would pass otherwise.
 pub fn likely_has_mrz(image: &GrayImage) -> bool {
     let Some((work, _)) = search_image(image) else {
