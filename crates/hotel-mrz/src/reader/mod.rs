@@ -8,8 +8,9 @@
 //! - [`locate`]: finding the MRZ's lines and cells in a gray image.
 //! - `ends`: moving a grid found a cell or two off along its lines, by
 //!   the ink past its ends (tried when no zone reads valid).
-//! - `neighbours`: the grids a cell or two along from one, and a 2×36
-//!   grid carried on to 44 cells (tried last, kept only when valid).
+//! - `neighbours`: the grids a cell or two along from one, a 2×36 grid
+//!   carried on to 44 cells, and a grid without its perspective (tried
+//!   last, when no zone reads valid).
 //! - [`cells`]: one normalised patch per character cell, through the grid.
 //! - [`classify`]: the built-in network from patch to class probabilities.
 //! - [`correct`]: from per-cell probabilities to the most probable
@@ -157,13 +158,19 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     }
     // Nor moved by its ends' ink: the zones that read as an MRZ are tried
     // a cell or two along, and a 2×36 one carried on to 44 cells, the way
-    // up they read best (see `neighbours`).
+    // up they read best (see `neighbours`); a zone found again along
+    // another text direction, once.
     let near = neighbours::Near {
         image,
         model,
         options,
     };
+    let mut tried: Vec<&Grid> = Vec::new();
     for (grid, carried) in read.iter().filter_map(|(_, c, g)| Some((g.as_ref()?, *c))) {
+        if tried.iter().any(|t| locate::same_zone(t, grid)) {
+            continue;
+        }
+        tried.push(grid);
         if let Some(reading) = near.read(grid, carried, &mut best, &mut patches) {
             return Ok(reading);
         }

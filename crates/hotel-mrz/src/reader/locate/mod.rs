@@ -177,9 +177,15 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
     found
 }
 
+/// `grid` refined against `image` as a found zone is (cell centroids, cap
+/// tops, baselines); `None` when its lines' ink cannot be measured.
+pub(crate) fn refine_grid(image: &GrayImage, grid: &Grid) -> Option<Grid> {
+    refine::refine(image, grid)
+}
+
 /// Whether two grids of equal length put every corner within half a pitch
 /// of the other's.
-fn same_zone(a: &Grid, b: &Grid) -> bool {
+pub(crate) fn same_zone(a: &Grid, b: &Grid) -> bool {
     if a.chars() != b.chars() {
         return false;
     }
