@@ -399,7 +399,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
 /// The zones a group of lines can make: one per MRZ line length that one
 /// of the lines was seen at (a line can run on into print beside the zone,
 /// or lose glyphs at an end), with the lines' ends made to agree; and, for
-/// each longer length no line was seen at, the zones that carry the lines
+/// each longer length no zone was made at, the zones that carry the lines
 /// on past their right end or before their left end (glare can wash out
 /// the same end of every line); and, for two lines of about 30 cells, the
 /// TD1 zones with the third line proposed (`missing_line`).
@@ -415,21 +415,27 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .collect();
     counts.sort_unstable();
     counts.dedup();
+    let made: Vec<Zone> = counts
+        .into_iter()
+        .filter_map(|chars| make_zone(lines.to_vec(), chars))
+        .collect();
+    // A length no zone was made at is carried on to, also when a line was
+    // seen near it but too far off for `make_zone` (27 cells of a TD1's 30).
     let lengths: &[usize] = if lines.len() == 3 { &[30] } else { &[36, 44] };
     let seen = lines.iter().map(|l| l.cells).max().unwrap_or(0);
     let carried: Vec<Zone> = lengths
         .iter()
         .copied()
-        .filter(|&chars| seen + 2 < chars && 2 * seen >= chars && !counts.contains(&chars))
+        .filter(|&chars| {
+            seen + 2 < chars && 2 * seen >= chars && !made.iter().any(|z| z.chars == chars)
+        })
         .flat_map(|chars| {
             [false, true]
                 .into_iter()
                 .filter_map(move |from_right| carry_on(lines.to_vec(), chars, from_right))
         })
         .collect();
-    counts
-        .into_iter()
-        .filter_map(|chars| make_zone(lines.to_vec(), chars))
+    made.into_iter()
         .chain(carried)
         .chain(missing_line::td1_zones(lines))
         .collect()
@@ -736,6 +742,17 @@ mod tests {
             .collect();
         carried.sort_by(f32::total_cmp);
         assert_eq!(carried, [-80.0, 0.0], "carried on rightwards and leftwards");
+    }
+
+    #[test]
+    fn lines_seen_too_far_from_a_length_to_make_it_are_carried_on_to_it() {
+        // A TD1 whose three lines each lost three cells, and a TD3 whose
+        // two lost four: `make_zone` takes neither.
+        let td1 = make_zones(&[line(0.0, 27, 0.0), line(0.0, 27, 25.0), line(0.0, 27, 50.0)]);
+        assert!(!td1.is_empty());
+        assert!(td1.iter().all(|z| z.carried && z.chars == 30));
+        let td3 = make_zones(&[line(0.0, 40, 0.0), line(0.0, 40, 25.0)]);
+        assert!(td3.iter().any(|z| z.carried && z.chars == 44));
     }
 
     #[test]
