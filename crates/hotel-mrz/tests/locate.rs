@@ -6,7 +6,7 @@ mod scene;
 
 use hotel_mrz::Format;
 use hotel_mrz::reader::Grid;
-use hotel_mrz::reader::locate::{likely_has_mrz, locate};
+use hotel_mrz::reader::locate::{candidates, likely_has_mrz, locate};
 use hotel_mrz::synth::render::OcrB;
 use scene::{Scene, render};
 
@@ -192,4 +192,44 @@ fn frames_without_an_mrz_give_no_candidate() {
     assert!(!likely_has_mrz(&blank));
     let tiny = image::GrayImage::from_pixel(3, 2, image::Luma([0]));
     assert!(locate(&tiny).is_empty());
+}
+
+/// Whether two grids of equal shape put every corner within half a pitch
+/// of the other's.
+fn same_place(a: &Grid, b: &Grid) -> bool {
+    let (ca, cb) = (a.corners(), b.corners());
+    let pitch = (ca[1].0 - ca[0].0).hypot(ca[1].1 - ca[0].1) / a.chars() as f32;
+    a.chars() == b.chars()
+        && a.lines().len() == b.lines().len()
+        && ca
+            .iter()
+            .zip(&cb)
+            .all(|(p, q)| (p.0 - q.0).hypot(p.1 - q.1) < 0.5 * pitch)
+}
+
+#[test]
+fn a_td1_seen_whole_is_not_proposed_again_as_a_carried_zone() {
+    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+    for seed in 0..3 {
+        let mut scene = Scene::new(950 + seed, Format::Td1);
+        scene.angle_deg = seed as f32 * 4.0 - 4.0;
+        let frame = render(&font, &scene);
+        let (seen, carried): (Vec<_>, Vec<_>) = candidates(&frame.image)
+            .into_iter()
+            .partition(|c| !c.is_carried());
+        let seen: Vec<Grid> = seen
+            .into_iter()
+            .filter_map(|c| c.into_grid(&frame.image))
+            .collect();
+        assert!(!seen.is_empty(), "seed {seed}: the TD1 is seen");
+        for grid in carried
+            .into_iter()
+            .filter_map(|c| c.into_grid(&frame.image))
+        {
+            assert!(
+                !seen.iter().any(|g| same_place(g, &grid)),
+                "seed {seed}: a carried zone repeats a seen one"
+            );
+        }
+    }
 }

@@ -8,6 +8,9 @@
 //! - [`locate`]: finding the MRZ's lines and cells in a gray image.
 //! - `ends`: moving a grid found a cell or two off along its lines, by
 //!   the ink past its ends (tried when no zone reads valid).
+//! - `neighbours`: the grids a cell or two along from one, a 2×36 grid
+//!   carried on to 44 cells, and a grid without its perspective (tried
+//!   last, when no zone reads valid).
 //! - [`cells`]: one normalised patch per character cell, through the grid.
 //! - [`classify`]: the built-in network from patch to class probabilities.
 //! - [`correct`]: from per-cell probabilities to the most probable
@@ -36,6 +39,7 @@ pub mod decode;
 mod ends;
 pub mod grid;
 pub mod locate;
+mod neighbours;
 pub mod reading;
 pub mod stream;
 
@@ -85,9 +89,12 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 ///
 /// Every candidate zone is read both ways up; the first valid reading wins.
 /// When none is valid, each zone whose ends' ink says it lies a cell or two
-/// off along its lines is read again moved, and wins if valid; else the
-/// most probable reading of the first round is returned. When no zone is
-/// found, the image is searched again turned by 90° (a sideways document).
+/// off along its lines is read again moved, and wins if valid; then each
+/// zone that read as an MRZ is read, the way up it read best, from its
+/// neighbouring grids (see `neighbours`), and the first valid one wins;
+/// else the most probable reading of the first round is returned. When no
+/// zone is found, the image is searched again turned by 90° (a sideways
+/// document).
 ///
 /// # Errors
 ///
@@ -110,6 +117,8 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
         let Some(grid) = candidate.into_grid(image) else {
             continue;
         };
+        // The way up this zone read best as an MRZ, if either did.
+        let mut way_up: Option<(Grid, f32)> = None;
         for grid in [grid.rotated_180(), grid.clone()] {
             let Some(reading) = read_grid(image, &grid, carried, model, options, &mut patches)
             else {
@@ -121,6 +130,9 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             if reading.is_noise() {
                 continue;
             }
+            if way_up.as_ref().is_none_or(|(_, p)| reading.log_prob() > *p) {
+                way_up = Some((grid, reading.log_prob()));
+            }
             if best
                 .as_ref()
                 .is_none_or(|b| reading.log_prob() > b.log_prob())
@@ -128,11 +140,11 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
                 best = Some(reading);
             }
         }
-        read.push((grid, carried));
+        read.push((grid, carried, way_up.map(|(g, _)| g)));
     }
     // No zone read valid: one placed a cell or two off along its lines
     // reads every character from its neighbour's cell (see `ends`).
-    for (grid, carried) in &read {
+    for (grid, carried, _) in &read {
         let Some(moved) = ends::shift_by_ink(image, grid) else {
             continue;
         };
@@ -142,6 +154,25 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             {
                 return Ok(reading);
             }
+        }
+    }
+    // Nor moved by its ends' ink: the zones that read as an MRZ are tried
+    // a cell or two along, and a 2×36 one carried on to 44 cells, the way
+    // up they read best (see `neighbours`); a zone found again along
+    // another text direction, once.
+    let near = neighbours::Near {
+        image,
+        model,
+        options,
+    };
+    let mut tried: Vec<&Grid> = Vec::new();
+    for (grid, carried) in read.iter().filter_map(|(_, c, g)| Some((g.as_ref()?, *c))) {
+        if tried.iter().any(|t| locate::same_zone(t, grid)) {
+            continue;
+        }
+        tried.push(grid);
+        if let Some(reading) = near.read(grid, carried, &mut best, &mut patches) {
+            return Ok(reading);
         }
     }
     best.ok_or(ReadError::Unreadable)

@@ -20,6 +20,9 @@ const MIN_DIRECTION_GAP_DEG: f32 = 6.0;
 const MIN_LINE_GLYPHS: usize = 14;
 /// Pieces of one line are joined across a gap of at most this many cells.
 const MAX_JOIN_GAP_CELLS: f32 = 12.0;
+/// A step between neighbouring glyphs of more than this many pitches is a
+/// word space (see [`Line::wide_steps`]).
+const WIDE_STEP: f32 = 1.25;
 /// Taken off the score of a zone carried past the lines' seen ends: more
 /// than any zone of seen length can score.
 pub(super) const CARRIED_PENALTY: f32 = 100.0;
@@ -64,6 +67,11 @@ pub(crate) struct Line {
     pub(crate) bottom: (f32, f32),
     /// Glyphs in the line.
     pub(crate) glyphs: usize,
+    /// Steps between neighbouring single glyphs of more than [`WIDE_STEP`]
+    /// pitches: word spaces, which an MRZ line has none of (glyphs that blur
+    /// merged, and a gap that glare left between two joined pieces, are not
+    /// counted).
+    pub(crate) wide_steps: usize,
 }
 
 impl Line {
@@ -317,6 +325,7 @@ fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
                 line.pitch = (line.pitch * pa + b.pitch * pb) / (pa + pb);
                 line.cells = ((right - line.left) / line.pitch).round().max(1.0) as usize;
                 line.glyphs += b.glyphs;
+                line.wide_steps += b.wide_steps;
                 grew = true;
             }
         }
@@ -390,7 +399,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
 /// The zones a group of lines can make: one per MRZ line length that one
 /// of the lines was seen at (a line can run on into print beside the zone,
 /// or lose glyphs at an end), with the lines' ends made to agree; and, for
-/// each longer length no line was seen at, the zones that carry the lines
+/// each longer length no zone was made at, the zones that carry the lines
 /// on past their right end or before their left end (glare can wash out
 /// the same end of every line); and, for two lines of about 30 cells, the
 /// TD1 zones with the third line proposed (`missing_line`).
@@ -406,21 +415,27 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .collect();
     counts.sort_unstable();
     counts.dedup();
+    let made: Vec<Zone> = counts
+        .into_iter()
+        .filter_map(|chars| make_zone(lines.to_vec(), chars))
+        .collect();
+    // A length no zone was made at is carried on to, also when a line was
+    // seen near it but too far off for `make_zone` (27 cells of a TD1's 30).
     let lengths: &[usize] = if lines.len() == 3 { &[30] } else { &[36, 44] };
     let seen = lines.iter().map(|l| l.cells).max().unwrap_or(0);
     let carried: Vec<Zone> = lengths
         .iter()
         .copied()
-        .filter(|&chars| seen + 2 < chars && 2 * seen >= chars && !counts.contains(&chars))
+        .filter(|&chars| {
+            seen + 2 < chars && 2 * seen >= chars && !made.iter().any(|z| z.chars == chars)
+        })
         .flat_map(|chars| {
             [false, true]
                 .into_iter()
                 .filter_map(move |from_right| carry_on(lines.to_vec(), chars, from_right))
         })
         .collect();
-    counts
-        .into_iter()
-        .filter_map(|chars| make_zone(lines.to_vec(), chars))
+    made.into_iter()
         .chain(carried)
         .chain(missing_line::td1_zones(lines))
         .collect()
@@ -548,6 +563,7 @@ fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
         .iter()
         .filter(|&&d| (d / rough - 1.0).abs() < 0.25)
         .count();
+    let wide_steps = steps.iter().filter(|&&d| d > WIDE_STEP * rough).count();
     if (regular as f32) < 0.75 * steps.len() as f32 {
         return None;
     }
@@ -583,6 +599,7 @@ fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
         top,
         bottom,
         glyphs: glyphs.len(),
+        wide_steps,
     })
 }
 
@@ -691,6 +708,7 @@ pub(super) fn test_line(left: f32, cells: usize, top: f32) -> Line {
         top: (top, 0.0),
         bottom: (top + 14.0, 0.0),
         glyphs: cells,
+        wide_steps: 0,
     }
 }
 
@@ -724,6 +742,17 @@ mod tests {
             .collect();
         carried.sort_by(f32::total_cmp);
         assert_eq!(carried, [-80.0, 0.0], "carried on rightwards and leftwards");
+    }
+
+    #[test]
+    fn lines_seen_too_far_from_a_length_to_make_it_are_carried_on_to_it() {
+        // A TD1 whose three lines each lost three cells, and a TD3 whose
+        // two lost four: `make_zone` takes neither.
+        let td1 = make_zones(&[line(0.0, 27, 0.0), line(0.0, 27, 25.0), line(0.0, 27, 50.0)]);
+        assert!(!td1.is_empty());
+        assert!(td1.iter().all(|z| z.carried && z.chars == 30));
+        let td3 = make_zones(&[line(0.0, 40, 0.0), line(0.0, 40, 25.0)]);
+        assert!(td3.iter().any(|z| z.carried && z.chars == 44));
     }
 
     #[test]

@@ -15,9 +15,10 @@ use super::lines::{CARRIED_PENALTY, Line, Zone, carry_on, make_zone};
 
 /// Characters per TD1 line.
 const TD1_CHARS: usize = 30;
-/// Lines seen within this many cells of 30 may be two whole lines of a
-/// TD1; shorter ones, down to half of it, are carried on to 30 cells
-/// first (glare can wash out the same end of both).
+/// Lines seen up to this many cells over 30 may be two whole lines of a
+/// TD1 (those within two cells of it are taken as they are, by
+/// `make_zone`); shorter ones, down to half of it, are carried on to 30
+/// cells first (glare can wash out the same end of both).
 const MAX_LENGTH_GAP: usize = 3;
 /// Taken off a proposed zone's score besides [`CARRIED_PENALTY`]: below
 /// every zone carried on to 36 or 44 cells (20 − 100 − at most 2), so that
@@ -32,13 +33,15 @@ pub(super) fn td1_zones(pair: &[Line]) -> Vec<Zone> {
     if pair.len() != 2 || 2 * seen < TD1_CHARS || seen > TD1_CHARS + MAX_LENGTH_GAP {
         return Vec::new();
     }
-    let pairs: Vec<Zone> = if seen + MAX_LENGTH_GAP >= TD1_CHARS {
-        make_zone(pair.to_vec(), TD1_CHARS).into_iter().collect()
-    } else {
-        [false, true]
+    // A pair `make_zone` takes (a line within two cells of 30) keeps its
+    // seen ends; a shorter one (27 cells and less) is carried on both ways.
+    let pairs: Vec<Zone> = match make_zone(pair.to_vec(), TD1_CHARS) {
+        Some(zone) => vec![zone],
+        None if seen < TD1_CHARS => [false, true]
             .into_iter()
             .filter_map(|from_right| carry_on(pair.to_vec(), TD1_CHARS, from_right))
-            .collect()
+            .collect(),
+        None => Vec::new(),
     };
     pairs
         .iter()
@@ -112,6 +115,17 @@ mod tests {
         assert_eq!(lefts, [0.0, 0.0, 100.0, 100.0]);
         assert!(zones.iter().all(|z| z.lines.len() == 3 && z.carried));
         assert!(zones.iter().all(|z| z.score < 0.0));
+    }
+
+    #[test]
+    fn a_pair_three_cells_short_is_carried_on_and_gets_a_third_line() {
+        // 27 cells seen of each line: too short for `make_zone` (28–32).
+        let zones = td1_zones(&[line(100.0, 27, 0.0), line(100.0, 26, 25.0)]);
+        let mut lefts: Vec<f32> = zones.iter().map(|z| z.lines[0].left).collect();
+        lefts.sort_by(f32::total_cmp);
+        assert_eq!(lefts, [70.0, 70.0, 100.0, 100.0]);
+        assert!(zones.iter().all(|z| z.lines.len() == 3 && z.chars == 30));
+        assert!(zones.iter().all(|z| z.lines.iter().all(|l| l.cells == 30)));
     }
 
     #[test]

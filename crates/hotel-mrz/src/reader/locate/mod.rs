@@ -55,6 +55,9 @@ const SEARCH_PIXELS: u64 = 1_600_000;
 /// a stricter one (blur and glare merge neighbouring glyphs), then a looser
 /// one (faint print).
 const MARGINS: [f32; 3] = [blobs::RELATIVE_MARGIN, 0.22, 0.06];
+/// Cells of a seen line without a glyph of their own (a faint or merged
+/// one) that [`likely_has_mrz`] still takes for an MRZ line.
+const MAX_EMPTY_CELLS: usize = 2;
 /// Most candidates returned of zones of a seen length.
 const MAX_CANDIDATES: usize = 4;
 /// Most candidates returned of carried zones whose lines were all seen
@@ -131,10 +134,11 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
         }
     }
     // Up to MAX_CANDIDATES zones of seen length, MAX_CARRIED carried ones
-    // and as many with a proposed line;
-    // the same carried zone found along two nearby text directions is
-    // tried once.
-    let mut seen_carried: Vec<Grid> = Vec::new();
+    // and as many with a proposed line. A carried or proposed zone that
+    // repeats one already taken (found along two nearby text directions,
+    // or a TD1's third line proposed where it was seen) is dropped: an
+    // unreadable image would read it again for nothing.
+    let mut taken: Vec<Grid> = Vec::new();
     let mut found = Vec::new();
     let (mut normal, mut carried, mut proposed) = (0, 0, 0);
     for (zone, frame, factor) in &zones {
@@ -151,12 +155,10 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
         let Some(rough) = zone_grid(zone, *frame, *factor) else {
             continue;
         };
-        if zone.carried {
-            if seen_carried.iter().any(|g| same_zone(g, &rough)) {
-                continue;
-            }
-            seen_carried.push(rough.clone());
+        if zone.carried && taken.iter().any(|g| same_zone(g, &rough)) {
+            continue;
         }
+        taken.push(rough.clone());
         *count += 1;
         if zone.carried {
             found.push(Candidate {
@@ -175,9 +177,15 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
     found
 }
 
+/// `grid` refined against `image` as a found zone is (cell centroids, cap
+/// tops, baselines); `None` when its lines' ink cannot be measured.
+pub(crate) fn refine_grid(image: &GrayImage, grid: &Grid) -> Option<Grid> {
+    refine::refine(image, grid)
+}
+
 /// Whether two grids of equal length put every corner within half a pitch
 /// of the other's.
-fn same_zone(a: &Grid, b: &Grid) -> bool {
+pub(crate) fn same_zone(a: &Grid, b: &Grid) -> bool {
     if a.chars() != b.chars() {
         return false;
     }
@@ -190,11 +198,28 @@ fn same_zone(a: &Grid, b: &Grid) -> bool {
 
 /// Whether `image` likely holds an MRZ: the search of [`locate`] without
 /// the refinement, on a frame shrunk by half when its cap heights allow.
+/// A carried zone (a line proposed, or lines carried on past their seen
+/// ends) counts only when its seen lines look like MRZ lines (see
+/// `has_mrz_like_lines`): two aligned lines of about 30 characters of
+/// ordinary print would pass otherwise.
 pub fn likely_has_mrz(image: &GrayImage) -> bool {
     let Some((work, _)) = search_image(image) else {
         return false;
     };
-    !find_zones(work.as_ref().unwrap_or(image), false).is_empty()
+    find_zones(work.as_ref().unwrap_or(image), false)
+        .iter()
+        .any(|(zone, _)| !zone.carried || has_mrz_like_lines(zone))
+}
+
+/// Whether every seen line of `zone` has a glyph in all but at most
+/// [`MAX_EMPTY_CELLS`] of its cells and at most one step between glyphs as
+/// wide as a word space: an MRZ line fills every cell at an even pitch
+/// (fillers included), running text leaves spaces between its words.
+fn has_mrz_like_lines(zone: &Zone) -> bool {
+    zone.lines
+        .iter()
+        .filter(|l| l.glyphs > 0)
+        .all(|l| l.glyphs + MAX_EMPTY_CELLS >= l.cells && l.wide_steps <= 1)
 }
 
 /// The image searched and its scale factor (original pixels per searched
@@ -313,4 +338,75 @@ fn shrink(image: &GrayImage, factor: u32) -> GrayImage {
         }
         image::Luma([(sum / n) as u8])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use image::Luma;
+
+    use super::*;
+    use crate::synth::render::{LinePlace, OcrB};
+
+    /// A light page with `lines` printed in OCR-B, 16 px capitals, one
+    /// above the other at an MRZ's line spacing; a space is `space` of a
+    /// pitch wide (ordinary print sets words closer than a monospaced
+    /// cell).
+    fn page(lines: &[&str], space: f32) -> GrayImage {
+        let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+        let mut image = GrayImage::from_pixel(900, 320, Luma([215]));
+        let cap = 16.0;
+        let pitch = cap * font.natural_pitch();
+        for (l, text) in lines.iter().enumerate() {
+            let mut x0 = 60.0;
+            for c in text.bytes() {
+                if c == b' ' {
+                    x0 += space * pitch;
+                    continue;
+                }
+                let place = LinePlace {
+                    x0,
+                    top: 120.0 + l as f32 * 1.7 * cap,
+                    pitch,
+                    cap_height: cap,
+                };
+                font.draw_line(&mut image, &[c], &place, 30);
+                x0 += pitch;
+            }
+        }
+        image
+    }
+
+    #[test]
+    fn two_lines_of_ordinary_print_are_no_likely_mrz() {
+        let image = page(
+            &[
+                "PLEASE LEAVE KEYS AT THE DESK",
+                "CHECKOUT BEFORE ELEVEN OCLOCK",
+            ],
+            0.4,
+        );
+        // The two lines do make a TD1 pair with a proposed third line, and
+        // zones carried on to 36 and 44 cells.
+        let zones = find_zones(&image, false);
+        assert!(zones.iter().any(|(z, _)| z.has_proposed_line()));
+        assert!(zones.iter().all(|(z, _)| z.carried));
+        assert!(!likely_has_mrz(&image));
+    }
+
+    #[test]
+    fn two_lines_of_a_td1_are_a_likely_mrz() {
+        let image = page(
+            &[
+                "I<UTOD231458907<<<<<<<<<<<<<<<",
+                "7408122F1204159UTO<<<<<<<<<<<6",
+            ],
+            1.0,
+        );
+        let zones = find_zones(&image, false);
+        assert!(zones.iter().any(|(z, _)| z.has_proposed_line()));
+        // Its only zones of two seen lines are carried on to 36 or 44 cells:
+        // the quick test takes it for the proposed TD1.
+        assert!(zones.iter().all(|(z, _)| z.carried));
+        assert!(likely_has_mrz(&image));
+    }
 }

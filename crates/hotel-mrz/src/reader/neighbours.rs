@@ -1,0 +1,326 @@
+//! Grids next to one that read invalid: the same lines moved by one or two
+//! whole cells along them, a 2×36 grid carried on to 44 cells at either
+//! end, and the grid without its perspective, refined again.
+//!
+//! A grid can be placed right across its lines and still be off along
+//! them: glare that washed out a line's end leaves the locator no end to
+//! place it by, and a mark beside the zone can pass for a first glyph.
+//! Such a grid reads every character from its neighbour's cell (and a 2×36
+//! grid on a 2×44 zone whose end glare took reads 36 of its 44 cells), so
+//! its reading is never valid; the same grid one or two cells over, or
+//! carried on to the zone's length, is. Which one is right the check
+//! digits tell: the first neighbour that reads valid wins. A document whose
+//! own checks fail reads valid from no grid; a neighbour that reads more
+//! probably than every grid before it then becomes the reading returned.
+//!
+//! The moved and carried grids keep the measured pitch and line boxes;
+//! only the map's origin moves, or the count of cells grows. The flattened
+//! one (see [`flattened`]) undoes a perspective along the lines that a
+//! slope error in a cap-top or baseline fit put there. Not here: choosing
+//! the shift
+//! from the ink past the ends (`ends`, tried first and cheaper), and
+//! a pitch a little off (`locate`'s refinement).
+
+use image::GrayImage;
+use imageproc::geometric_transformations::Projection;
+
+use super::classify::Model;
+use super::grid::Grid;
+use super::{Reading, locate, read_grid};
+use crate::ParseOptions;
+
+/// Largest move along the lines, in cells.
+const MAX_SHIFT: i32 = 2;
+/// Characters per line of the 2-line formats a 2×36 grid may be the front
+/// or the back of.
+const TD3_CHARS: usize = 44;
+/// Characters per line of a TD2 or 2×36 visa.
+const TD2_CHARS: usize = 36;
+
+/// The grids next to `grid`, nearest first: moved by one cell either way,
+/// by two, then (a 2×36 grid only) carried on to 44 cells keeping its
+/// first cell, then keeping its last.
+pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
+    let mut found: Vec<Grid> = (1..=MAX_SHIFT)
+        .flat_map(|k| [k, -k])
+        .map(|k| moved(grid, k as f32, grid.chars()))
+        .collect();
+    if grid.chars() == TD2_CHARS && grid.lines().len() == 2 {
+        let extra = (TD3_CHARS - TD2_CHARS) as f32;
+        found.push(moved(grid, 0.0, TD3_CHARS));
+        found.push(moved(grid, -extra, TD3_CHARS));
+    }
+    found
+}
+
+/// What reading a grid's neighbours needs: the image, the model and the
+/// parse options.
+pub(super) struct Near<'a> {
+    pub(super) image: &'a GrayImage,
+    pub(super) model: &'a Model,
+    pub(super) options: &'a ParseOptions,
+}
+
+impl Near<'_> {
+    /// The first valid reading of `grid`'s neighbours, in their order, then
+    /// of `grid` flattened and refined again. A
+    /// neighbour that reads more probably than `best` (the most probable
+    /// reading so far) takes its place: a document whose own checks fail
+    /// still reads most probably from its right grid.
+    pub(super) fn read(
+        &self,
+        grid: &Grid,
+        carried: bool,
+        best: &mut Option<Reading>,
+        patches: &mut Vec<f32>,
+    ) -> Option<Reading> {
+        let flat = flattened(grid).and_then(|g| locate::refine_grid(self.image, &g));
+        for grid in neighbours(grid).into_iter().chain(flat) {
+            let Some(reading) = read_grid(
+                self.image,
+                &grid,
+                carried,
+                self.model,
+                self.options,
+                patches,
+            ) else {
+                continue;
+            };
+            if reading.is_valid() {
+                return Some(reading);
+            }
+            if !reading.is_noise()
+                && best
+                    .as_ref()
+                    .is_none_or(|b| reading.log_prob() > b.log_prob())
+            {
+                *best = Some(reading);
+            }
+        }
+        None
+    }
+}
+
+/// The parallelogram through `grid`'s top-left, top-right and bottom-left
+/// corners, with its lines: `grid` without its perspective. A small slope
+/// error in one line's cap top or baseline fit makes the zone look taller
+/// at one end, which a projective map takes for a perspective along the
+/// lines: a degree of it bows a TD1's middle cells a whole cell off, and
+/// refinement, whose windows follow the grid, keeps the bow.
+fn flattened(grid: &Grid) -> Option<Grid> {
+    let [top_left, top_right, _, bottom_left] = grid.corners();
+    let bottom_right = (
+        top_right.0 + bottom_left.0 - top_left.0,
+        top_right.1 + bottom_left.1 - top_left.1,
+    );
+    let (top, bottom) = (grid.lines().first()?.top, grid.lines().last()?.bottom);
+    let chars = grid.chars() as f32;
+    let to_image = Projection::from_control_points(
+        [(0.0, top), (chars, top), (chars, bottom), (0.0, bottom)],
+        [top_left, top_right, bottom_right, bottom_left],
+    )?;
+    Some(Grid::new(to_image, grid.chars(), grid.lines().to_vec()))
+}
+
+/// `grid` with its first cell `cells` cells along its lines, and `chars`
+/// characters per line.
+fn moved(grid: &Grid, cells: f32, chars: usize) -> Grid {
+    let to_image = *grid.to_image() * Projection::translate(cells, 0.0);
+    Grid::new(to_image, chars, grid.lines().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use image::Luma;
+
+    use super::*;
+    use crate::reader::grid::LineBox;
+    use crate::synth::render::{LinePlace, OcrB};
+    use crate::{Date, Fields, Format, generate};
+
+    fn grid(chars: usize, lines: usize) -> Grid {
+        let boxes = (0..lines)
+            .map(|l| LineBox {
+                top: 1.6 * l as f32,
+                bottom: 1.6 * l as f32 + 1.0,
+            })
+            .collect();
+        let to_image = Projection::translate(100.0, 50.0) * Projection::scale(10.0, 10.0);
+        Grid::new(to_image, chars, boxes)
+    }
+
+    fn start_and_chars(g: &Grid) -> (f32, usize) {
+        (g.point(0.0, 0.0).0, g.chars())
+    }
+
+    #[test]
+    fn a_grid_is_moved_one_then_two_cells_either_way() {
+        let got: Vec<(f32, usize)> = neighbours(&grid(44, 2))
+            .iter()
+            .map(start_and_chars)
+            .collect();
+        assert_eq!(got, [(110.0, 44), (90.0, 44), (120.0, 44), (80.0, 44)]);
+    }
+
+    #[test]
+    fn a_2x36_grid_is_also_carried_on_to_44_cells_at_either_end() {
+        let got: Vec<(f32, usize)> = neighbours(&grid(36, 2))
+            .iter()
+            .map(start_and_chars)
+            .collect();
+        assert_eq!(got[4..], [(100.0, 44), (20.0, 44)]);
+        // Its last cell stays where it was when the first is carried on.
+        let back = &neighbours(&grid(36, 2))[5];
+        assert!((back.point(44.0, 0.0).0 - 460.0).abs() < 1e-3);
+        // A TD1 is only moved.
+        assert_eq!(neighbours(&grid(30, 3)).len(), 4);
+    }
+
+    /// A light page with `text`'s lines printed in OCR-B (16 px capitals)
+    /// and the true grid of its MRZ.
+    fn printed(text: &str) -> (GrayImage, Grid) {
+        let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+        let (cap, spacing) = (16.0, 28.0);
+        let pitch = cap * font.natural_pitch();
+        let (x0, top0) = (60.0, 60.0);
+        let mut image = GrayImage::from_pixel(900, 180, Luma([215]));
+        let mut boxes = Vec::new();
+        for (l, line) in text.lines().enumerate() {
+            let top = top0 + l as f32 * spacing;
+            let place = LinePlace {
+                x0,
+                top,
+                pitch,
+                cap_height: cap,
+            };
+            font.draw_line(&mut image, line.as_bytes(), &place, 30);
+            let frame_top = (top - top0) / pitch;
+            boxes.push(LineBox {
+                top: frame_top,
+                bottom: frame_top + cap / pitch,
+            });
+        }
+        let chars = text.lines().next().map_or(0, str::len);
+        let to_image = Projection::translate(x0, top0) * Projection::scale(pitch, pitch);
+        (image, Grid::new(to_image, chars, boxes))
+    }
+
+    fn td3() -> String {
+        specimen(Format::Td3)
+    }
+
+    fn specimen(format: Format) -> String {
+        let fields = Fields {
+            document_code: if format == Format::Td1 { "I" } else { "P" }.into(),
+            issuing_state: "UTO".into(),
+            surname: "ERIKSSON".into(),
+            given_names: "ANNA MARIA".into(),
+            document_number: "L898902C3".into(),
+            nationality: "UTO".into(),
+            birth_date: "740812".into(),
+            sex: 'F',
+            expiry_date: "320415".into(),
+            optional_data: "ZE184226B".into(),
+            ..Fields::default()
+        };
+        generate(format, &fields).expect("fields that fit the format")
+    }
+
+    /// The text of the first neighbour of `grid` that reads valid.
+    fn first_valid(image: &GrayImage, grid: &Grid) -> Option<String> {
+        let model = Model::builtin().expect("the built-in model");
+        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
+        let mut patches = Vec::new();
+        neighbours(grid).iter().find_map(|g| {
+            read_grid(image, g, false, model, &options, &mut patches)
+                .filter(Reading::is_valid)
+                .map(|r| r.text().to_owned())
+        })
+    }
+
+    #[test]
+    fn a_grid_a_cell_off_reads_valid_from_a_neighbour() {
+        let text = td3();
+        let (image, truth) = printed(&text);
+        for off in [1.0, -2.0] {
+            let grid = moved(&truth, off, 44);
+            assert_eq!(first_valid(&image, &grid).as_deref(), Some(text.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_2x36_grid_on_a_td3_reads_valid_carried_on_to_44_cells() {
+        let text = td3();
+        let (image, truth) = printed(&text);
+        // The front 36 cells, and the back 36.
+        for first in [0.0, 8.0] {
+            let grid = moved(&truth, first, 36);
+            assert_eq!(first_valid(&image, &grid).as_deref(), Some(text.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_document_whose_checks_fail_reads_most_probably_from_its_right_grid() {
+        // The TD3 with its document number's check digit changed.
+        let mut text = td3().into_bytes();
+        let check = 44 + 9;
+        text[check] = if text[check] == b'0' { b'1' } else { b'0' };
+        let text = String::from_utf8(text).expect("ASCII");
+        let (image, truth) = printed(&text);
+        let model = Model::builtin().expect("the built-in model");
+        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
+        let near = Near {
+            image: &image,
+            model,
+            options: &options,
+        };
+        let mut patches = Vec::new();
+        let off = moved(&truth, 1.0, 44);
+        let mut best = read_grid(&image, &off, false, model, &options, &mut patches);
+        assert_ne!(best.as_ref().map(Reading::text), Some(text.as_str()));
+        assert!(near.read(&off, false, &mut best, &mut patches).is_none());
+        assert_eq!(best.as_ref().map(Reading::text), Some(text.as_str()));
+    }
+
+    #[test]
+    fn a_td1_grid_bowed_by_a_false_perspective_reads_valid_flattened() {
+        let text = specimen(Format::Td1);
+        let (image, truth) = printed(&text);
+        // The zone's right end made a tenth taller than its left, as a
+        // baseline fit a degree off does.
+        let [tl, tr, br, bl] = truth.corners();
+        let height = bl.1 - tl.1;
+        let (top, bottom) = (truth.lines()[0].top, truth.lines()[2].bottom);
+        let to_image = Projection::from_control_points(
+            [(0.0, top), (30.0, top), (30.0, bottom), (0.0, bottom)],
+            [tl, tr, (br.0, br.1 + 0.1 * height), bl],
+        )
+        .expect("a proper quad");
+        let bowed = Grid::new(to_image, 30, truth.lines().to_vec());
+        // Its middle cells sit most of a cell off.
+        let (x, _) = bowed.point(15.5, 0.5);
+        let (t, _) = truth.point(15.5, 0.5);
+        let pitch = truth.point(1.0, 0.0).0 - truth.point(0.0, 0.0).0;
+        assert!((x - t).abs() > 0.5 * pitch, "{x} vs {t}");
+
+        let model = Model::builtin().expect("the built-in model");
+        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
+        let near = Near {
+            image: &image,
+            model,
+            options: &options,
+        };
+        let mut patches = Vec::new();
+        let mut best = None;
+        let reading = near.read(&bowed, false, &mut best, &mut patches);
+        assert_eq!(reading.as_ref().map(Reading::text), Some(text.as_str()));
+    }
+
+    #[test]
+    fn neighbours_keep_the_line_boxes() {
+        let base = grid(36, 2);
+        for n in neighbours(&base) {
+            assert_eq!(n.lines(), base.lines());
+        }
+    }
+}
