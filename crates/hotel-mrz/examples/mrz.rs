@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p hotel-mrz --example mrz -- parse [--json] [LINE...]
 //! cargo run -p hotel-mrz --example mrz -- generate --format td3 --surname ERIKSSON [--json]
+//! cargo run --release -p hotel-mrz --example mrz -- read [--json] IMAGE...
 //! ```
 //!
 //! `parse` reads stdin when no lines are given; given lines are joined with
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use hotel_mrz::cli::{GenerateArgs, run_generate, run_parse};
+use hotel_mrz::reader::cli::run_read;
 
 fn main() -> ExitCode {
     match run() {
@@ -60,7 +62,15 @@ fn run() -> anyhow::Result<bool> {
             run_generate(&args, json, &mut out)?;
             Ok(true)
         }
-        _ => bail!("usage: mrz parse [--json] [LINE...] | mrz generate --format F [--FIELD V...]"),
+        "read" => {
+            let ok = run_read(&rest, json, &mut out)?;
+            out.flush()?;
+            Ok(ok)
+        }
+        _ => bail!(
+            "usage: mrz parse [--json] [LINE...] | mrz generate --format F [--FIELD V...] \
+             | mrz read [--json] IMAGE..."
+        ),
     }
 }
 
