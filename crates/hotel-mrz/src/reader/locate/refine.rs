@@ -30,6 +30,9 @@ const ROUNDS: usize = 6;
 /// or baseline and the midpoint of its neighbours' that is kept.
 const MAX_EDGE_GAP: f32 = 0.15;
 
+/// How far the comb's pitch is searched from the current grid's, as a
+/// share of it.
+const COMB_PITCH_RANGE: f32 = 0.06;
 /// Shortest glyph box kept from a round, in pitches (OCR-B capitals are
 /// about one pitch tall; refined boxes of sharp images measure 0.86–1.17).
 const MIN_BOX: f32 = 0.75;
@@ -440,7 +443,8 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize, comb: bool) -> Opti
 /// ink: most ink at the centres, least at the cell boundaries (OCR-B glyphs
 /// leave a gap between cells). Searched over `a` within ±0.4 cells and `b`
 /// within ±6% of the current grid, coarse then fine; `(0, 1)` (the current
-/// grid) when the profile has no ink.
+/// grid) when the profile has no ink, or when the best pitch lies at the
+/// edge of that range.
 fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
     let at = |x: f32| -> f32 {
         let p = strip.col_of(x) - 0.5;
@@ -466,7 +470,7 @@ fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
     // Coarse: 0.1 cells (the ink peak of a cell is wider) and 0.6% of
     // pitch; then fine around the best.
     for (a_range, a_step, b_range, b_step, (a0, b0)) in [
-        (0.4f32, 0.1f32, 0.06f32, 0.006f32, (0.0f32, 1.0f32)),
+        (0.4f32, 0.1f32, COMB_PITCH_RANGE, 0.006f32, (0.0f32, 1.0f32)),
         (0.1, 0.025, 0.006, 0.0015, (f32::NAN, f32::NAN)),
     ] {
         let (a0, b0) = if a0.is_nan() {
@@ -485,6 +489,12 @@ fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
                 }
             }
         }
+    }
+    // A best pitch at the edge of the searched range is no fit inside it
+    // (a profile that glare flattened in part, where a stretched comb
+    // lines up with what is left): the current grid stays.
+    if (best.1 - 1.0).abs() > COMB_PITCH_RANGE - 0.003 {
+        return (0.0, 1.0);
     }
     (best.0, best.1)
 }
@@ -717,6 +727,13 @@ mod tests {
                 assert!(off.abs() < 0.1, "({a}, {b}) gave ({fa}, {fb})");
             }
         }
+    }
+
+    #[test]
+    fn comb_keeps_the_grid_when_the_best_pitch_is_at_the_range_edge() {
+        // Ink at a pitch 10% off: no comb inside the range fits it.
+        let (strip, columns) = strip_of(0.0, 1.10);
+        assert_eq!(fit_comb(&strip, &columns, 44), (0.0, 1.0));
     }
 
     #[test]
