@@ -9,8 +9,8 @@
 //! - `ends`: moving a grid found a cell or two off along its lines, by
 //!   the ink past its ends (tried when no zone reads valid).
 //! - `neighbours`: the grids a cell or two along from one, a 2×36 grid
-//!   carried on to 44 cells, and a grid without its perspective (tried
-//!   last, when no zone reads valid).
+//!   carried on to 44 cells, a grid without its perspective, and the 2×36
+//!   windows of a carried 2×44 grid (tried last, when no zone reads valid).
 //! - [`cells`]: one normalised patch per character cell, through the grid.
 //! - [`classify`]: the built-in network from patch to class probabilities.
 //! - [`correct`]: from per-cell probabilities to the most probable
@@ -92,9 +92,9 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// off along its lines is read again moved, and wins if valid; then each
 /// zone that read as an MRZ is read, the way up it read best, from its
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
-/// else the most probable reading of the first round is returned. When no
-/// zone is found, the image is searched again turned by 90° (a sideways
-/// document).
+/// then each carried 2×44 zone is read as the 2×36 zones inside it; else
+/// the most probable reading is returned. When no zone is found, the
+/// image is searched again turned by 90° (a sideways document).
 ///
 /// # Errors
 ///
@@ -175,6 +175,14 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             return Ok(reading);
         }
     }
+    // Nor from a neighbour: a carried 2×44 zone may hold a 2×36 one whose
+    // own grid was not among the candidates (see `neighbours`); tried
+    // even when the 2×44 reading was noise, as its extra cells make it.
+    for (grid, carried, _) in &read {
+        if *carried && let Some(reading) = near.read_windows(grid, &mut best, &mut patches) {
+            return Ok(reading);
+        }
+    }
     best.ok_or(ReadError::Unreadable)
 }
 
@@ -193,7 +201,18 @@ fn read_grid(
     patches.clear();
     cells::patches_into(image, grid, patches);
     let probs = model.probabilities(patches);
-    let cells = correct::Cells::new(&probs, grid.lines().len(), grid.chars())?;
+    read_probs(&probs, grid, carried, options)
+}
+
+/// [`read_grid`] from the class probabilities of `grid`'s cells
+/// (`classify::CLASS_COUNT` values per cell, line by line).
+fn read_probs(
+    probs: &[f32],
+    grid: &Grid,
+    carried: bool,
+    options: &ParseOptions,
+) -> Option<Reading> {
+    let cells = correct::Cells::new(probs, grid.lines().len(), grid.chars())?;
     let decoded = correct::decode(cells, options)?;
     let reading = Reading::new(decoded, grid.corners(), options);
     (!(carried && reading.format() == Format::MrvB)).then_some(reading)

@@ -13,6 +13,15 @@
 //! own checks fail reads valid from no grid; a neighbour that reads more
 //! probably than every grid before it then becomes the reading returned.
 //!
+//! The converse: lines that glare cut short are carried on by the locator
+//! to every MRZ length, and when a zone's 2×36 grid did not make it among
+//! the candidates, its 2×44 grid holds the zone with cells of paper or
+//! print beside it. So a carried 2×44 grid is also read as the 2×36 grids
+//! inside it. Not the one keeping its first cell: the front 36 cells of a
+//! 2×44 zone whose back was misread can pass every TD2 check (the composite
+//! matches one time in ten), a truncated reading; the other windows shift
+//! every field of a 2×44 zone, which its check digits do not survive.
+//!
 //! The moved and carried grids keep the measured pitch and line boxes;
 //! only the map's origin moves, or the count of cells grows. The flattened
 //! one (see [`flattened`]) undoes a perspective along the lines that a
@@ -24,9 +33,10 @@
 use image::GrayImage;
 use imageproc::geometric_transformations::Projection;
 
-use super::classify::Model;
+use super::cells;
+use super::classify::{CLASS_COUNT, Model};
 use super::grid::Grid;
-use super::{Reading, locate, read_grid};
+use super::{Reading, locate, read_grid, read_probs};
 use crate::ParseOptions;
 
 /// Largest move along the lines, in cells.
@@ -51,6 +61,24 @@ pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
         found.push(moved(grid, -extra, TD3_CHARS));
     }
     found
+}
+
+/// Where the 2×36 windows read inside a carried 2×44 grid start, in cells
+/// (module docs: not 0).
+const WINDOW_STARTS: std::ops::RangeInclusive<usize> = 1..=TD3_CHARS - TD2_CHARS;
+
+/// The class probabilities of the 2×36 window starting `start` cells into
+/// a 2×44 grid's, line by line (`probs`: [`CLASS_COUNT`] values per cell).
+fn window_probs(probs: &[f32], start: usize) -> Vec<f32> {
+    (0..2)
+        .flat_map(|line| {
+            let first = (line * TD3_CHARS + start) * CLASS_COUNT;
+            probs
+                .get(first..first + TD2_CHARS * CLASS_COUNT)
+                .unwrap_or(&[])
+        })
+        .copied()
+        .collect()
 }
 
 /// What reading a grid's neighbours needs: the image, the model and the
@@ -95,6 +123,75 @@ impl Near<'_> {
                     .is_none_or(|b| reading.log_prob() > b.log_prob())
             {
                 *best = Some(reading);
+            }
+        }
+        None
+    }
+}
+
+impl Near<'_> {
+    /// The first valid reading of the 2×36 windows inside a carried 2×44
+    /// `grid` (module docs), either way up: the way up its own cells read
+    /// is no guide when eight of them are not the zone's. A window that
+    /// reads more probably than `best` takes its place. The windows' cells
+    /// are the grid's own, so its cells are classified once per way up.
+    pub(super) fn read_windows(
+        &self,
+        grid: &Grid,
+        best: &mut Option<Reading>,
+        patches: &mut Vec<f32>,
+    ) -> Option<Reading> {
+        if grid.chars() != TD3_CHARS || grid.lines().len() != 2 {
+            return None;
+        }
+        for grid in [grid.rotated_180(), grid.clone()] {
+            patches.clear();
+            cells::patches_into(self.image, &grid, patches);
+            let probs = self.model.probabilities(patches);
+            let mut likeliest: Option<(Grid, f32)> = None;
+            for start in WINDOW_STARTS {
+                let window = moved(&grid, start as f32, TD2_CHARS);
+                let Some(reading) =
+                    read_probs(&window_probs(&probs, start), &window, true, self.options)
+                else {
+                    continue;
+                };
+                if reading.is_valid() {
+                    return Some(reading);
+                }
+                if reading.is_noise() {
+                    continue;
+                }
+                if likeliest
+                    .as_ref()
+                    .is_none_or(|(_, p)| reading.log_prob() > *p)
+                {
+                    likeliest = Some((window, reading.log_prob()));
+                }
+                if best
+                    .as_ref()
+                    .is_none_or(|b| reading.log_prob() > b.log_prob())
+                {
+                    *best = Some(reading);
+                }
+            }
+            // The pitch and line boxes were measured over 44 cells, eight
+            // of them not the zone's: the likeliest window is measured again
+            // over its own.
+            let refined = likeliest.and_then(|(w, _)| locate::refine_grid(self.image, &w));
+            if let Some(reading) = refined
+                .and_then(|w| read_grid(self.image, &w, true, self.model, self.options, patches))
+            {
+                if reading.is_valid() {
+                    return Some(reading);
+                }
+                if !reading.is_noise()
+                    && best
+                        .as_ref()
+                        .is_none_or(|b| reading.log_prob() > b.log_prob())
+                {
+                    *best = Some(reading);
+                }
             }
         }
         None
@@ -211,7 +308,12 @@ mod tests {
 
     fn specimen(format: Format) -> String {
         let fields = Fields {
-            document_code: if format == Format::Td1 { "I" } else { "P" }.into(),
+            document_code: if matches!(format, Format::Td1 | Format::Td2) {
+                "I"
+            } else {
+                "P"
+            }
+            .into(),
             issuing_state: "UTO".into(),
             surname: "ERIKSSON".into(),
             given_names: "ANNA MARIA".into(),
@@ -220,7 +322,13 @@ mod tests {
             birth_date: "740812".into(),
             sex: 'F',
             expiry_date: "320415".into(),
-            optional_data: "ZE184226B".into(),
+            // A TD2's optional data holds 7 characters.
+            optional_data: if format == Format::Td2 {
+                "ZE1842"
+            } else {
+                "ZE184226B"
+            }
+            .into(),
             ..Fields::default()
         };
         generate(format, &fields).expect("fields that fit the format")
@@ -314,6 +422,39 @@ mod tests {
         let mut best = None;
         let reading = near.read(&bowed, false, &mut best, &mut patches);
         assert_eq!(reading.as_ref().map(Reading::text), Some(text.as_str()));
+    }
+
+    #[test]
+    fn a_td2_inside_a_carried_2x44_grid_reads_valid_from_its_window() {
+        let text = specimen(Format::Td2);
+        let (image, truth) = printed(&text);
+        let model = Model::builtin().expect("the built-in model");
+        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
+        let near = Near {
+            image: &image,
+            model,
+            options: &options,
+        };
+        let mut patches = Vec::new();
+        for before in [3.0, 8.0] {
+            // Lines carried on `before` cells ahead of the zone and the
+            // rest after it.
+            let carried = moved(&truth, -before, 44);
+            let mut best = None;
+            let reading = near.read_windows(&carried, &mut best, &mut patches);
+            assert_eq!(reading.as_ref().map(Reading::text), Some(text.as_str()));
+        }
+    }
+
+    #[test]
+    fn no_window_keeps_the_first_cell_of_a_2x44_grid() {
+        // Its front 36 cells are where a truncated 2×44 zone would read.
+        assert_eq!(WINDOW_STARTS, 1..=8);
+        let probs: Vec<f32> = (0..2 * 44 * CLASS_COUNT).map(|v| v as f32).collect();
+        let window = window_probs(&probs, 3);
+        assert_eq!(window.len(), 2 * 36 * CLASS_COUNT);
+        assert_eq!(window[0], (3 * CLASS_COUNT) as f32);
+        assert_eq!(window[36 * CLASS_COUNT], ((44 + 3) * CLASS_COUNT) as f32);
     }
 
     #[test]

@@ -30,6 +30,15 @@ const ROUNDS: usize = 6;
 /// or baseline and the midpoint of its neighbours' that is kept.
 const MAX_EDGE_GAP: f32 = 0.15;
 
+/// How far the comb's pitch is searched from the current grid's, as a
+/// share of it.
+const COMB_PITCH_RANGE: f32 = 0.06;
+/// Shortest glyph box kept from a round, in pitches (OCR-B capitals are
+/// about one pitch tall; refined boxes of sharp images measure 0.86–1.17).
+const MIN_BOX: f32 = 0.75;
+/// Tallest glyph box kept from a round, in pitches.
+const MAX_BOX: f32 = 1.3;
+
 /// A point in one frame and where it lies in another.
 type Pair = ((f32, f32), (f32, f32));
 
@@ -77,10 +86,30 @@ struct Measured {
 /// measured (too little contrast, no tall glyphs).
 pub(crate) fn refine(image: &GrayImage, grid: &Grid) -> Option<Grid> {
     let mut grid = grid.clone();
+    let mut plausible: Option<Grid> = None;
     for round in 0..ROUNDS {
         grid = refine_once(image, &grid, round == 0)?;
+        if has_plausible_boxes(&grid) {
+            plausible = Some(grid.clone());
+        } else if plausible.is_some() {
+            // A round that made the boxes implausible measured a
+            // neighbouring line or glare, not this line's glyphs; later
+            // rounds would only sample further from them.
+            break;
+        }
     }
-    Some(even_middle_line(grid))
+    Some(even_middle_line(plausible.unwrap_or(grid)))
+}
+
+/// Whether every line's glyph box is as tall as OCR-B capitals are for
+/// their pitch ([`MIN_BOX`] to [`MAX_BOX`] pitches) and lies below the one
+/// before it.
+fn has_plausible_boxes(grid: &Grid) -> bool {
+    let lines = grid.lines();
+    lines
+        .iter()
+        .all(|l| (MIN_BOX..=MAX_BOX).contains(&(l.bottom - l.top)))
+        && lines.windows(2).all(|w| w[1].top > w[0].bottom)
 }
 
 /// A TD1's three lines are evenly spaced and equally tall. A middle line
@@ -391,10 +420,10 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize, comb: bool) -> Opti
         }
         let x_mid = a + b * ((c_start + c_end) as f32 / 2.0);
         let mid_row = (box_r0 + box_r1) / 2;
-        if let Some(r) = edge(&profile, mid_row) {
+        if let Some(r) = edge(&profile, mid_row, box_r0) {
             tops.push((x_mid, strip.y_of(r)));
         }
-        if let Some(r) = edge_from_end(&profile, mid_row) {
+        if let Some(r) = edge_from_end(&profile, mid_row, box_r1) {
             bottoms.push((x_mid, strip.y_of(r)));
         }
     }
@@ -414,7 +443,8 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize, comb: bool) -> Opti
 /// ink: most ink at the centres, least at the cell boundaries (OCR-B glyphs
 /// leave a gap between cells). Searched over `a` within ±0.4 cells and `b`
 /// within ±6% of the current grid, coarse then fine; `(0, 1)` (the current
-/// grid) when the profile has no ink.
+/// grid) when the profile has no ink, or when the best pitch lies at the
+/// edge of that range.
 fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
     let at = |x: f32| -> f32 {
         let p = strip.col_of(x) - 0.5;
@@ -440,7 +470,7 @@ fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
     // Coarse: 0.1 cells (the ink peak of a cell is wider) and 0.6% of
     // pitch; then fine around the best.
     for (a_range, a_step, b_range, b_step, (a0, b0)) in [
-        (0.4f32, 0.1f32, 0.06f32, 0.006f32, (0.0f32, 1.0f32)),
+        (0.4f32, 0.1f32, COMB_PITCH_RANGE, 0.006f32, (0.0f32, 1.0f32)),
         (0.1, 0.025, 0.006, 0.0015, (f32::NAN, f32::NAN)),
     ] {
         let (a0, b0) = if a0.is_nan() {
@@ -459,6 +489,12 @@ fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
                 }
             }
         }
+    }
+    // A best pitch at the edge of the searched range is no fit inside it
+    // (a profile that glare flattened in part, where a stretched comb
+    // lines up with what is left): the current grid stays.
+    if (best.1 - 1.0).abs() > COMB_PITCH_RANGE - 0.003 {
+        return (0.0, 1.0);
     }
     (best.0, best.1)
 }
@@ -485,14 +521,14 @@ fn robust_fit(points: &[(f32, f32)], tolerance: f32) -> Option<(f32, f32)> {
 /// neighbouring line's ink is never reached), then back down to the first
 /// row at half the peak.
 #[allow(clippy::needless_range_loop)] // Neighbouring rows are compared.
-fn edge(profile: &[f32], mid: usize) -> Option<f32> {
+fn edge(profile: &[f32], mid: usize, box_top: usize) -> Option<f32> {
     let peak = profile[..=mid].iter().copied().fold(0f32, f32::max);
     if peak <= 0.0 {
         return None;
     }
     let mut gap = 0;
     for r in (0..mid).rev() {
-        if profile[r] < 0.15 * peak {
+        if is_gap(profile, r, r.checked_sub(1).filter(|_| r < box_top), peak) {
             gap = r;
             break;
         }
@@ -515,7 +551,7 @@ fn edge(profile: &[f32], mid: usize) -> Option<f32> {
 
 /// As [`edge`], for the baseline: downwards from `mid`.
 #[allow(clippy::needless_range_loop)] // Neighbouring rows are compared.
-fn edge_from_end(profile: &[f32], mid: usize) -> Option<f32> {
+fn edge_from_end(profile: &[f32], mid: usize, box_end: usize) -> Option<f32> {
     let end = profile.len();
     let peak = profile[mid..].iter().copied().fold(0f32, f32::max);
     if peak <= 0.0 {
@@ -523,7 +559,12 @@ fn edge_from_end(profile: &[f32], mid: usize) -> Option<f32> {
     }
     let mut gap = end - 1;
     for r in mid + 1..end {
-        if profile[r] < 0.15 * peak {
+        if is_gap(
+            profile,
+            r,
+            Some(r + 1).filter(|&n| n < end && r >= box_end),
+            peak,
+        ) {
             gap = r;
             break;
         }
@@ -540,6 +581,17 @@ fn edge_from_end(profile: &[f32], mid: usize) -> Option<f32> {
         }
     }
     None
+}
+
+/// Whether row `r` of `profile` ends a glyph box's ink, seen from its
+/// middle: the ink nearly stops there, or it is a valley under half the
+/// peak that the next row outward (`next`) climbs out of. Under glare the
+/// paper between two lines can stay darker than the paper level of the
+/// strip, so the ink never nearly stops; without the valley the search
+/// would run on into the neighbouring line and take its edge.
+fn is_gap(profile: &[f32], r: usize, next: Option<usize>, peak: f32) -> bool {
+    let here = profile[r];
+    here < 0.15 * peak || (here < 0.5 * peak && next.is_some_and(|n| profile[n] > here))
 }
 
 /// The edge `y = a + b·x` through measured `(x, y)` points as its values
@@ -599,6 +651,43 @@ mod tests {
         assert_eq!(even_middle_line(boxes(&two)).lines(), boxes(&two).lines());
     }
 
+    #[test]
+    fn boxes_of_a_capital_height_one_below_the_other_are_plausible() {
+        assert!(has_plausible_boxes(&boxes(&[(0.0, 0.95), (1.5, 2.45)])));
+        // A box that took in the paper down to the next line, and boxes
+        // that overlap, are not.
+        assert!(!has_plausible_boxes(&boxes(&[(0.0, 1.9), (1.5, 2.45)])));
+        assert!(!has_plausible_boxes(&boxes(&[(0.0, 1.1), (0.9, 2.0)])));
+        assert!(!has_plausible_boxes(&boxes(&[(0.0, 0.5), (1.5, 2.45)])));
+    }
+
+    #[test]
+    fn a_baseline_stops_at_the_valley_before_the_next_line_under_glare() {
+        // Rows 4–13 a line's glyphs, 17–24 the next line's; the paper
+        // between them stays at 35–40% of the ink (glare), never near 0.
+        let mut profile = vec![0.3f32; 25];
+        profile[4..14].fill(1.0);
+        profile[14..17].copy_from_slice(&[0.4, 0.35, 0.4]);
+        profile[17..].fill(1.0);
+        let bottom = edge_from_end(&profile, 8, 14).expect("a baseline");
+        assert!((13.5..15.0).contains(&bottom), "{bottom}");
+        // The same valley read upwards, for the next line's cap top.
+        let top = edge(&profile, 20, 17).expect("a cap top");
+        assert!((16.0..17.5).contains(&top), "{top}");
+    }
+
+    #[test]
+    fn a_valley_inside_the_glyph_box_is_not_its_edge() {
+        // A sharp line's strokes leave a dip at row 9 inside its box.
+        let mut profile = vec![0.0f32; 20];
+        profile[4..14].fill(1.0);
+        profile[9] = 0.3;
+        let bottom = edge_from_end(&profile, 6, 14).expect("a baseline");
+        assert!((13.5..14.5).contains(&bottom), "{bottom}");
+        let top = edge(&profile, 12, 4).expect("a cap top");
+        assert!((3.5..4.5).contains(&top), "{top}");
+    }
+
     /// A strip of one row whose 44 cells really span `a + b·c ..`:
     /// ink peaking at each cell's centre, none in its outer 15% each side.
     fn strip_of(a: f32, b: f32) -> (Strip, Vec<f32>) {
@@ -638,6 +727,13 @@ mod tests {
                 assert!(off.abs() < 0.1, "({a}, {b}) gave ({fa}, {fb})");
             }
         }
+    }
+
+    #[test]
+    fn comb_keeps_the_grid_when_the_best_pitch_is_at_the_range_edge() {
+        // Ink at a pitch 10% off: no comb inside the range fits it.
+        let (strip, columns) = strip_of(0.0, 1.10);
+        assert_eq!(fit_comb(&strip, &columns, 44), (0.0, 1.0));
     }
 
     #[test]
