@@ -26,6 +26,10 @@ const WIDE_STEP: f32 = 1.25;
 /// Taken off the score of a zone carried past the lines' seen ends: more
 /// than any zone of seen length can score.
 pub(super) const CARRIED_PENALTY: f32 = 100.0;
+/// Taken off the score of a zone of two lines that agree at one end only
+/// (see `ends_agree`): more than any zone of lines agreeing at both ends
+/// can score, less than [`CARRIED_PENALTY`].
+const ONE_END_PENALTY: f32 = 50.0;
 
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
@@ -342,30 +346,50 @@ fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
 pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| lines[a].mid_t().total_cmp(&lines[b].mid_t()));
-    let fits = |a: &Line, b: &Line| -> bool {
+    // Whether `b` can be the line below `a`: `Some(true)` with both ends
+    // agreeing, `Some(false)` with one.
+    let fits = |a: &Line, b: &Line| -> Option<bool> {
         let pitch = a.pitch.max(b.pitch);
         let height = a.height().max(b.height());
         let gap = b.mid_t() - a.mid_t();
-        (a.pitch / b.pitch - 1.0).abs() < 0.12
+        let alike = (a.pitch / b.pitch - 1.0).abs() < 0.12
             && (a.height() / b.height() - 1.0).abs() < 0.25
             && gap > 1.2 * height
-            && gap < 3.0 * height
-            && (a.left - b.left).abs() < 3.0 * pitch
-            && (a.right() - b.right()).abs() < 3.0 * pitch
+            && gap < 3.0 * height;
+        let (left, right) = ends_agree(a, b, 3.0 * pitch);
+        (alike && (left || right)).then_some(left && right)
     };
 
     let mut zones = Vec::new();
     for (oi, &i) in order.iter().enumerate() {
         for &j in &order[oi + 1..] {
-            if !fits(&lines[i], &lines[j]) {
+            let Some(both_ends) = fits(&lines[i], &lines[j]) else {
+                continue;
+            };
+            let mut members = vec![lines[i].clone(), lines[j].clone()];
+            if !both_ends {
+                // Rows of a texture (a photo's print pattern) often agree
+                // at one end: such a pair comes after every pair whose
+                // ends both agree, and makes no TD1.
+                zones.extend(
+                    make_zones(&members)
+                        .into_iter()
+                        .filter(|z| !z.has_proposed_line())
+                        .map(|mut z| {
+                            z.score -= ONE_END_PENALTY;
+                            z
+                        }),
+                );
                 continue;
             }
             let gap = lines[j].mid_t() - lines[i].mid_t();
             let third = order.iter().copied().find(|&k| {
                 let g = lines[k].mid_t() - lines[j].mid_t();
-                k != i && k != j && fits(&lines[j], &lines[k]) && (g / gap - 1.0).abs() < 0.15
+                k != i
+                    && k != j
+                    && fits(&lines[j], &lines[k]) == Some(true)
+                    && (g / gap - 1.0).abs() < 0.15
             });
-            let mut members = vec![lines[i].clone(), lines[j].clone()];
             zones.extend(make_zones(&members));
             // A third line makes a TD1; if the three fit none, the pair
             // above still stands.
@@ -439,6 +463,19 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .chain(carried)
         .chain(missing_line::td1_zones(lines))
         .collect()
+}
+
+/// Whether the left ends and the right ends of `a` and `b` lie within
+/// `slack` of each other. One end is enough for lines of one zone: glare or
+/// a smudge can wash out an end of a line, and a line can run on into
+/// print beside the zone, each by a different amount in each line, while
+/// the other end still agrees. Whether the lines make a zone of some
+/// length is `make_zone`'s and `carry_on`'s to judge.
+fn ends_agree(a: &Line, b: &Line, slack: f32) -> (bool, bool) {
+    (
+        (a.left - b.left).abs() < slack,
+        (a.right() - b.right()).abs() < slack,
+    )
 }
 
 /// `lines`, none seen at `chars` cells and each with a glyph in (nearly)
@@ -785,6 +822,32 @@ mod tests {
         let short = make_zones(&[line(0.0, 20, 0.0), line(0.0, 20, 25.0)]);
         assert!(short.iter().all(|z| z.carried));
         assert!(make_zones(&[line(0.0, 12, 0.0), line(0.0, 12, 25.0)]).is_empty());
+    }
+
+    #[test]
+    fn lines_agreeing_at_one_end_only_make_a_zone() {
+        // Glare took the last 18 cells of line 1 of a TD3.
+        let zones = find_zones(&[line(0.0, 26, 0.0), line(0.0, 44, 25.0)]);
+        assert!(zones[0].chars == 44 && !zones[0].carried);
+        // Glare took the first 15 cells of line 1: its right end agrees.
+        let zones = find_zones(&[line(150.0, 29, 0.0), line(0.0, 44, 25.0)]);
+        assert!(zones[0].chars == 44 && !zones[0].carried);
+        assert!(zones[0].lines.iter().all(|l| l.left == 0.0));
+        // Line 1 ran on four cells left into print beside the zone.
+        let zones = find_zones(&[line(-40.0, 48, 0.0), line(0.0, 44, 25.0)]);
+        assert!(zones[0].chars == 44 && !zones[0].carried);
+        // Ends that agree at neither side make no zone of a seen length.
+        assert!(find_zones(&[line(0.0, 44, 0.0), line(50.0, 30, 25.0)]).is_empty());
+        // A pair agreeing at both ends comes first: rows of a texture often
+        // agree at one end.
+        let zones = find_zones(&[
+            line(0.0, 36, 0.0),
+            line(0.0, 36, 25.0),
+            line(500.0, 26, 0.0),
+            line(500.0, 44, 25.0),
+        ]);
+        assert_eq!((zones[0].chars, zones[0].lines[0].left), (36, 0.0));
+        assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
     }
 
     #[test]
