@@ -525,11 +525,11 @@ pub(super) fn carry_on(mut lines: Vec<Line>, chars: usize, from_right: bool) -> 
 pub(super) fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
     // Placed by the line seen closest to whole (a line can be one cell
     // short when its last glyph is faint).
-    let left = lines
+    let whole = lines
         .iter()
         .min_by_key(|l| l.cells.abs_diff(chars))
-        .filter(|l| l.cells.abs_diff(chars) <= 2)?
-        .left;
+        .filter(|l| l.cells.abs_diff(chars) <= 2)?;
+    let (left, whole_pitch) = (whole.left, whole.pitch);
     let mut excess = 0;
     for line in &mut lines {
         let shift = ((left - line.left) / line.pitch).round();
@@ -539,6 +539,13 @@ pub(super) fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
         if line.cells != chars {
             excess += line.cells.saturating_sub(chars);
             line.left += shift * line.pitch;
+            if line.cells.abs_diff(chars) > 2 {
+                // A line seen over part of the zone (glare took an end)
+                // measured its pitch there only; under perspective that
+                // is off for the whole line, by up to a cell at its far
+                // end. It takes the pitch of the line seen (nearly) whole.
+                line.pitch = whole_pitch;
+            }
             line.cells = chars;
         }
     }
@@ -848,6 +855,23 @@ mod tests {
         ]);
         assert_eq!((zones[0].chars, zones[0].lines[0].left), (36, 0.0));
         assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
+    }
+
+    #[test]
+    fn a_line_seen_over_part_of_the_zone_takes_the_whole_lines_pitch() {
+        // Line 1 was seen over its last 29 cells only, where perspective
+        // set its glyphs 3% closer than the line's mean pitch.
+        let part = Line {
+            pitch: 9.7,
+            ..line(154.0, 29, 0.0)
+        };
+        let zone = make_zone(vec![part, line(0.0, 44, 25.0)], 44).expect("a zone");
+        let first = &zone.lines[0];
+        assert_eq!(first.pitch, 10.0);
+        // Its right end now lies within a cell of the whole line's, where
+        // its own pitch left it short by over a cell.
+        assert!((first.right() - 440.0).abs() < 10.0);
+        assert!((9.7f32.mul_add(44.0, first.left) - 440.0).abs() > 10.0);
     }
 
     #[test]
