@@ -11,8 +11,13 @@ use super::missing_line;
 
 /// Text direction is looked for within ±this many degrees.
 const MAX_ANGLE_DEG: f32 = 35.0;
-/// Text directions tried, strongest first.
-const MAX_DIRECTIONS: usize = 3;
+/// Text directions found, strongest first.
+const MAX_DIRECTIONS: usize = 6;
+/// Text directions searched for zones first; the others only when these
+/// give no zone of a seen length. A textured table (wood grain, a woven
+/// cloth) can give more components aligned along its own directions than
+/// a small-print MRZ gives along the text.
+pub(super) const FIRST_DIRECTIONS: usize = 3;
 /// Directions tried differ by more than this.
 const MIN_DIRECTION_GAP_DEG: f32 = 6.0;
 /// A line needs at least this many linked components (and a text
