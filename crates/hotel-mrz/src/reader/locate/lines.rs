@@ -11,8 +11,13 @@ use super::missing_line;
 
 /// Text direction is looked for within ±this many degrees.
 const MAX_ANGLE_DEG: f32 = 35.0;
-/// Text directions tried, strongest first.
-const MAX_DIRECTIONS: usize = 3;
+/// Text directions found, strongest first.
+const MAX_DIRECTIONS: usize = 6;
+/// Text directions searched for zones first; the others only when these
+/// give no zone of a seen length. A textured table (wood grain, a woven
+/// cloth) can give more components aligned along its own directions than
+/// a small-print MRZ gives along the text.
+pub(super) const FIRST_DIRECTIONS: usize = 3;
 /// Directions tried differ by more than this.
 const MIN_DIRECTION_GAP_DEG: f32 = 6.0;
 /// A line needs at least this many linked components (and a text
@@ -26,6 +31,10 @@ const WIDE_STEP: f32 = 1.25;
 /// Taken off the score of a zone carried past the lines' seen ends: more
 /// than any zone of seen length can score.
 pub(super) const CARRIED_PENALTY: f32 = 100.0;
+/// Taken off the score of a zone of two lines that agree at one end only
+/// (see `ends_agree`): more than any zone of lines agreeing at both ends
+/// can score, less than [`CARRIED_PENALTY`].
+const ONE_END_PENALTY: f32 = 50.0;
 
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
@@ -342,30 +351,50 @@ fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
 pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| lines[a].mid_t().total_cmp(&lines[b].mid_t()));
-    let fits = |a: &Line, b: &Line| -> bool {
+    // Whether `b` can be the line below `a`: `Some(true)` with both ends
+    // agreeing, `Some(false)` with one.
+    let fits = |a: &Line, b: &Line| -> Option<bool> {
         let pitch = a.pitch.max(b.pitch);
         let height = a.height().max(b.height());
         let gap = b.mid_t() - a.mid_t();
-        (a.pitch / b.pitch - 1.0).abs() < 0.12
+        let alike = (a.pitch / b.pitch - 1.0).abs() < 0.12
             && (a.height() / b.height() - 1.0).abs() < 0.25
             && gap > 1.2 * height
-            && gap < 3.0 * height
-            && (a.left - b.left).abs() < 3.0 * pitch
-            && (a.right() - b.right()).abs() < 3.0 * pitch
+            && gap < 3.0 * height;
+        let (left, right) = ends_agree(a, b, 3.0 * pitch);
+        (alike && (left || right)).then_some(left && right)
     };
 
     let mut zones = Vec::new();
     for (oi, &i) in order.iter().enumerate() {
         for &j in &order[oi + 1..] {
-            if !fits(&lines[i], &lines[j]) {
+            let Some(both_ends) = fits(&lines[i], &lines[j]) else {
+                continue;
+            };
+            let mut members = vec![lines[i].clone(), lines[j].clone()];
+            if !both_ends {
+                // Rows of a texture (a photo's print pattern) often agree
+                // at one end: such a pair comes after every pair whose
+                // ends both agree, and makes no TD1.
+                zones.extend(
+                    make_zones(&members)
+                        .into_iter()
+                        .filter(|z| !z.has_proposed_line())
+                        .map(|mut z| {
+                            z.score -= ONE_END_PENALTY;
+                            z
+                        }),
+                );
                 continue;
             }
             let gap = lines[j].mid_t() - lines[i].mid_t();
             let third = order.iter().copied().find(|&k| {
                 let g = lines[k].mid_t() - lines[j].mid_t();
-                k != i && k != j && fits(&lines[j], &lines[k]) && (g / gap - 1.0).abs() < 0.15
+                k != i
+                    && k != j
+                    && fits(&lines[j], &lines[k]) == Some(true)
+                    && (g / gap - 1.0).abs() < 0.15
             });
-            let mut members = vec![lines[i].clone(), lines[j].clone()];
             zones.extend(make_zones(&members));
             // A third line makes a TD1; if the three fit none, the pair
             // above still stands.
@@ -441,6 +470,19 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .collect()
 }
 
+/// Whether the left ends and the right ends of `a` and `b` lie within
+/// `slack` of each other. One end is enough for lines of one zone: glare or
+/// a smudge can wash out an end of a line, and a line can run on into
+/// print beside the zone, each by a different amount in each line, while
+/// the other end still agrees. Whether the lines make a zone of some
+/// length is `make_zone`'s and `carry_on`'s to judge.
+fn ends_agree(a: &Line, b: &Line, slack: f32) -> (bool, bool) {
+    (
+        (a.left - b.left).abs() < slack,
+        (a.right() - b.right()).abs() < slack,
+    )
+}
+
 /// `lines`, none seen at `chars` cells and each with a glyph in (nearly)
 /// every cell it spans, as a zone of `chars` cells that keeps the longest
 /// line's left end (or with `from_right`, its right end)
@@ -488,11 +530,11 @@ pub(super) fn carry_on(mut lines: Vec<Line>, chars: usize, from_right: bool) -> 
 pub(super) fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
     // Placed by the line seen closest to whole (a line can be one cell
     // short when its last glyph is faint).
-    let left = lines
+    let whole = lines
         .iter()
         .min_by_key(|l| l.cells.abs_diff(chars))
-        .filter(|l| l.cells.abs_diff(chars) <= 2)?
-        .left;
+        .filter(|l| l.cells.abs_diff(chars) <= 2)?;
+    let (left, whole_pitch) = (whole.left, whole.pitch);
     let mut excess = 0;
     for line in &mut lines {
         let shift = ((left - line.left) / line.pitch).round();
@@ -502,6 +544,13 @@ pub(super) fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
         if line.cells != chars {
             excess += line.cells.saturating_sub(chars);
             line.left += shift * line.pitch;
+            if line.cells.abs_diff(chars) > 2 {
+                // A line seen over part of the zone (glare took an end)
+                // measured its pitch there only; under perspective that
+                // is off for the whole line, by up to a cell at its far
+                // end. It takes the pitch of the line seen (nearly) whole.
+                line.pitch = whole_pitch;
+            }
             line.cells = chars;
         }
     }
@@ -785,6 +834,49 @@ mod tests {
         let short = make_zones(&[line(0.0, 20, 0.0), line(0.0, 20, 25.0)]);
         assert!(short.iter().all(|z| z.carried));
         assert!(make_zones(&[line(0.0, 12, 0.0), line(0.0, 12, 25.0)]).is_empty());
+    }
+
+    #[test]
+    fn lines_agreeing_at_one_end_only_make_a_zone() {
+        // Glare took the last 18 cells of line 1 of a TD3.
+        let zones = find_zones(&[line(0.0, 26, 0.0), line(0.0, 44, 25.0)]);
+        assert!(zones[0].chars == 44 && !zones[0].carried);
+        // Glare took the first 15 cells of line 1: its right end agrees.
+        let zones = find_zones(&[line(150.0, 29, 0.0), line(0.0, 44, 25.0)]);
+        assert!(zones[0].chars == 44 && !zones[0].carried);
+        assert!(zones[0].lines.iter().all(|l| l.left == 0.0));
+        // Line 1 ran on four cells left into print beside the zone.
+        let zones = find_zones(&[line(-40.0, 48, 0.0), line(0.0, 44, 25.0)]);
+        assert!(zones[0].chars == 44 && !zones[0].carried);
+        // Ends that agree at neither side make no zone of a seen length.
+        assert!(find_zones(&[line(0.0, 44, 0.0), line(50.0, 30, 25.0)]).is_empty());
+        // A pair agreeing at both ends comes first: rows of a texture often
+        // agree at one end.
+        let zones = find_zones(&[
+            line(0.0, 36, 0.0),
+            line(0.0, 36, 25.0),
+            line(500.0, 26, 0.0),
+            line(500.0, 44, 25.0),
+        ]);
+        assert_eq!((zones[0].chars, zones[0].lines[0].left), (36, 0.0));
+        assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
+    }
+
+    #[test]
+    fn a_line_seen_over_part_of_the_zone_takes_the_whole_lines_pitch() {
+        // Line 1 was seen over its last 29 cells only, where perspective
+        // set its glyphs 3% closer than the line's mean pitch.
+        let part = Line {
+            pitch: 9.7,
+            ..line(154.0, 29, 0.0)
+        };
+        let zone = make_zone(vec![part, line(0.0, 44, 25.0)], 44).expect("a zone");
+        let first = &zone.lines[0];
+        assert_eq!(first.pitch, 10.0);
+        // Its right end now lies within a cell of the whole line's, where
+        // its own pitch left it short by over a cell.
+        assert!((first.right() - 440.0).abs() < 10.0);
+        assert!((9.7f32.mul_add(44.0, first.left) - 440.0).abs() > 10.0);
     }
 
     #[test]

@@ -9,11 +9,15 @@
 //!    so uneven light does not matter) and connected components; when no
 //!    zone is found, again with a stricter, then a looser ink margin.
 //! 3. `lines`: the three strongest text directions from nearest
-//!    neighbours; chains of character-like components along each; a line
-//!    fit per long, regularly spaced chain; pieces of one line (split by
-//!    glare or a smudge) joined; 2–3 parallel lines of equal pitch and
-//!    extent at regular spacing make a zone of 30, 36 or 44 cells, one per
-//!    format length a line of it was seen at (within two cells);
+//!    neighbours (three more when these give no zone: a textured table can
+//!    outnumber small print); chains of character-like components along
+//!    each; a line fit per long, regularly spaced chain; pieces of one
+//!    line (split by glare or a smudge) joined; 2–3 parallel lines of equal
+//!    pitch and extent at regular spacing make a zone of 30, 36 or 44
+//!    cells, one per format length a line of it was seen at (within two
+//!    cells); two lines
+//!    that agree at one end only (glare took the other end of one) make a
+//!    zone too, ranked after those agreeing at both;
 //!    `missing_line`: two lines of a TD1 with its third line proposed.
 //! 4. `refine`: the zone's grid is refined from the ink of each line at full
 //!    resolution (cell centroids, cap tops, baselines) and its projection
@@ -268,16 +272,26 @@ fn find_zones_at(image: &GrayImage, margin: f32) -> Vec<(Zone, Frame)> {
     let (w, h) = image.dimensions();
     let radius = (w.min(h) / 36).clamp(8, 24);
     let found = blobs::find_blobs(image, radius, margin, 4, 90);
-    let mut zones: Vec<(Zone, Frame)> = lines::text_directions(&found.blobs)
-        .into_iter()
-        .flat_map(|frame| {
-            let glyphs = lines::measure(&found, frame);
-            let text_lines = lines::find_lines(&glyphs);
-            lines::find_zones(&text_lines)
-                .into_iter()
-                .map(move |z| (z, frame))
-        })
-        .collect();
+    let zones_along = |frames: &[Frame]| -> Vec<(Zone, Frame)> {
+        frames
+            .iter()
+            .flat_map(|&frame| {
+                let glyphs = lines::measure(&found, frame);
+                let text_lines = lines::find_lines(&glyphs);
+                lines::find_zones(&text_lines)
+                    .into_iter()
+                    .map(move |z| (z, frame))
+            })
+            .collect()
+    };
+    let frames = lines::text_directions(&found.blobs);
+    let (first, rest) = frames.split_at(frames.len().min(lines::FIRST_DIRECTIONS));
+    let mut zones = zones_along(first);
+    if zones.iter().all(|(z, _)| z.carried) {
+        // A texture can outnumber the text along its own directions: the
+        // weaker directions are searched before settling for carried zones.
+        zones.extend(zones_along(rest));
+    }
     // Stable: at equal scores the stronger direction's zone stays first.
     zones.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
     zones
@@ -374,6 +388,51 @@ mod tests {
             }
         }
         image
+    }
+
+    #[test]
+    fn a_zone_is_found_beside_a_texture_that_outnumbers_its_glyphs() {
+        let td3 = [
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ];
+        let mut image = page(&td3, 1.0);
+        let mut canvas = GrayImage::from_pixel(1000, 700, Luma([215]));
+        image::imageops::replace(&mut canvas, &image, 0, 0);
+        image = canvas;
+        // Three patches of rings the size of a glyph, each in rows of
+        // twelve along its own slant: 720 marks against the MRZ's 88.
+        for (patch, angle_deg) in [-30.0f32, 23.0, 32.0].into_iter().enumerate() {
+            let (sin, cos) = angle_deg.to_radians().sin_cos();
+            let origin = (120.0 + 300.0 * patch as f32, 380.0);
+            for row in 0..20 {
+                for col in 0..12 {
+                    let (u, v) = (col as f32 * 16.0, row as f32 * 30.0 - 300.0);
+                    let (cx, cy) = (origin.0 + u * cos - v * sin, origin.1 + u * sin + v * cos);
+                    for y in (cy - 6.0) as i64..(cy + 6.0) as i64 {
+                        for x in (cx - 4.0) as i64..(cx + 4.0) as i64 {
+                            let ring = (x as f32 - cx).abs() > 2.0 || (y as f32 - cy).abs() > 4.0;
+                            if ring && (0..1000).contains(&x) && (220..700).contains(&y) {
+                                image.put_pixel(x as u32, y as u32, Luma([40]));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The texture's slants are the three strongest directions.
+        let found = blobs::find_blobs(&image, 19, blobs::RELATIVE_MARGIN, 4, 90);
+        let frames = lines::text_directions(&found.blobs);
+        assert!(frames.len() > lines::FIRST_DIRECTIONS);
+        assert!(
+            frames[..lines::FIRST_DIRECTIONS]
+                .iter()
+                .all(|f| f.sin.atan2(f.cos).to_degrees().abs() > 6.0)
+        );
+        let zones = find_zones(&image, false);
+        let (zone, frame) = zones.first().expect("a zone");
+        assert!(zone.chars == 44 && !zone.carried);
+        assert!(frame.sin.abs() < 0.05);
     }
 
     #[test]
