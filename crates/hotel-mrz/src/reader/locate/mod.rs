@@ -15,9 +15,8 @@
 //!    line (split by glare or a smudge) joined; 2–3 parallel lines of equal
 //!    pitch and extent at regular spacing make a zone of 30, 36 or 44
 //!    cells, one per format length a line of it was seen at (within two
-//!    cells); two lines
-//!    that agree at one end only (glare took the other end of one) make a
-//!    zone too, ranked after those agreeing at both;
+//!    cells); two lines that agree at one end only (glare took the other
+//!    end of one) make a zone too, ranked after those agreeing at both;
 //!    `missing_line`: two lines of a TD1 with its third line proposed.
 //! 4. `refine`: the zone's grid is refined from the ink of each line at full
 //!    resolution (cell centroids, cap tops, baselines) and its projection
