@@ -133,12 +133,7 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             if way_up.as_ref().is_none_or(|(_, p)| reading.log_prob() > *p) {
                 way_up = Some((grid, reading.log_prob()));
             }
-            if best
-                .as_ref()
-                .is_none_or(|b| reading.log_prob() > b.log_prob())
-            {
-                best = Some(reading);
-            }
+            keep_likelier(&mut best, reading);
         }
         read.push((grid, carried, way_up.map(|(g, _)| g)));
     }
@@ -184,6 +179,18 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
         }
     }
     best.ok_or(ReadError::Unreadable)
+}
+
+/// Makes `reading` the `best` so far when it is more probable and not
+/// noise: the reading returned when none is valid.
+fn keep_likelier(best: &mut Option<Reading>, reading: Reading) {
+    if !reading.is_noise()
+        && best
+            .as_ref()
+            .is_none_or(|b| reading.log_prob() > b.log_prob())
+    {
+        *best = Some(reading);
+    }
 }
 
 /// The reading of `grid` in `image`; `None` when its cells give nothing

@@ -36,7 +36,7 @@ use imageproc::geometric_transformations::Projection;
 use super::cells;
 use super::classify::{CLASS_COUNT, Model};
 use super::grid::Grid;
-use super::{Reading, locate, read_grid, read_probs};
+use super::{Reading, keep_likelier, locate, read_grid, read_probs};
 use crate::ParseOptions;
 
 /// Largest move along the lines, in cells.
@@ -117,19 +117,11 @@ impl Near<'_> {
             if reading.is_valid() {
                 return Some(reading);
             }
-            if !reading.is_noise()
-                && best
-                    .as_ref()
-                    .is_none_or(|b| reading.log_prob() > b.log_prob())
-            {
-                *best = Some(reading);
-            }
+            keep_likelier(best, reading);
         }
         None
     }
-}
 
-impl Near<'_> {
     /// The first valid reading of the 2×36 windows inside a carried 2×44
     /// `grid` (module docs), either way up: the way up its own cells read
     /// is no guide when eight of them are not the zone's. A window that
@@ -168,12 +160,7 @@ impl Near<'_> {
                 {
                     likeliest = Some((window, reading.log_prob()));
                 }
-                if best
-                    .as_ref()
-                    .is_none_or(|b| reading.log_prob() > b.log_prob())
-                {
-                    *best = Some(reading);
-                }
+                keep_likelier(best, reading);
             }
             // The pitch and line boxes were measured over 44 cells, eight
             // of them not the zone's: the likeliest window is measured again
@@ -185,13 +172,7 @@ impl Near<'_> {
                 if reading.is_valid() {
                     return Some(reading);
                 }
-                if !reading.is_noise()
-                    && best
-                        .as_ref()
-                        .is_none_or(|b| reading.log_prob() > b.log_prob())
-                {
-                    *best = Some(reading);
-                }
+                keep_likelier(best, reading);
             }
         }
         None
