@@ -316,12 +316,26 @@ mod tests {
     }
 
     /// The text of the first neighbour of `grid` that reads valid.
+    /// Parse options with a fixed "today".
+    fn options() -> ParseOptions {
+        ParseOptions::new(Date::new(2026, 1, 1).expect("a date"))
+    }
+
+    /// A reader of `image`'s grids with the built-in model.
+    fn near<'a>(image: &'a GrayImage, options: &'a ParseOptions) -> Near<'a> {
+        Near {
+            image,
+            model: Model::builtin().expect("the built-in model"),
+            options,
+        }
+    }
+
     fn first_valid(image: &GrayImage, grid: &Grid) -> Option<String> {
-        let model = Model::builtin().expect("the built-in model");
-        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
+        let options = options();
+        let near = near(image, &options);
         let mut patches = Vec::new();
         neighbours(grid).iter().find_map(|g| {
-            read_grid(image, g, false, model, &options, &mut patches)
+            read_grid(image, g, false, near.model, near.options, &mut patches)
                 .filter(Reading::is_valid)
                 .map(|r| r.text().to_owned())
         })
@@ -356,16 +370,11 @@ mod tests {
         text[check] = if text[check] == b'0' { b'1' } else { b'0' };
         let text = String::from_utf8(text).expect("ASCII");
         let (image, truth) = printed(&text);
-        let model = Model::builtin().expect("the built-in model");
-        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
-        let near = Near {
-            image: &image,
-            model,
-            options: &options,
-        };
+        let options = options();
+        let near = near(&image, &options);
         let mut patches = Vec::new();
         let off = moved(&truth, 1.0, 44);
-        let mut best = read_grid(&image, &off, false, model, &options, &mut patches);
+        let mut best = read_grid(&image, &off, false, near.model, &options, &mut patches);
         assert_ne!(best.as_ref().map(Reading::text), Some(text.as_str()));
         assert!(near.read(&off, false, &mut best, &mut patches).is_none());
         assert_eq!(best.as_ref().map(Reading::text), Some(text.as_str()));
@@ -392,13 +401,8 @@ mod tests {
         let pitch = truth.point(1.0, 0.0).0 - truth.point(0.0, 0.0).0;
         assert!((x - t).abs() > 0.5 * pitch, "{x} vs {t}");
 
-        let model = Model::builtin().expect("the built-in model");
-        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
-        let near = Near {
-            image: &image,
-            model,
-            options: &options,
-        };
+        let options = options();
+        let near = near(&image, &options);
         let mut patches = Vec::new();
         let mut best = None;
         let reading = near.read(&bowed, false, &mut best, &mut patches);
@@ -409,13 +413,8 @@ mod tests {
     fn a_td2_inside_a_carried_2x44_grid_reads_valid_from_its_window() {
         let text = specimen(Format::Td2);
         let (image, truth) = printed(&text);
-        let model = Model::builtin().expect("the built-in model");
-        let options = ParseOptions::new(Date::new(2026, 1, 1).expect("a date"));
-        let near = Near {
-            image: &image,
-            model,
-            options: &options,
-        };
+        let options = options();
+        let near = near(&image, &options);
         let mut patches = Vec::new();
         for before in [3.0, 8.0] {
             // Lines carried on `before` cells ahead of the zone and the
