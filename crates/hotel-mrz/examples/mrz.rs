@@ -10,11 +10,11 @@
 //! newlines (an empty argument separates two MRZs). Exit status: 0 when every
 //! MRZ is valid, 1 when any is invalid or malformed, 2 for a usage error.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use hotel_mrz::cli::{GenerateArgs, run_generate, run_parse};
+use hotel_mrz::cli::{GenerateArgs, read_parse_input, run_generate, run_parse};
 use hotel_mrz::reader::cli::run_read;
 
 fn main() -> ExitCode {
@@ -45,11 +45,7 @@ fn run() -> anyhow::Result<bool> {
     match command.as_str() {
         "parse" => {
             let input = if rest.is_empty() {
-                let mut text = String::new();
-                io::stdin()
-                    .read_to_string(&mut text)
-                    .context("reading stdin")?;
-                text
+                read_parse_input(io::stdin().lock()).context("reading stdin")?
             } else {
                 rest.join("\n")
             };

@@ -9,7 +9,7 @@
 //! The output contains the document's personal data, which is what the user
 //! asked for; nothing here logs.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -70,6 +70,32 @@ pub enum CliError {
     Io(#[from] io::Error),
 }
 
+/// Most bytes `hotel mrz parse` reads from its input: about 80 000 TD3
+/// zones, far beyond any batch, and a bound on memory for any stream.
+pub const MAX_PARSE_INPUT: usize = 8 << 20;
+
+/// Reads `hotel mrz parse`'s input: at most [`MAX_PARSE_INPUT`] bytes,
+/// bytes that are not UTF-8 replaced by `U+FFFD` (so only the block
+/// holding them is malformed; the others are still read).
+///
+/// # Errors
+///
+/// The reader's error, or [`io::ErrorKind::FileTooLarge`] for input over
+/// the limit.
+pub fn read_parse_input(input: impl Read) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_PARSE_INPUT as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_PARSE_INPUT {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("the input is larger than the limit of {MAX_PARSE_INPUT} bytes"),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Runs `hotel mrz parse` on `input` with today's UTC date.
 ///
 /// Returns whether every block was valid (exit status 0) or not (1).
@@ -107,7 +133,7 @@ pub fn run_parse_with(
             if i > 0 {
                 writeln!(out)?;
             }
-            write_summary(result.as_ref(), out)?;
+            write_summary(result.as_ref(), None, out)?;
         }
     }
     if !any {
@@ -115,7 +141,7 @@ pub fn run_parse_with(
         if json {
             write_json(&result, out)?;
         } else {
-            write_summary(result.as_ref(), out)?;
+            write_summary(result.as_ref(), None, out)?;
         }
         all_valid = false;
     }
@@ -355,8 +381,11 @@ fn problem_message(p: &crate::record::Problem) -> String {
     }
 }
 
+/// The summary of one MRZ; `valid` overrides the text's own verdict in
+/// the heading (a reading can be invalid although its text is not).
 pub(crate) fn write_summary(
     result: Result<&Mrz, &MrzError>,
+    valid: Option<bool>,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let mrz = match result {
@@ -365,7 +394,11 @@ pub(crate) fn write_summary(
             return writeln!(out, "malformed MRZ ({}): {error}", error.kind());
         }
     };
-    let verdict = if mrz.is_valid() { "valid" } else { "INVALID" };
+    let verdict = if valid.unwrap_or_else(|| mrz.is_valid()) {
+        "valid"
+    } else {
+        "INVALID"
+    };
     writeln!(out, "{}: {verdict}", mrz.format().description())?;
 
     let row = |out: &mut dyn Write, label: &str, value: &str| -> io::Result<()> {
@@ -437,6 +470,34 @@ pub(crate) fn write_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_input_replaces_bytes_that_are_not_utf8_and_keeps_the_rest() {
+        let input = b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+L898902C36UTO7408122F1204159ZE184226B<<<<<10\n\nP<UTO\xffX\n";
+        let text = read_parse_input(&input[..]).unwrap();
+        assert!(text.ends_with("P<UTO\u{FFFD}X\n"), "{text:?}");
+        let options = ParseOptions::new(crate::Date::new(2012, 1, 1).unwrap());
+        let mut out = Vec::new();
+        let all_valid = run_parse_with(&text, true, &options, &mut out).unwrap();
+        assert!(!all_valid);
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["valid"], true);
+        assert_eq!(lines[1]["valid"], false);
+    }
+
+    #[test]
+    fn parse_input_over_the_limit_is_an_error() {
+        let input = vec![b'<'; MAX_PARSE_INPUT + 1];
+        let err = read_parse_input(&input[..]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        assert!(read_parse_input(&input[..MAX_PARSE_INPUT]).is_ok());
+    }
 
     #[test]
     fn splits_blocks_on_blank_lines() {

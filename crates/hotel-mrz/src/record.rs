@@ -147,6 +147,9 @@ pub enum ProblemKind {
     ImpossibleDate(DateProblem),
     /// The sex is not `M`, `F`, `X` or `<`.
     InvalidSex,
+    /// A field every document has (the document code, the document number,
+    /// the primary name) is empty: it starts with the filler `<`.
+    Missing,
     /// The document number is marked as continuing in the optional data
     /// (`<` in its check-digit position) but no continuation and check
     /// digit follow there.
@@ -249,6 +252,17 @@ impl Mrz {
             }
         }
 
+        // The document code, the document number and the primary name
+        // are left-aligned: one that starts with a filler is empty.
+        for spec in format.fields() {
+            let required = matches!(
+                spec.field,
+                Field::DocumentCode | Field::DocumentNumber | Field::Name | Field::Surname
+            );
+            if required && mrz.byte(spec.span.line, spec.span.start) == FILLER {
+                mrz.push_problem(spec.field, spec.span, 0, ProblemKind::Missing);
+            }
+        }
         if !CharClass::Sex.allows(mrz.byte(plan.sex.line, plan.sex.start)) {
             mrz.push_problem(Field::Sex, plan.sex, 0, ProblemKind::InvalidSex);
         }
@@ -775,6 +789,7 @@ impl fmt::Display for Problem {
             }
             ProblemKind::ImpossibleDate(p) => write!(f, "cannot be a date: {p}"),
             ProblemKind::InvalidSex => f.write_str("must be M, F, X or <"),
+            ProblemKind::Missing => f.write_str("is empty, but every document has one"),
             ProblemKind::MissingNumberContinuation => f.write_str(
                 "is marked as continuing in the optional data, but no continuation follows",
             ),
@@ -792,6 +807,7 @@ impl ProblemKind {
             Self::WrongCharacter { .. } => "wrong_character",
             Self::ImpossibleDate(_) => "impossible_date",
             Self::InvalidSex => "invalid_sex",
+            Self::Missing => "missing",
             Self::MissingNumberContinuation => "missing_number_continuation",
         }
     }

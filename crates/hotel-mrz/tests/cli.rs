@@ -137,6 +137,23 @@ fn invalid_check_keeps_fields_and_explains() {
 }
 
 #[test]
+fn an_mrz_of_fillers_only_is_invalid() {
+    let td3 = format!("{}\n{}", "<".repeat(44), "<".repeat(44));
+    let (values, ok) = parse_json(&td3);
+    assert!(!ok);
+    let v = &values[0];
+    assert_eq!(v["valid"], false);
+    let missing: Vec<&Value> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "missing")
+        .map(|p| &p["field"])
+        .collect();
+    assert_eq!(missing, ["document_code", "name", "document_number"]);
+}
+
+#[test]
 fn impossible_date_has_null_iso_and_failing_check() {
     let fields_month_13 = "P<UTODOE<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\n\
                            <<<<<<<<<0UTO7413128F3001019<<<<<<<<<<<<<<<6";
@@ -146,7 +163,14 @@ fn impossible_date_has_null_iso_and_failing_check() {
     assert_eq!(v["fields"]["birth_date"], "741312");
     assert_eq!(v["fields"]["birth_date_iso"], Value::Null);
     assert_eq!(v["checks"]["birth_date"], false);
-    assert_eq!(v["problems"][0]["kind"], "impossible_date");
+    let kinds: Vec<&Value> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["kind"])
+        .collect();
+    // The document number is empty too.
+    assert_eq!(kinds, ["missing", "impossible_date"]);
 }
 
 #[test]

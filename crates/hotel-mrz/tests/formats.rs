@@ -313,6 +313,7 @@ fn impossible_date_is_invalid_even_with_right_check_digit() {
     ] {
         let fields = Fields {
             surname: "ERIKSSON".into(),
+            document_number: "L898902C3".into(),
             birth_date: raw.into(),
             expiry_date: "300101".into(),
             sex: 'F',
@@ -337,6 +338,7 @@ fn impossible_date_is_invalid_even_with_right_check_digit() {
 fn keeps_unknown_date_parts_unknown() {
     let fields = Fields {
         surname: "DOE".into(),
+        document_number: "L898902C3".into(),
         birth_date: "80<<<<".into(),
         expiry_date: "3001<<".into(),
         ..Fields::default()
@@ -403,6 +405,7 @@ fn accepts_sexes_m_f_x_and_filler_only() {
     ] {
         let fields = Fields {
             surname: "DOE".into(),
+            document_number: "L898902C3".into(),
             sex: c,
             ..Fields::default()
         };
@@ -424,6 +427,7 @@ fn accepts_sexes_m_f_x_and_filler_only() {
 fn empty_personal_number_takes_filler_or_zero_check_digit() {
     let fields = Fields {
         surname: "DOE".into(),
+        document_number: "L898902C3".into(),
         ..Fields::default()
     };
     let text = generate(Format::Td3, &fields).unwrap();

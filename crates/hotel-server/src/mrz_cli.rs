@@ -2,13 +2,13 @@
 //! `hotel-mrz`. Parsing, reading and output live in the library; this maps
 //! flags.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-use hotel_mrz::cli::{GenerateArgs, run_generate, run_parse};
+use hotel_mrz::cli::{GenerateArgs, read_parse_input, run_generate, run_parse};
 use hotel_mrz::reader::cli::run_read;
 use hotel_mrz::synth::cli::{SynthArgs, run_score, run_synth};
 
@@ -143,11 +143,7 @@ pub fn run(command: MrzCommand) -> anyhow::Result<bool> {
     match command {
         MrzCommand::Parse { json, lines } => {
             let input = if lines.is_empty() {
-                let mut text = String::new();
-                io::stdin()
-                    .read_to_string(&mut text)
-                    .context("cannot read stdin")?;
-                text
+                read_parse_input(io::stdin().lock()).context("cannot read stdin")?
             } else {
                 lines.join("\n")
             };

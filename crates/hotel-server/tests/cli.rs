@@ -194,7 +194,17 @@ fn mrz_synth_read_and_score_a_small_set() {
     let bad = &rows[3];
     assert_eq!(bad["valid"], false);
     assert_eq!(bad["fields"], serde_json::Value::Null);
+    assert_eq!(bad["corners"], serde_json::Value::Null);
     assert_eq!(bad["error"]["kind"], "decode");
+    // Every line has the same keys, a failed file's null or empty.
+    let keys = |row: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = row.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    for row in &rows {
+        assert_eq!(keys(row), keys(&rows[0]), "{}", row["file"]);
+    }
 
     let results = dir.path().join("ours.jsonl");
     let ours: String = String::from_utf8_lossy(&out.stdout)

@@ -4,8 +4,11 @@
 //! The JSON object is `hotel mrz parse --json`'s, plus `file`, `mrz` (the
 //! text read, lines joined by `\n`), `corners`, `corrected`,
 //! `corrections`, `confidence`, `name_needs_confirmation` and `time_ms`
-//! (reading that file, decoding included). An image without a readable
-//! MRZ has `valid` false, `fields` null and `error`
+//! (reading that file, decoding included). A reading whose text passes
+//! every check but is still invalid (too many unsure characters, or an
+//! unsure one no check digit covers) says why in `problems`. An image
+//! without a readable MRZ has `valid` false, `fields`, `corners`,
+//! `confidence` and `name_needs_confirmation` null and `error`
 //! `{"kind":"no_mrz"|"unreadable"|"decode","message":…}`.
 //!
 //! The output is the document's personal data, which is what the user
@@ -22,7 +25,7 @@ use crate::cli::{json_record, write_summary};
 
 use super::correct::Reason;
 use super::decode::MAX_INPUT_BYTES;
-use super::{ReadError, Reading, read_bytes_with};
+use super::{Doubt, ReadError, Reading, read_bytes_with};
 
 /// Runs `hotel mrz read` on `files` with today's UTC date.
 ///
@@ -93,6 +96,23 @@ fn read_json(file: &str, result: &Result<Reading, ReadError>, time_ms: f64) -> V
             if let Value::Object(parsed) = parsed {
                 map.extend(parsed);
             }
+            // Why a text that passes part 1's checks still reads invalid.
+            let doubts = reading.doubts().into_iter().map(|d| {
+                let (line, column) = match d {
+                    Doubt::Unchecked { line, column, .. } => (json!(line + 1), json!(column + 1)),
+                    _ => (Value::Null, Value::Null),
+                };
+                json!({
+                    "field": null,
+                    "kind": d.kind(),
+                    "line": line,
+                    "column": column,
+                    "message": d.to_string(),
+                })
+            });
+            if let Some(Value::Array(problems)) = map.get_mut("problems") {
+                problems.extend(doubts);
+            }
             // A reading whose checks failed after correction stays invalid.
             map.insert("valid".into(), reading.is_valid().into());
             map.insert("mrz".into(), reading.text().into());
@@ -146,6 +166,12 @@ fn read_json(file: &str, result: &Result<Reading, ReadError>, time_ms: f64) -> V
             e.insert("message".into(), error.to_string().into());
             map.insert("error".into(), e.into());
             map.insert("mrz".into(), Value::Null);
+            // The same keys as a reading's, so every line has one shape.
+            map.insert("corners".into(), Value::Null);
+            map.insert("corrected".into(), false.into());
+            map.insert("corrections".into(), json!([]));
+            map.insert("confidence".into(), Value::Null);
+            map.insert("name_needs_confirmation".into(), Value::Null);
         }
     }
     map.insert("time_ms".into(), json!((time_ms * 1000.0).round() / 1000.0));
@@ -162,12 +188,13 @@ fn write_read_summary(
         Ok(reading) => reading,
         Err(error) => return writeln!(out, "  no MRZ read ({}): {error}", error.kind()),
     };
+    let valid = Some(reading.is_valid());
     match reading.mrz() {
-        Ok(mrz) => write_summary(Ok(mrz), out)?,
-        Err(e) => write_summary(Err(e), out)?,
+        Ok(mrz) => write_summary(Ok(mrz), valid, out)?,
+        Err(e) => write_summary(Err(e), valid, out)?,
     }
-    if !reading.is_valid() {
-        writeln!(out, "  verdict              INVALID after correction")?;
+    for doubt in reading.doubts() {
+        writeln!(out, "  doubt: {doubt}")?;
     }
     let corners: Vec<String> = reading
         .corners()

@@ -58,9 +58,10 @@ pub enum DecodeError {
     #[error("the input is empty")]
     Empty,
     /// More bytes than [`DecodeLimits::max_input_bytes`].
-    #[error("the input is {bytes} bytes, more than the limit of {limit}")]
+    #[error("the input is larger than the limit of {limit} bytes")]
     TooManyBytes {
-        /// The input's length.
+        /// The input's length, or the limit plus one where reading stopped
+        /// there.
         bytes: usize,
         /// The limit.
         limit: usize,
@@ -137,7 +138,7 @@ pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage, 
         .map_err(|e| DecodeError::Corrupt(ImageError::IoError(e)))?;
     match reader.format() {
         None => return Err(DecodeError::NotAnImage),
-        Some(ImageFormat::Jpeg) if !ends_with_jpeg_eoi(bytes) => {
+        Some(ImageFormat::Jpeg) if !has_jpeg_eoi(bytes) => {
             return Err(DecodeError::Truncated);
         }
         Some(_) => {}
@@ -210,12 +211,42 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
     ((sum + 32_768) >> 16) as u8
 }
 
-/// Whether a JPEG ends with its end-of-image marker `FF D9` (trailing zero
-/// padding allowed). Entropy-coded data never holds `FF D9`: a file cut
-/// anywhere before its end lacks it.
-fn ends_with_jpeg_eoi(bytes: &[u8]) -> bool {
-    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    bytes[..end].ends_with(&[0xFF, 0xD9])
+/// Whether a JPEG holds its end-of-image marker `FF D9` after the start of
+/// its first scan. The marker segments before the scan are stepped over by
+/// their lengths (an Exif thumbnail in APP1 is a whole JPEG, end marker
+/// included), and entropy-coded data never holds `FF D9`: a file cut
+/// anywhere before its end lacks it. Bytes after the marker (a newline, a
+/// camera's trailer) are allowed.
+fn has_jpeg_eoi(bytes: &[u8]) -> bool {
+    const EOI: [u8; 2] = [0xFF, 0xD9];
+    // After SOI (`FF D8`): `FF`, the marker, then (except for markers that
+    // stand alone) a big-endian length that counts itself.
+    let mut at = 2;
+    while let Some(&[ff, marker]) = bytes.get(at..at + 2) {
+        if ff != 0xFF {
+            return false;
+        }
+        match marker {
+            // Fill bytes before a marker.
+            0xFF => at += 1,
+            // An end before any scan: no image, which the decoder reports.
+            0xD9 => return true,
+            0x01 | 0xD0..=0xD7 => at += 2,
+            _ => {
+                let Some(&[hi, lo]) = bytes.get(at + 2..at + 4) else {
+                    return false;
+                };
+                let next = at + 2 + usize::from(u16::from_be_bytes([hi, lo]));
+                if marker == 0xDA {
+                    return bytes
+                        .get(next..)
+                        .is_some_and(|scan| scan.windows(2).any(|w| w == EOI));
+                }
+                at = next;
+            }
+        }
+    }
+    false
 }
 
 /// Sorts an `image` error into the right [`DecodeError`] case.
@@ -391,6 +422,38 @@ mod tests {
                 assert_eq!(err.kind(), "decode", "{format:?} cut at {cut}: {err:?}");
             }
         }
+    }
+
+    #[test]
+    fn jpeg_with_bytes_after_its_end_marker_decodes() {
+        let bytes = encoded(ImageFormat::Jpeg);
+        for tail in [
+            &b"\n"[..],
+            b"\0\0\0",
+            b"trailer of a phone camera \xFF\xD8 \xFF",
+        ] {
+            let mut padded = bytes.clone();
+            padded.extend_from_slice(tail);
+            let image = decode(&padded).unwrap_or_else(|e| panic!("{tail:?}: {e}"));
+            assert_eq!((image.width(), image.height()), (48, 32));
+        }
+    }
+
+    #[test]
+    fn jpeg_cut_after_a_thumbnail_is_truncated() {
+        // An APP1 segment holding a whole small JPEG (a thumbnail, end
+        // marker included) before the main image, which is cut short.
+        let main = encoded(ImageFormat::Jpeg);
+        let thumbnail = encoded(ImageFormat::Jpeg);
+        let mut app1 = vec![0xFF, 0xE1];
+        app1.extend_from_slice(&((thumbnail.len() + 2) as u16).to_be_bytes());
+        app1.extend_from_slice(&thumbnail);
+        let mut bytes = main[..2].to_vec();
+        bytes.extend_from_slice(&app1);
+        bytes.extend_from_slice(&main[2..]);
+        assert!(decode(&bytes).is_ok());
+        let err = decode(&bytes[..bytes.len() - 40]).unwrap_err();
+        assert!(matches!(err, DecodeError::Truncated), "{err:?}");
     }
 
     #[test]

@@ -50,7 +50,8 @@ use crate::{Format, ParseOptions};
 
 pub use grid::{Grid, LineBox};
 pub use reading::{
-    MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading, UNCHECKED_VALID_P, UNSURE_P,
+    Doubt, MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading, UNCHECKED_VALID_P,
+    UNSURE_P,
 };
 pub use stream::{DEFAULT_AGREE, Frame, FrameReader};
 

@@ -76,6 +76,60 @@ impl ReadError {
     }
 }
 
+/// Why a reading whose text passes part 1's checks is not valid
+/// ([`Reading::doubts`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Doubt {
+    /// More than [`MAX_UNSURE`] characters were read with less than
+    /// [`UNSURE_P`]: the check digits may hold by chance.
+    Unsure {
+        /// Characters read with less than [`UNSURE_P`].
+        count: usize,
+    },
+    /// A character no check digit covers was read with less than
+    /// [`UNCHECKED_VALID_P`]: nothing else could catch a misreading.
+    Unchecked {
+        /// Its line, 0-based.
+        line: usize,
+        /// Its column, 0-based.
+        column: usize,
+        /// The classifier's probability of it.
+        p: f32,
+    },
+}
+
+impl Doubt {
+    /// A stable name for the kind of doubt: `unsure_characters` or
+    /// `unsure_unchecked_character`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unsure { .. } => "unsure_characters",
+            Self::Unchecked { .. } => "unsure_unchecked_character",
+        }
+    }
+}
+
+impl fmt::Display for Doubt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Unsure { count } => write!(
+                f,
+                "{count} characters read with less than {:.0}% confidence (at most {MAX_UNSURE} allowed)",
+                UNSURE_P * 100.0
+            ),
+            Self::Unchecked { line, column, p } => write!(
+                f,
+                "line {} column {}, which no check digit covers, read with {:.0}% confidence (under {:.0}%)",
+                line + 1,
+                column + 1,
+                p * 100.0,
+                UNCHECKED_VALID_P * 100.0
+            ),
+        }
+    }
+}
+
 /// The MRZ read from one image.
 ///
 /// Its `Debug` output leaves out the text: it is passport data.
@@ -141,6 +195,33 @@ impl Reading {
     /// The lowest probability of a character that no check digit covers
     /// (1 when there is none).
     pub fn unchecked_confidence(&self) -> f32 {
+        self.least_sure_unchecked().map_or(1.0, |(_, _, p)| p)
+    }
+
+    /// Why the reading is not valid although its text passes every check of
+    /// part 1 (see [`Reading::is_valid`]): too many unsure characters, or an
+    /// unchecked one read too unsurely. Empty when the reading is valid,
+    /// and when part 1's own problems say why it is not.
+    pub fn doubts(&self) -> Vec<Doubt> {
+        if !(self.decoded.valid && self.mrz.as_ref().is_ok_and(Mrz::is_valid)) {
+            return Vec::new();
+        }
+        let mut doubts = Vec::new();
+        let unsure = self.unsure();
+        if unsure > MAX_UNSURE {
+            doubts.push(Doubt::Unsure { count: unsure });
+        }
+        if let Some((line, column, p)) = self.least_sure_unchecked()
+            && p < UNCHECKED_VALID_P
+        {
+            doubts.push(Doubt::Unchecked { line, column, p });
+        }
+        doubts
+    }
+
+    /// The character no check digit covers read least surely: line, column
+    /// and its probability.
+    fn least_sure_unchecked(&self) -> Option<(usize, usize, f32)> {
         let format = self.decoded.format;
         let checked = |line: usize, column: usize| {
             format.checks().iter().any(|rule| {
@@ -158,8 +239,7 @@ impl Reading {
             .enumerate()
             .flat_map(|(l, row)| row.iter().enumerate().map(move |(c, &p)| (l, c, p)))
             .filter(|&(l, c, _)| !checked(l, c))
-            .map(|(_, _, p)| p)
-            .fold(1.0, f32::min)
+            .min_by(|a, b| a.2.total_cmp(&b.2))
     }
 
     /// Characters read with less than [`UNSURE_P`].
@@ -268,5 +348,81 @@ impl fmt::Debug for Reading {
             .field("corrections", &self.decoded.corrections.len())
             .field("corners", &self.corners)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Date;
+    use crate::reader::class_of;
+    use crate::reader::correct::{Cells, decode};
+
+    /// The ICAO sample passport.
+    const TD3: [&[u8]; 2] = [
+        b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        b"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    ];
+
+    /// The reading of cells sure of every character of `lines` but those
+    /// in `unsure` (line, column), read with `p`.
+    fn reading(lines: [&[u8]; 2], unsure: &[(usize, usize)], p: f32) -> Reading {
+        let mut probs = Vec::new();
+        for (l, line) in lines.iter().enumerate() {
+            for (c, &ch) in line.iter().enumerate() {
+                let mut cell = [0.0001f32; 37];
+                cell[class_of(ch).unwrap()] = if unsure.contains(&(l, c)) { p } else { 0.99 };
+                probs.extend(cell);
+            }
+        }
+        let options = ParseOptions::new(Date::new(2012, 1, 1).unwrap());
+        let decoded = decode(Cells::new(&probs, 2, 44).unwrap(), &options).unwrap();
+        Reading::new(decoded, [(0.0, 0.0); 4], &options)
+    }
+
+    #[test]
+    fn a_sure_reading_is_valid_with_no_doubt() {
+        let r = reading(TD3, &[], 0.0);
+        assert!(r.is_valid());
+        assert!(r.doubts().is_empty());
+    }
+
+    #[test]
+    fn an_unsure_name_character_is_the_doubt_that_makes_it_invalid() {
+        // Line 1, column 6: the `E` of ERIKSSON, which no check digit covers.
+        let r = reading(TD3, &[(0, 5)], 0.6);
+        assert!(!r.is_valid());
+        let doubts = r.doubts();
+        assert_eq!(
+            doubts,
+            vec![Doubt::Unchecked {
+                line: 0,
+                column: 5,
+                p: 0.6
+            }]
+        );
+        assert_eq!(doubts[0].kind(), "unsure_unchecked_character");
+        assert!(doubts[0].to_string().starts_with("line 1 column 6,"));
+    }
+
+    #[test]
+    fn too_many_unsure_checked_characters_are_a_doubt() {
+        // Five characters of the document number under UNSURE_P, still the
+        // likeliest: the check digits hold, the count of unsure ones does
+        // not.
+        let cells: Vec<(usize, usize)> = (0..5).map(|c| (1, c)).collect();
+        let r = reading(TD3, &cells, 0.4);
+        assert!(!r.is_valid());
+        assert_eq!(r.doubts(), vec![Doubt::Unsure { count: 5 }]);
+    }
+
+    #[test]
+    fn a_text_that_fails_its_own_checks_has_no_doubt_to_add() {
+        // The document number's check digit misread as 7: part 1's problems
+        // say why it is invalid.
+        let line = b"L898902C37UTO7408122F1204159ZE184226B<<<<<10";
+        let r = reading([TD3[0], line], &[], 0.0);
+        assert!(!r.is_valid());
+        assert!(r.doubts().is_empty());
     }
 }

@@ -23,8 +23,9 @@
 //! it is a crash when the text (or `kind`) starts with `crash`. A result's
 //! MRZ has its lines trimmed of surrounding white space and empty lines
 //! dropped; nothing else is forgiven (no case folding). When a file appears
-//! twice in a results file the first line counts; results for files not in
-//! the truth are ignored.
+//! twice in a results file the first line counts. Files are matched by
+//! name, without their folders; results for files not in the truth are
+//! ignored and counted in [`Report::unmatched`].
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -138,6 +139,9 @@ pub struct Metrics {
 pub struct Report {
     /// One row per reader × bucket.
     pub rows: Vec<Metrics>,
+    /// Per reader with any, how many of its results name a file the truth
+    /// does not hold (ignored; a results file of another set, say).
+    pub unmatched: Vec<(String, usize)>,
 }
 
 /// Why scoring could not run.
@@ -280,14 +284,21 @@ pub fn score(truth: &[TruthEntry], readers: &[(String, Vec<ReaderResult>)]) -> R
     let is_readable = |t: &TruthEntry| t.erased.as_ref().is_some_and(Vec::is_empty);
 
     let mut rows = Vec::new();
+    let mut unmatched = Vec::new();
     for (name, results) in readers {
         let mut by_file: HashMap<&str, &ReaderResult> = HashMap::new();
         for r in results {
-            by_file.entry(r.file.as_str()).or_insert(r);
+            by_file.entry(file_name(&r.file)).or_insert(r);
+        }
+        let in_truth: std::collections::HashSet<&str> =
+            truth.iter().map(|t| file_name(&t.file)).collect();
+        let strays = by_file.keys().filter(|f| !in_truth.contains(*f)).count();
+        if strays > 0 {
+            unmatched.push((name.clone(), strays));
         }
         let mut tallies: HashMap<(&str, bool), Tally> = HashMap::new();
         for (t, truth_mrz) in truth.iter().zip(&parsed) {
-            let result = by_file.get(t.file.as_str()).copied();
+            let result = by_file.get(file_name(&t.file)).copied();
             for bucket in [t.bucket.as_str(), ALL] {
                 let mut keys = vec![(bucket, false)];
                 if is_readable(t) && split.contains(&bucket) {
@@ -307,7 +318,14 @@ pub fn score(truth: &[TruthEntry], readers: &[(String, Vec<ReaderResult>)]) -> R
             }
         }
     }
-    Report { rows }
+    Report { rows, unmatched }
+}
+
+/// The last component of a result's or truth's file path: a reader run
+/// from elsewhere names `set/000001.jpg` what the truth calls
+/// `000001.jpg`.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// Adds one image's outcome to `tally`.
@@ -481,6 +499,12 @@ impl Report {
                 ms(m.p95_ms),
             );
         }
+        for (reader, n) in &self.unmatched {
+            let _ = writeln!(
+                out,
+                "\n{reader}: {n} result(s) name a file the truth does not hold (ignored)"
+            );
+        }
         out
     }
 }
@@ -515,6 +539,28 @@ mod tests {
 
     fn row<'a>(report: &'a Report, bucket: &str) -> &'a Metrics {
         report.rows.iter().find(|m| m.bucket == bucket).unwrap()
+    }
+
+    #[test]
+    fn results_named_with_folders_match_and_strays_are_counted() {
+        let truths = [
+            truth("a.jpg", "clean", TD1, true),
+            truth("b.jpg", "clean", TD1, true),
+        ];
+        let results = vec![
+            result("/data/set/a.jpg", Some(TD1), true, 10.0),
+            result("set\\b.jpg", Some(TD1), true, 10.0),
+            result("set/c.jpg", Some(TD1), true, 10.0),
+        ];
+        let report = score(&truths, &[("r".into(), results)]);
+        let m = row(&report, "clean");
+        assert_eq!((m.images, m.exact, m.missing), (2, 2, 0));
+        assert_eq!(report.unmatched, vec![("r".to_owned(), 1)]);
+        assert!(
+            report
+                .to_markdown()
+                .contains("r: 1 result(s) name a file the truth does not hold")
+        );
     }
 
     #[test]
