@@ -137,11 +137,18 @@ pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage, 
         .with_guessed_format()
         .map_err(|e| DecodeError::Corrupt(ImageError::IoError(e)))?;
     match reader.format() {
-        None => return Err(DecodeError::NotAnImage),
         Some(ImageFormat::Jpeg) if !has_jpeg_eoi(bytes) => {
             return Err(DecodeError::Truncated);
         }
-        Some(_) => {}
+        Some(
+            ImageFormat::Png
+            | ImageFormat::Jpeg
+            | ImageFormat::WebP
+            | ImageFormat::Bmp
+            | ImageFormat::Tiff,
+        ) => {}
+        // Not recognised, or recognised (a GIF, say) but none of the five.
+        _ => return Err(DecodeError::NotAnImage),
     }
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(limits.max_side_px);
@@ -422,6 +429,18 @@ mod tests {
                 assert_eq!(err.kind(), "decode", "{format:?} cut at {cut}: {err:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_gif_is_not_an_image_in_a_supported_format() {
+        // A 1×1 GIF89a: recognised by its magic, but no GIF decoder is
+        // built in.
+        let gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff\
+\x21\xf9\x04\x01\x00\x00\x00\x00\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\
+\x02\x02\x44\x01\x00\x3b";
+        let err = decode(gif).unwrap_err();
+        assert!(matches!(err, DecodeError::NotAnImage), "{err:?}");
+        assert_eq!(err.kind(), "decode");
     }
 
     #[test]
