@@ -186,10 +186,12 @@ impl Reading {
     /// digit covers was read with at least [`UNCHECKED_VALID_P`]. A reading
     /// whose checks still fail after correction is invalid, never valid.
     pub fn is_valid(&self) -> bool {
-        self.decoded.valid
-            && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
-            && self.unsure() <= MAX_UNSURE
-            && self.unchecked_confidence() >= UNCHECKED_VALID_P
+        self.passes_checks() && self.doubts().is_empty()
+    }
+
+    /// Whether the text passes part 1's checks (and the decoder's).
+    fn passes_checks(&self) -> bool {
+        self.decoded.valid && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
     }
 
     /// The lowest probability of a character that no check digit covers
@@ -203,7 +205,7 @@ impl Reading {
     /// unchecked one read too unsurely. Empty when the reading is valid,
     /// and when part 1's own problems say why it is not.
     pub fn doubts(&self) -> Vec<Doubt> {
-        if !(self.decoded.valid && self.mrz.as_ref().is_ok_and(Mrz::is_valid)) {
+        if !self.passes_checks() {
             return Vec::new();
         }
         let mut doubts = Vec::new();

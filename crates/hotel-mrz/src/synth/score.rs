@@ -27,7 +27,7 @@
 //! name, without their folders; results for files not in the truth are
 //! ignored and counted in [`Report::unmatched`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -283,6 +283,7 @@ pub fn score(truth: &[TruthEntry], readers: &[(String, Vec<ReaderResult>)]) -> R
     }
     let is_readable = |t: &TruthEntry| t.erased.as_ref().is_some_and(Vec::is_empty);
 
+    let in_truth: HashSet<&str> = truth.iter().map(|t| file_name(&t.file)).collect();
     let mut rows = Vec::new();
     let mut unmatched = Vec::new();
     for (name, results) in readers {
@@ -290,8 +291,6 @@ pub fn score(truth: &[TruthEntry], readers: &[(String, Vec<ReaderResult>)]) -> R
         for r in results {
             by_file.entry(file_name(&r.file)).or_insert(r);
         }
-        let in_truth: std::collections::HashSet<&str> =
-            truth.iter().map(|t| file_name(&t.file)).collect();
         let strays = by_file.keys().filter(|f| !in_truth.contains(*f)).count();
         if strays > 0 {
             unmatched.push((name.clone(), strays));
