@@ -21,12 +21,16 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     if let Command::Mrz(command) = cli.command {
-        // Exit status 1 when any MRZ is invalid, like a linter.
-        let all_valid = hotel_server::mrz_cli::run(command)?;
-        return Ok(if all_valid {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
+        // Exit status 1 when any MRZ is invalid, like a linter; 2, as for a
+        // usage error, when the command itself fails (input over the limit,
+        // output that cannot be written), with one line saying why.
+        return Ok(match hotel_server::mrz_cli::run(command) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(2)
+            }
         });
     }
     tracing_subscriber::fmt()

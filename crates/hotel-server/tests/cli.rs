@@ -133,6 +133,34 @@ fn mrz_generate_then_parse_round_trips_with_exit_status() {
 }
 
 #[test]
+fn mrz_parse_input_over_its_limit_fails_with_one_line_and_status_2() {
+    let mut child = hotel()
+        .args(["mrz", "parse", "--json"])
+        // A backtrace is for bugs, not for input over a limit.
+        .env("RUST_BACKTRACE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let block = vec![b'<'; 1 << 20];
+    for _ in 0..9 {
+        // The reader stops at the limit and exits: a broken pipe is fine.
+        if stdin.write_all(&block).is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: cannot read stdin: the input is larger than the limit of"));
+}
+
+#[test]
 fn mrz_synth_read_and_score_a_small_set() {
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("set");
