@@ -1,10 +1,12 @@
-//! Machine-readable zones (ICAO Doc 9303): parse, validate, generate.
+//! Machine-readable zones (ICAO Doc 9303): parse, validate, generate, and
+//! read them from images.
 //!
-//! This is the text layer under every MRZ reader, the check-in kiosk and the
-//! Python bindings. It reads every ICAO format (TD1, TD2, TD3, MRV-A,
-//! MRV-B) and the French national identity card, reports every check digit
-//! and every problem with its line and column, and never repairs a
-//! character. Reading an image is not here.
+//! The text layer reads every ICAO format (TD1, TD2, TD3, MRV-A, MRV-B)
+//! and the French national identity card, reports every check digit and
+//! every problem with its line and column, and never repairs a character.
+//! Reading from photos and camera frames is in `reader` (feature `read`,
+//! on by default), which corrects only what the layout and the check
+//! digits allow.
 //!
 //! ```
 //! use hotel_mrz::{Date, ParseOptions, parse};
@@ -31,7 +33,7 @@
 //! - [`ocr`]: candidate characters per position for OCR search.
 //! - [`cli`]: the `hotel mrz parse` and `hotel mrz generate` commands.
 //! - [`reader`] (feature `read`, on by default): reading the MRZ from images.
-//! - [`synth`] (feature `synth`): synthetic documents to measure and train
+//! - `synth` (feature `synth`): synthetic documents to measure and train
 //!   the reader.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]

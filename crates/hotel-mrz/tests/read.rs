@@ -131,6 +131,12 @@ fn camera_frames_settle_after_agreeing_frames_only() {
         matches!(first, Frame::Agreeing { agreeing: 1, .. }),
         "{first:?}"
     );
+    // The reader holds the text of its run, and never shows it.
+    let shown = format!("{reader:?} {first:?}");
+    assert!(shown.contains("agreeing: 1"), "{shown}");
+    for line in s.truth.mrz.lines() {
+        assert!(!shown.contains(line), "{shown}");
+    }
     match reader.push(&frame) {
         Frame::Final(r) => assert_eq!(r.text(), s.truth.mrz),
         other => panic!("not final after two agreeing frames: {other:?}"),

@@ -3,7 +3,7 @@
 //! country codes.
 //!
 //! The classifier gives each cell a probability for each of the 37
-//! [`CLASSES`](super::CLASSES). Decoding a format goes in four steps:
+//! [`super::CLASSES`]. Decoding a format goes in four steps:
 //!
 //! 1. Every cell takes its most likely character *among those its position
 //!    allows* (digits in a date, letters in a name).
@@ -82,7 +82,8 @@ pub enum Reason {
 }
 
 /// One character that decoding chose over the cell's most likely one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Its `Debug` leaves out the characters (the document's data).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Correction {
     /// Line, 0-based.
     pub line: usize,
@@ -94,6 +95,18 @@ pub struct Correction {
     pub chosen: u8,
     /// Why.
     pub reason: Reason,
+}
+
+impl std::fmt::Debug for Correction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Correction")
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("read", &"<redacted>")
+            .field("chosen", &"<redacted>")
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 /// Decoded MRZ text with the probability of each chosen character.
@@ -129,7 +142,7 @@ impl std::fmt::Debug for Decoded {
 }
 
 /// The cell probabilities of one MRZ: `lines × chars` cells, row-major,
-/// each 37 probabilities in [`CLASSES`](super::CLASSES) order, as the
+/// each 37 probabilities in [`super::CLASSES`] order, as the
 /// classifier writes them.
 #[derive(Clone, Copy)]
 pub struct Cells<'a> {
@@ -894,6 +907,24 @@ fn country_code(plan: &CellPlan<'_>, cells: &[usize], choice: &[usize]) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_correction_does_not_show_its_characters() {
+        let c = Correction {
+            line: 1,
+            column: 2,
+            read: b'0',
+            chosen: b'O',
+            reason: Reason::Class,
+        };
+        let shown = format!("{c:?}");
+        assert!(
+            shown.contains("column: 2") && shown.contains("Class"),
+            "{shown}"
+        );
+        // `0` and `O` are 48 and 79.
+        assert!(!shown.contains("48") && !shown.contains("79"), "{shown}");
+    }
     use crate::Date;
     use crate::reader::class_of;
 

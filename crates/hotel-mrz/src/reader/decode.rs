@@ -187,7 +187,7 @@ pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, DecodeError> {
 /// The image as 8-bit luma (sRGB weights; alpha dropped).
 ///
 /// 8-bit colour, what cameras and JPEG give, is weighed in 16-bit fixed
-/// point ([`luma`]): `to_luma8` gives the same values (a few in a thousand
+/// point (`luma`): `to_luma8` gives the same values (a few in a thousand
 /// one level apart) through a float pipeline per pixel that took a seventh
 /// of a whole read.
 pub fn to_gray(image: &DynamicImage) -> GrayImage {

@@ -7,6 +7,8 @@
 //! frames give the same valid text makes that far less likely, at the cost
 //! of a few frames.
 
+use std::fmt;
+
 use image::GrayImage;
 
 use crate::ParseOptions;
@@ -40,13 +42,26 @@ pub enum Frame {
 }
 
 /// Reads a sequence of camera frames (see the module docs).
-#[derive(Debug)]
+///
+/// After [`Frame::Final`] the run starts again: a document held in front
+/// of the camera gives `Final` again every [`FrameReader::agree`] frames,
+/// so a kiosk stops reading (or calls [`FrameReader::reset`] for the next
+/// guest) once it has its reading. Its `Debug` leaves out the text.
 pub struct FrameReader {
     options: ParseOptions,
     agree: usize,
     /// The text of the current run of agreeing frames and its length. Kept
     /// only in memory, never logged.
     run: Option<(String, usize)>,
+}
+
+impl fmt::Debug for FrameReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrameReader")
+            .field("agree", &self.agree)
+            .field("agreeing", &self.run.as_ref().map_or(0, |(_, n)| *n))
+            .finish_non_exhaustive()
+    }
 }
 
 impl FrameReader {

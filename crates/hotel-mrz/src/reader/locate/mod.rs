@@ -28,7 +28,7 @@
 //! both.
 //!
 //! Pixel coordinates are continuous: pixel `(i, j)` covers
-//! `[i, i + 1] × [j, j + 1]`, as in [`crate::synth::render`].
+//! `[i, i + 1] × [j, j + 1]`, as in the generator's `synth::render`.
 //!
 //! Known limits, each in one line:
 //! - Limit: text direction is searched within ±35° of horizontal (and the
