@@ -153,6 +153,36 @@ fn camera_frames_settle_after_agreeing_frames_only() {
     ));
 }
 
+#[test]
+fn a_document_whose_checks_fail_reads_invalid_frame_after_frame() {
+    let font = font();
+    let bad = (4100..)
+        .map(|seed| sample(seed, Bucket::Clean, &font))
+        .find(|s| !s.truth.valid)
+        .unwrap();
+    let frame = gray(&bad);
+    let mut reader = FrameReader::new(2, options());
+    for n in 1..=3 {
+        match reader.push(&frame) {
+            Frame::Invalid { reading, agreeing } => {
+                assert_eq!(agreeing, n);
+                assert_eq!(reading.text(), bad.truth.mrz);
+                assert!(!reading.is_valid());
+            }
+            other => panic!("frame {n}: {other:?}"),
+        }
+    }
+    // A valid document next starts its own run.
+    let good = (4000..)
+        .map(|seed| sample(seed, Bucket::Clean, &font))
+        .find(|s| s.truth.valid)
+        .unwrap();
+    assert!(matches!(
+        reader.push(&gray(&good)),
+        Frame::Agreeing { agreeing: 1, .. }
+    ));
+}
+
 /// Where a point of the upright image goes in a turned one.
 type Turn = dyn Fn([f32; 2]) -> [f32; 2];
 

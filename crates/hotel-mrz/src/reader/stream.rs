@@ -5,7 +5,9 @@
 //! A single frame can be read wrongly and still validate (rarely: names
 //! carry no check digit). Asking that [`FrameReader::agree`] consecutive
 //! frames give the same valid text makes that far less likely, at the cost
-//! of a few frames.
+//! of a few frames. Invalid readings are counted the same way
+//! ([`Frame::Invalid`]), so a kiosk can tell a document whose own checks
+//! fail from a blurred frame.
 
 use std::fmt;
 
@@ -26,9 +28,21 @@ pub enum Frame {
     /// No MRZ in this frame (most frames of a kiosk camera): rejected by
     /// the quick test, or found no zone.
     NoMrz,
-    /// A zone was seen but not read into a valid MRZ (blurred, partly
-    /// covered): hold the document still.
+    /// A zone was seen but nothing MRZ-shaped read from it (blurred,
+    /// partly covered): hold the document still.
     Unsettled,
+    /// An MRZ was read but it is not valid ([`Reading::is_valid`]), the
+    /// same text for `agreeing` consecutive frames (this one included).
+    /// One such frame is most often a blurred one; the same invalid text
+    /// frame after frame is a document whose own checks fail (a misprint,
+    /// a forgery), for the desk rather than another try.
+    Invalid {
+        /// The reading of this frame ([`Reading::doubts`] or part 1's
+        /// problems say why it is invalid).
+        reading: Reading,
+        /// Consecutive frames with this same invalid text.
+        agreeing: usize,
+    },
     /// A valid reading, agreed by `agreeing` consecutive frames so far
     /// (this one included), fewer than asked.
     Agreeing {
@@ -50,16 +64,17 @@ pub enum Frame {
 pub struct FrameReader {
     options: ParseOptions,
     agree: usize,
-    /// The text of the current run of agreeing frames and its length. Kept
-    /// only in memory, never logged.
-    run: Option<(String, usize)>,
+    /// The current run of frames that read the same text: the text,
+    /// whether it was valid, and its length. Kept only in memory, never
+    /// logged.
+    run: Option<(String, bool, usize)>,
 }
 
 impl fmt::Debug for FrameReader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FrameReader")
             .field("agree", &self.agree)
-            .field("agreeing", &self.run.as_ref().map_or(0, |(_, n)| *n))
+            .field("agreeing", &self.run.as_ref().map_or(0, |(_, _, n)| *n))
             .finish_non_exhaustive()
     }
 }
@@ -87,8 +102,8 @@ impl FrameReader {
             return Frame::NoMrz;
         }
         let reading = match read_gray(frame, &self.options) {
-            Ok(reading) if reading.is_valid() => reading,
-            Ok(_) | Err(ReadError::Unreadable) => {
+            Ok(reading) => reading,
+            Err(ReadError::Unreadable) => {
                 self.run = None;
                 return Frame::Unsettled;
             }
@@ -97,16 +112,20 @@ impl FrameReader {
                 return Frame::NoMrz;
             }
         };
+        let valid = reading.is_valid();
         let agreeing = match &mut self.run {
-            Some((text, n)) if text == reading.text() => {
+            Some((text, was_valid, n)) if *was_valid == valid && text == reading.text() => {
                 *n += 1;
                 *n
             }
             _ => {
-                self.run = Some((reading.text().to_owned(), 1));
+                self.run = Some((reading.text().to_owned(), valid, 1));
                 1
             }
         };
+        if !valid {
+            return Frame::Invalid { reading, agreeing };
+        }
         if agreeing >= self.agree {
             self.run = None;
             Frame::Final(reading)
