@@ -68,8 +68,11 @@ pub(crate) struct Line {
     pub(crate) left: f32,
     /// Cell width along `s`.
     pub(crate) pitch: f32,
-    /// Cells seen from `left`.
+    /// Cells from `left`: those seen, or the zone's length once a zone
+    /// carries the line on to it.
     pub(crate) cells: usize,
+    /// Cells seen, before any carrying on (see [`Line::glyphs`]).
+    pub(crate) seen: usize,
     /// Cap top: `t = top.0 + top.1 · s`.
     pub(crate) top: (f32, f32),
     /// Baseline: `t = bottom.0 + bottom.1 · s`.
@@ -333,6 +336,7 @@ fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
                 let (pa, pb) = (line.glyphs as f32, b.glyphs as f32);
                 line.pitch = (line.pitch * pa + b.pitch * pb) / (pa + pb);
                 line.cells = ((right - line.left) / line.pitch).round().max(1.0) as usize;
+                line.seen = line.cells;
                 line.glyphs += b.glyphs;
                 line.wide_steps += b.wide_steps;
                 grew = true;
@@ -645,6 +649,7 @@ fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
         left,
         pitch,
         cells,
+        seen: cells,
         top,
         bottom,
         glyphs: glyphs.len(),
@@ -754,6 +759,7 @@ pub(super) fn test_line(left: f32, cells: usize, top: f32) -> Line {
         left,
         pitch: 10.0,
         cells,
+        seen: cells,
         top: (top, 0.0),
         bottom: (top + 14.0, 0.0),
         glyphs: cells,

@@ -215,14 +215,16 @@ pub fn likely_has_mrz(image: &GrayImage) -> bool {
 }
 
 /// Whether every seen line of `zone` has a glyph in all but at most
-/// [`MAX_EMPTY_CELLS`] of its cells and at most one step between glyphs as
-/// wide as a word space: an MRZ line fills every cell at an even pitch
-/// (fillers included), running text leaves spaces between its words.
+/// [`MAX_EMPTY_CELLS`] of the cells it was seen over (not those it was
+/// carried on to: glare that cut a line short took those) and at most one
+/// step between glyphs as wide as a word space: an MRZ line fills every
+/// cell at an even pitch (fillers included), running text leaves spaces
+/// between its words.
 fn has_mrz_like_lines(zone: &Zone) -> bool {
     zone.lines
         .iter()
         .filter(|l| l.glyphs > 0)
-        .all(|l| l.glyphs + MAX_EMPTY_CELLS >= l.cells && l.wide_steps <= 1)
+        .all(|l| l.glyphs + MAX_EMPTY_CELLS >= l.seen && l.wide_steps <= 1)
 }
 
 /// The image searched and its scale factor (original pixels per searched
@@ -449,6 +451,24 @@ mod tests {
         assert!(zones.iter().any(|(z, _)| z.has_proposed_line()));
         assert!(zones.iter().all(|(z, _)| z.carried));
         assert!(!likely_has_mrz(&image));
+    }
+
+    #[test]
+    fn lines_glare_cut_short_are_a_likely_mrz() {
+        // A passport's two lines, their last 19 cells washed out: seen over
+        // 25 cells, full of glyphs, carried on to every length.
+        let image = page(
+            &["P<UTOERIKSSON<<ANNA<MARIA", "L898902C36UTO7408122F1204"],
+            1.0,
+        );
+        let zones = find_zones(&image, false);
+        assert!(!zones.is_empty());
+        assert!(
+            zones
+                .iter()
+                .all(|(z, _)| z.carried && z.lines.iter().all(|l| l.cells >= l.seen + 5))
+        );
+        assert!(likely_has_mrz(&image));
     }
 
     #[test]
