@@ -48,6 +48,7 @@ use imageproc::geometric_transformations::Projection;
 
 use crate::{Format, ParseOptions};
 
+pub use correct::{Correction, Reason};
 pub use grid::{Grid, LineBox};
 pub use reading::{
     Doubt, MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading, UNCHECKED_VALID_P,

@@ -133,6 +133,7 @@ impl fmt::Display for Doubt {
 /// The MRZ read from one image.
 ///
 /// Its `Debug` output leaves out the text: it is passport data.
+#[derive(Clone)]
 pub struct Reading {
     decoded: Decoded,
     text: String,

@@ -22,7 +22,7 @@ use super::{ReadError, Reading, read_gray};
 pub const DEFAULT_AGREE: usize = 3;
 
 /// What one frame gave.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Frame {
     /// No MRZ in this frame (most frames of a kiosk camera): rejected by
