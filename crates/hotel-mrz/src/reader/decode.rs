@@ -83,7 +83,8 @@ pub enum DecodeError {
     #[error("the image is truncated: the JPEG has no end marker")]
     Truncated,
     /// The bytes start like no supported format (PNG, JPEG, WebP, BMP,
-    /// TIFF).
+    /// TIFF): an unknown one, or a known one without a built-in decoder
+    /// (a GIF, say).
     #[error("the input is not an image in a supported format")]
     NotAnImage,
     /// The file is corrupt, truncated or uses a feature the decoder lacks.
