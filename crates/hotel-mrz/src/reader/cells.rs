@@ -109,14 +109,94 @@ pub(crate) fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
     top * (1.0 - ay) + bottom * ay
 }
 
-/// Zero mean, unit deviation (a flat patch stays near zero).
-fn normalise(patch: &mut [f32]) {
-    let n = patch.len() as f32;
+/// Takes out the patch's light (a plane fitted to its paper), then scales
+/// it to zero mean and unit deviation (a flat patch stays near zero).
+///
+/// Glare and uneven light slope across a cell by as much as a faded
+/// glyph's own contrast; left in, the slope would take most of the
+/// deviation and leave the glyph faint. The plane is fitted twice: to every
+/// sample, then only to those no darker than that first plane, so that the
+/// ink does not tilt it.
+fn normalise(patch: &mut [f32; PATCH_LEN]) {
+    let plane = fit_plane(patch, |_| true);
+    let paper = fit_plane(patch, |i| patch[i] <= plane.at(i));
+    for (i, v) in patch.iter_mut().enumerate() {
+        *v -= paper.at(i);
+    }
+    let n = PATCH_LEN as f32;
     let mean = patch.iter().sum::<f32>() / n;
     let var = patch.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
     let scale = 1.0 / (var.sqrt() + 0.02);
     for v in patch {
         *v = (*v - mean) * scale;
+    }
+}
+
+/// A plane over a patch's samples: level plus slopes across and down, per
+/// sample, about the patch's centre.
+#[derive(Debug, Clone, Copy)]
+struct Plane {
+    level: f32,
+    across: f32,
+    down: f32,
+}
+
+impl Plane {
+    fn at(self, i: usize) -> f32 {
+        let (x, y) = centred(i);
+        self.level + self.across * x + self.down * y
+    }
+}
+
+/// Sample `i`'s position about the patch's centre.
+fn centred(i: usize) -> (f32, f32) {
+    (
+        (i % PATCH_W) as f32 - (PATCH_W - 1) as f32 / 2.0,
+        (i / PATCH_W) as f32 - (PATCH_H - 1) as f32 / 2.0,
+    )
+}
+
+/// The least-squares plane through the samples `keep` admits (level only,
+/// or flat, when too few span it).
+fn fit_plane(patch: &[f32; PATCH_LEN], keep: impl Fn(usize) -> bool) -> Plane {
+    // Sums for the normal equations of v = level + across·x + down·y.
+    let (mut n, mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0f32, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut sv, mut sxv, mut syv) = (0.0f32, 0.0, 0.0);
+    for (i, &v) in patch.iter().enumerate() {
+        if !keep(i) {
+            continue;
+        }
+        let (x, y) = centred(i);
+        n += 1.0;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        sv += v;
+        sxv += x * v;
+        syv += y * v;
+    }
+    if n < 3.0 {
+        return Plane {
+            level: if n > 0.0 { sv / n } else { 0.0 },
+            across: 0.0,
+            down: 0.0,
+        };
+    }
+    let normal = nalgebra::Matrix3::new(n, sx, sy, sx, sxx, sxy, sy, sxy, syy);
+    let rhs = nalgebra::Vector3::new(sv, sxv, syv);
+    match normal.lu().solve(&rhs) {
+        Some(p) if p.iter().all(|v| v.is_finite()) => Plane {
+            level: p[0],
+            across: p[1],
+            down: p[2],
+        },
+        _ => Plane {
+            level: sv / n,
+            across: 0.0,
+            down: 0.0,
+        },
     }
 }
 
@@ -140,19 +220,47 @@ mod tests {
 
     #[test]
     fn one_patch_per_cell_normalised() {
-        // Left half of the image dark, right half light.
-        let image = GrayImage::from_fn(200, 40, |x, _| image::Luma([if x < 60 { 0 } else { 255 }]));
+        // Light paper with a dark bar at the left edge of cell 4 (pixels
+        // 50..60).
+        let image = GrayImage::from_fn(200, 40, |x, _| {
+            image::Luma([if (50..53).contains(&x) { 20 } else { 230 }])
+        });
         let p = patches(&image, &grid(10));
         assert_eq!(p.len(), 10 * PATCH_LEN);
         for cell in p.chunks(PATCH_LEN) {
             let mean = cell.iter().sum::<f32>() / PATCH_LEN as f32;
             assert!(mean.abs() < 1e-3, "mean {mean}");
         }
-        // Cell 4 spans pixels 50..60 plus margins: its left part is dark,
-        // so its first column is above its last.
+        // The bar shows at the left of cell 4's patch, not at its right.
         let cell = &p[4 * PATCH_LEN..5 * PATCH_LEN];
         let row = &cell[PATCH_H / 2 * PATCH_W..][..PATCH_W];
-        assert!(row[0] > row[PATCH_W - 1]);
+        assert!(row[3] > 1.0 && row[PATCH_W - 2] < 0.0, "{row:?}");
+    }
+
+    #[test]
+    fn a_slope_of_light_across_a_cell_is_taken_out() {
+        // A faint bar (30 levels darker than the paper) in cell 2, on flat
+        // paper and under a slope of light that brightens by 60 levels
+        // across the cell: twice the bar's own contrast.
+        let bar = |x: u32| if (34..37).contains(&x) { 30.0 } else { 0.0 };
+        let flat = GrayImage::from_fn(200, 40, |x, _| image::Luma([(200.0 - bar(x)) as u8]));
+        let sloped = GrayImage::from_fn(200, 40, |x, _| {
+            let light = 60.0 * (x as f32 - 30.0) / 10.0;
+            image::Luma([(150.0 + light - bar(x)).clamp(0.0, 255.0) as u8])
+        });
+        let cell =
+            |image: &GrayImage| patches(image, &grid(5))[2 * PATCH_LEN..3 * PATCH_LEN].to_vec();
+        let (a, b) = (cell(&flat), cell(&sloped));
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 0.35, "patches differ by up to {worst}");
+        // The bar is the darkest thing in the sloped cell's middle row.
+        let row = &b[PATCH_H / 2 * PATCH_W..][..PATCH_W];
+        let darkest = (0..PATCH_W).max_by(|&i, &j| row[i].total_cmp(&row[j]));
+        assert!(darkest.is_some_and(|i| (6..11).contains(&i)), "{row:?}");
     }
 
     #[test]
