@@ -4,9 +4,11 @@
 //! The JSON object is `hotel mrz parse --json`'s, plus `file`, `mrz` (the
 //! text read, lines joined by `\n`), `corners`, `corrected`,
 //! `corrections`, `confidence`, `name_needs_confirmation` and `time_ms`
-//! (reading that file, decoding included). A reading whose text passes
-//! every check but is still invalid (too many unsure characters, or an
-//! unsure one no check digit covers) says why in `problems`. An image
+//! (reading that file, decoding included); `confidence` holds `min`,
+//! `lines`, `chars` and `checked` ([`Reading::checked_confidence`]). A
+//! reading whose text passes every check but is still invalid (too many
+//! unsure characters, an unsure one no check digit covers, or checks that
+//! another likely text passes too) says why in `problems`. An image
 //! without a readable MRZ has `valid` false, `fields`, `corners`,
 //! `confidence` and `name_needs_confirmation` null and `error`
 //! `{"kind":"no_mrz"|"unreadable"|"decode","message":…}`.
@@ -145,7 +147,7 @@ fn read_json(file: &str, result: &Result<Reading, ReadError>, time_ms: f64) -> V
                 .collect();
             map.insert(
                 "confidence".into(),
-                json!({ "min": round3(reading.confidence()), "lines": lines, "chars": chars }),
+                json!({ "min": round3(reading.confidence()), "lines": lines, "chars": chars, "checked": round3(reading.checked_confidence()) }),
             );
             map.insert(
                 "name_needs_confirmation".into(),

@@ -41,6 +41,8 @@ use crate::{ParseOptions, validate};
 
 use super::CLASSES;
 
+mod posterior;
+
 /// A cell is changed by the check-digit search only to a character with at
 /// least this probability.
 pub const ALT_MIN_P: f32 = 0.01;
@@ -126,6 +128,11 @@ pub struct Decoded {
     /// Sum of the natural logarithms of the chosen characters'
     /// probabilities.
     pub log_prob: f32,
+    /// The probability of the chosen characters of the cells the check
+    /// digits cover, among every choice of those cells' likely characters
+    /// that satisfies the check digits: how far the checks settle the text
+    /// (low when another text passes them nearly as well).
+    pub checked_p: f32,
 }
 
 impl std::fmt::Debug for Decoded {
@@ -137,6 +144,7 @@ impl std::fmt::Debug for Decoded {
             .field("corrections", &self.corrections.len())
             .field("valid", &self.valid)
             .field("log_prob", &self.log_prob)
+            .field("checked_p", &self.checked_p)
             .finish()
     }
 }
@@ -297,6 +305,7 @@ fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decode
         }
     }
 
+    let checked_p = posterior::checked_posterior(&plan, format, &choice);
     let corrections = reasons
         .iter()
         .enumerate()
@@ -323,6 +332,7 @@ fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decode
         corrections,
         valid,
         log_prob,
+        checked_p,
     }
 }
 

@@ -51,8 +51,8 @@ use crate::{Format, ParseOptions};
 pub use correct::{Correction, Reason};
 pub use grid::{Grid, LineBox};
 pub use reading::{
-    Doubt, MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading, UNCHECKED_VALID_P,
-    UNSURE_P,
+    CHECKED_VALID_P, Doubt, MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading,
+    UNCHECKED_VALID_P, UNSURE_P,
 };
 pub use stream::{DEFAULT_AGREE, Frame, FrameReader};
 
@@ -183,14 +183,14 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     best.ok_or(ReadError::Unreadable)
 }
 
-/// Makes `reading` the `best` so far when it is more probable and not
-/// noise: the reading returned when none is valid.
+/// Makes `reading` the `best` so far when it is a better one to return
+/// and not noise: the reading returned when none is valid. A text that
+/// passes every check (doubted only for its confidence) beats one that
+/// does not; then the likelier per cell wins (per cell, so that a 2×36
+/// window does not beat its 2×44 zone for having fewer cells).
 fn keep_likelier(best: &mut Option<Reading>, reading: Reading) {
-    if !reading.is_noise()
-        && best
-            .as_ref()
-            .is_none_or(|b| reading.log_prob() > b.log_prob())
-    {
+    let rank = |r: &Reading| (r.passes_checks(), r.log_prob() / r.cells().max(1) as f32);
+    if !reading.is_noise() && best.as_ref().is_none_or(|b| rank(&reading) > rank(b)) {
         *best = Some(reading);
     }
 }
@@ -276,5 +276,56 @@ mod tests {
         }
         assert_eq!(class_of(b'a'), None);
         assert_eq!(class_of(b' '), None);
+    }
+
+    /// The reading of cells that give each character of `lines` with `p`.
+    fn sure_of(lines: &[&[u8]], p: f32) -> Reading {
+        let mut probs = Vec::new();
+        for line in lines {
+            for &ch in *line {
+                let mut cell = [0.0001f32; 37];
+                cell[class_of(ch).unwrap_or(36)] = p;
+                probs.extend(cell);
+            }
+        }
+        let options = ParseOptions::new(crate::Date::new(2012, 1, 1).unwrap());
+        let cells = correct::Cells::new(&probs, lines.len(), lines[0].len()).unwrap();
+        Reading::new(
+            correct::decode(cells, &options).unwrap(),
+            [(0.0, 0.0); 4],
+            &options,
+        )
+    }
+
+    #[test]
+    fn a_reading_that_passes_its_checks_beats_a_shorter_likelier_one_that_does_not() {
+        // A 2×44 zone read at 60% a cell (its name too unsure to be valid,
+        // its checks right) and a 2×36 one at 90% a cell whose composite
+        // check fails: 88 cells at 60% are less probable than 72 at 90% in
+        // all, but the first is the one to return.
+        let zone = sure_of(
+            &[
+                b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                b"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+            ],
+            0.6,
+        );
+        let window = sure_of(
+            &[
+                b"I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                b"D231458907UTO7408122F1204159<<<<<<<7",
+            ],
+            0.9,
+        );
+        assert!(zone.passes_checks() && !zone.is_valid());
+        assert!(!window.passes_checks());
+        assert!(window.log_prob() > zone.log_prob());
+        let mut best = None;
+        keep_likelier(&mut best, window);
+        keep_likelier(&mut best, zone.clone());
+        assert_eq!(
+            best.map(|b| b.text().to_owned()),
+            Some(zone.text().to_owned())
+        );
     }
 }

@@ -20,6 +20,14 @@ pub const NAME_CONFIRM_P: f32 = 0.9;
 /// invalid (take another picture): nothing else could catch a misreading.
 pub const UNCHECKED_VALID_P: f32 = 0.7;
 
+/// A reading whose check digits leave its checked characters less than this
+/// probability ([`Reading::checked_confidence`]) is invalid: another text
+/// passes the same checks nearly as well (two misread digits that make up
+/// for each other, or a correction with a close rival). The same bar as
+/// [`UNCHECKED_VALID_P`]: what the checks settle must be as sure as what
+/// nothing checks.
+pub const CHECKED_VALID_P: f32 = UNCHECKED_VALID_P;
+
 /// A character read with less than this probability is unsure.
 pub const UNSURE_P: f32 = 0.5;
 
@@ -97,15 +105,23 @@ pub enum Doubt {
         /// The classifier's probability of it.
         p: f32,
     },
+    /// The check digits hold for another likely text too: the characters
+    /// they cover were read with less than [`CHECKED_VALID_P`] of the
+    /// probability of every text that satisfies them.
+    Ambiguous {
+        /// [`Reading::checked_confidence`].
+        p: f32,
+    },
 }
 
 impl Doubt {
-    /// A stable name for the kind of doubt: `unsure_characters` or
-    /// `unsure_unchecked_character`.
+    /// A stable name for the kind of doubt: `unsure_characters`,
+    /// `unsure_unchecked_character` or `ambiguous_checks`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Unsure { .. } => "unsure_characters",
             Self::Unchecked { .. } => "unsure_unchecked_character",
+            Self::Ambiguous { .. } => "ambiguous_checks",
         }
     }
 }
@@ -125,6 +141,12 @@ impl fmt::Display for Doubt {
                 column + 1,
                 p * 100.0,
                 UNCHECKED_VALID_P * 100.0
+            ),
+            Self::Ambiguous { p } => write!(
+                f,
+                "the check digits hold for another likely reading too: this one has {:.0}% of their probability (under {:.0}%)",
+                p * 100.0,
+                CHECKED_VALID_P * 100.0
             ),
         }
     }
@@ -160,6 +182,14 @@ impl Reading {
         }
     }
 
+    /// How far the check digits settle the text: the probability of the
+    /// characters read in the cells they cover, among every choice of those
+    /// cells' likely characters that also satisfies them (see
+    /// [`CHECKED_VALID_P`]).
+    pub fn checked_confidence(&self) -> f32 {
+        self.decoded.checked_p
+    }
+
     /// Sum of the natural logarithms of the chosen characters'
     /// probabilities: how likely the whole text is.
     pub fn log_prob(&self) -> f32 {
@@ -183,15 +213,17 @@ impl Reading {
     }
 
     /// Whether every check digit, date and field class is right, at most
-    /// [`MAX_UNSURE`] characters are unsure and every character no check
-    /// digit covers was read with at least [`UNCHECKED_VALID_P`]. A reading
-    /// whose checks still fail after correction is invalid, never valid.
+    /// [`MAX_UNSURE`] characters are unsure, every character no check
+    /// digit covers was read with at least [`UNCHECKED_VALID_P`], and the
+    /// check digits settle what they cover (at least [`CHECKED_VALID_P`]).
+    /// A reading whose checks still fail after correction is invalid, never
+    /// valid.
     pub fn is_valid(&self) -> bool {
         self.passes_checks() && self.doubts().is_empty()
     }
 
     /// Whether the text passes part 1's checks (and the decoder's).
-    fn passes_checks(&self) -> bool {
+    pub(crate) fn passes_checks(&self) -> bool {
         self.decoded.valid && self.mrz.as_ref().is_ok_and(Mrz::is_valid)
     }
 
@@ -202,8 +234,9 @@ impl Reading {
     }
 
     /// Why the reading is not valid although its text passes every check of
-    /// part 1 (see [`Reading::is_valid`]): too many unsure characters, or an
-    /// unchecked one read too unsurely. Empty when the reading is valid,
+    /// part 1 (see [`Reading::is_valid`]): too many unsure characters, an
+    /// unchecked one read too unsurely, or check digits that another likely
+    /// text satisfies too. Empty when the reading is valid,
     /// and when part 1's own problems say why it is not.
     pub fn doubts(&self) -> Vec<Doubt> {
         if !self.passes_checks() {
@@ -218,6 +251,10 @@ impl Reading {
             && p < UNCHECKED_VALID_P
         {
             doubts.push(Doubt::Unchecked { line, column, p });
+        }
+        let p = self.checked_confidence();
+        if p < CHECKED_VALID_P {
+            doubts.push(Doubt::Ambiguous { p });
         }
         doubts
     }
@@ -255,11 +292,15 @@ impl Reading {
             .count()
     }
 
+    /// Cells read.
+    pub(crate) fn cells(&self) -> usize {
+        self.decoded.confidence.iter().map(Vec::len).sum()
+    }
+
     /// Whether so many characters are unsure that this is no reading at
     /// all (see [`MAX_UNSURE_SHARE`]).
     pub(crate) fn is_noise(&self) -> bool {
-        let cells: usize = self.decoded.confidence.iter().map(Vec::len).sum();
-        self.unsure() as f32 > MAX_UNSURE_SHARE * cells as f32
+        self.unsure() as f32 > MAX_UNSURE_SHARE * self.cells() as f32
     }
 
     /// The classifier's probability of each character read, per line.
@@ -370,11 +411,28 @@ mod tests {
     /// The reading of cells sure of every character of `lines` but those
     /// in `unsure` (line, column), read with `p`.
     fn reading(lines: [&[u8]; 2], unsure: &[(usize, usize)], p: f32) -> Reading {
+        let cells: Vec<Cell<'_>> = unsure.iter().map(|&(l, c)| (l, c, &[][..])).collect();
+        reading_with(lines, &cells, p)
+    }
+
+    /// A cell's line, column and its characters' probabilities.
+    type Cell<'a> = (usize, usize, &'a [(u8, f32)]);
+
+    /// The reading of cells sure of every character of `lines` but those
+    /// of `cells`: with probabilities given, those; without, their own
+    /// character with `p`.
+    fn reading_with(lines: [&[u8]; 2], cells: &[Cell<'_>], p: f32) -> Reading {
         let mut probs = Vec::new();
         for (l, line) in lines.iter().enumerate() {
             for (c, &ch) in line.iter().enumerate() {
                 let mut cell = [0.0001f32; 37];
-                cell[class_of(ch).unwrap()] = if unsure.contains(&(l, c)) { p } else { 0.99 };
+                cell[class_of(ch).unwrap()] = 0.99;
+                if let Some(&(_, _, given)) = cells.iter().find(|k| (k.0, k.1) == (l, c)) {
+                    cell[class_of(ch).unwrap()] = p;
+                    for &(k, q) in given {
+                        cell[class_of(k).unwrap()] = q;
+                    }
+                }
                 probs.extend(cell);
             }
         }
@@ -388,6 +446,33 @@ mod tests {
         let r = reading(TD3, &[], 0.0);
         assert!(r.is_valid());
         assert!(r.doubts().is_empty());
+        assert!(r.checked_confidence() > 0.99);
+    }
+
+    #[test]
+    fn digits_that_make_up_for_each_other_are_an_ambiguous_doubt() {
+        // The document number L898902C3 with both 8s (columns 2 and 4,
+        // weights 3 and 7 in its check and in the composite) read 55% `8`,
+        // 45% `6`. `66` passes every check as `88` does: `88` has 0.3025
+        // of 0.505, about 60% of what passes them.
+        let eight_or_six: &[(u8, f32)] = &[(b'8', 0.55), (b'6', 0.45)];
+        let r = reading_with(TD3, &[(1, 1, eight_or_six), (1, 3, eight_or_six)], 0.0);
+        assert_eq!(
+            r.text().lines().nth(1),
+            Some("L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+        );
+        assert!(!r.is_valid());
+        let doubts = r.doubts();
+        let [Doubt::Ambiguous { p }] = doubts[..] else {
+            panic!("{doubts:?}");
+        };
+        assert!((p - 0.599).abs() < 0.01, "{p}");
+        assert_eq!(doubts[0].kind(), "ambiguous_checks");
+
+        // Read 90% `8` in both places: `88` has 0.81 of 0.82.
+        let sure_eight: &[(u8, f32)] = &[(b'8', 0.9), (b'6', 0.1)];
+        let r = reading_with(TD3, &[(1, 1, sure_eight), (1, 3, sure_eight)], 0.0);
+        assert!(r.is_valid(), "{:?}", r.doubts());
     }
 
     #[test]

@@ -1,0 +1,213 @@
+//! How much the check digits settle a reading: the probability of the
+//! chosen characters of the checked cells among every choice of their
+//! candidates that satisfies the check digits.
+//!
+//! The check-digit search finds the most probable such choice; this sums
+//! over the same candidates instead (the same dynamic programme, with sums
+//! where the search takes maxima). When two misread digits of one field
+//! make up for each other, or a correction had a near rival that also
+//! satisfies every check, the chosen text holds only part of the mass:
+//! the checks did not decide between them, and the reading should not be
+//! called valid.
+
+use crate::layout::{Field, Format};
+
+use super::{ALT_MIN_P, CellPlan, FILLER, NEG, covered, value, weight};
+
+/// The probability of `choice` on the cells the check digits of `format`
+/// cover (and the check digits themselves), given that those checks hold:
+/// its probability over the summed probability of every choice of the
+/// cells' candidates that satisfies them. 1 when the format has no check;
+/// 0 when no choice satisfies them.
+///
+/// Known limit: a document number longer than nine characters (its check
+/// digit cell a filler, the number running on into the optional data)
+/// is not modelled by the sum, so such a reading gets 1; modelling the
+/// overflow in the search would lift it.
+pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[usize]) -> f32 {
+    let chars = plan.cells.chars;
+    let mut checked = vec![false; plan.allowed.len()];
+    for rule in format.checks() {
+        let field = covered(rule, chars);
+        let digit = plan.index(usize::from(rule.line), usize::from(rule.column));
+        if choice[digit] == FILLER && field.iter().any(|&i| choice[i] != FILLER) {
+            return 1.0;
+        }
+        for i in field {
+            checked[i] = true;
+        }
+        checked[digit] = true;
+    }
+    if !checked.contains(&true) {
+        return 1.0;
+    }
+    let Some(mut log_mass) = log_mass(plan, format) else {
+        return 0.0;
+    };
+    let mut candidates = Vec::new();
+    let mut chosen = 0.0f32;
+    let mut outside = false;
+    for (i, _) in checked.iter().enumerate().filter(|(_, c)| **c) {
+        let k = choice[i];
+        chosen += plan.probs(i)[k].max(1e-12).ln();
+        plan.candidates(i, ALT_MIN_P, &mut candidates);
+        outside |= !candidates.iter().any(|&(c, _)| c == k);
+    }
+    // A character the layout chose from below the search's floor (a
+    // filler in optional data) is not among the summed candidates.
+    if outside {
+        log_mass = log_add(log_mass, chosen);
+    }
+    (chosen - log_mass).exp().min(1.0)
+}
+
+/// The natural logarithm of the summed probability of every choice of the
+/// candidates that satisfies every check digit of `format`; `None` when
+/// none does.
+fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
+    let chars = plan.cells.chars;
+    let rules = format.checks();
+    let composite = rules.iter().find(|r| r.field == Field::Composite);
+    let mut comp_weight = vec![None; plan.allowed.len()];
+    if let Some(rule) = composite {
+        for (offset, i) in covered(rule, chars).into_iter().enumerate() {
+            comp_weight[i] = Some(weight(offset));
+        }
+    }
+    let comp_digit = composite.map(|r| plan.index(usize::from(r.line), usize::from(r.column)));
+
+    let mut in_field = vec![false; plan.allowed.len()];
+    // Summed probability by composite residue so far.
+    let mut acc = [NEG; 10];
+    acc[0] = 0.0;
+    // Fields no composite covers (visas) multiply in on their own.
+    let mut apart = 0.0f32;
+    let mut candidates = Vec::new();
+    for rule in rules.iter().filter(|r| r.field != Field::Composite) {
+        let mut cells = covered(rule, chars);
+        cells.push(plan.index(usize::from(rule.line), usize::from(rule.column)));
+        for &i in &cells {
+            in_field[i] = true;
+        }
+        let table = field_mass(plan, &cells, &comp_weight, &mut candidates)?;
+        if cells.iter().all(|&i| comp_weight[i].is_some()) {
+            acc = convolve(&acc, &table);
+        } else {
+            let total = table.iter().copied().fold(NEG, log_add);
+            if total == NEG {
+                return None;
+            }
+            apart += total;
+        }
+    }
+    let Some(digit) = comp_digit else {
+        return Some(apart);
+    };
+    for i in 0..plan.allowed.len() {
+        let Some(w) = comp_weight[i] else { continue };
+        if in_field[i] || i == digit {
+            continue;
+        }
+        plan.candidates(i, ALT_MIN_P, &mut candidates);
+        let mut table = [NEG; 10];
+        for &(k, lp) in &candidates {
+            let r = (w * value(k) % 10) as usize;
+            table[r] = log_add(table[r], lp);
+        }
+        acc = convolve(&acc, &table);
+    }
+    plan.candidates(digit, ALT_MIN_P, &mut candidates);
+    let total = candidates
+        .iter()
+        .filter(|&&(k, _)| value(k) <= 9)
+        .map(|&(k, lp)| acc[value(k) as usize] + lp)
+        .fold(NEG, log_add);
+    (total != NEG).then_some(apart + total)
+}
+
+/// One field check's summed probability by composite residue: `cells` are
+/// the field's cells followed by its check digit, which must equal the
+/// field's residue. The all-filler field (an empty optional data field
+/// with a `<` check digit) counts under residue 0.
+fn field_mass(
+    plan: &CellPlan<'_>,
+    cells: &[usize],
+    comp_weight: &[Option<u32>],
+    candidates: &mut Vec<(usize, f32)>,
+) -> Option<[f32; 10]> {
+    let (&digit, body) = cells.split_last()?;
+    // State: field residue × 10 + composite residue.
+    let mut mass = [NEG; 100];
+    mass[0] = 0.0;
+    for (offset, &i) in body.iter().enumerate() {
+        let wf = weight(offset);
+        let wc = comp_weight[i].unwrap_or(0);
+        plan.candidates(i, ALT_MIN_P, candidates);
+        let mut next = [NEG; 100];
+        for (s, &m) in mass.iter().enumerate() {
+            if m == NEG {
+                continue;
+            }
+            let (rf, rc) = (s as u32 / 10, s as u32 % 10);
+            for &(k, lp) in candidates.iter() {
+                let v = value(k);
+                let ns = ((rf + wf * v) % 10 * 10 + (rc + wc * v) % 10) as usize;
+                next[ns] = log_add(next[ns], m + lp);
+            }
+        }
+        mass = next;
+    }
+    let wc = comp_weight[digit].unwrap_or(0);
+    plan.candidates(digit, ALT_MIN_P, candidates);
+    let mut by_residue = [NEG; 10];
+    for (s, &m) in mass.iter().enumerate() {
+        if m == NEG {
+            continue;
+        }
+        let (rf, rc) = (s / 10, s as u32 % 10);
+        for &(k, lp) in candidates.iter().filter(|&&(k, _)| k == rf) {
+            let r = ((rc + wc * value(k)) % 10) as usize;
+            by_residue[r] = log_add(by_residue[r], m + lp);
+        }
+    }
+    let filler: Option<f32> = cells
+        .iter()
+        .map(|&i| {
+            let p = plan.probs(i)[FILLER];
+            (plan.allowed[i].contains(b'<') && p >= ALT_MIN_P).then(|| p.ln())
+        })
+        .sum();
+    if let Some(lp) = filler {
+        by_residue[0] = log_add(by_residue[0], lp);
+    }
+    Some(by_residue)
+}
+
+/// The residue table of two independent parts added together: a
+/// sum-product convolution modulo 10, in logarithms.
+fn convolve(acc: &[f32; 10], table: &[f32; 10]) -> [f32; 10] {
+    let mut next = [NEG; 10];
+    for (a, &x) in acc.iter().enumerate() {
+        if x == NEG {
+            continue;
+        }
+        for (b, &y) in table.iter().enumerate() {
+            if y != NEG {
+                next[(a + b) % 10] = log_add(next[(a + b) % 10], x + y);
+            }
+        }
+    }
+    next
+}
+
+/// `ln(eˣ + eʸ)`, with `NEG` as the logarithm of 0.
+fn log_add(x: f32, y: f32) -> f32 {
+    if x == NEG {
+        return y;
+    }
+    if y == NEG {
+        return x;
+    }
+    let (hi, lo) = if x > y { (x, y) } else { (y, x) };
+    hi + (lo - hi).exp().ln_1p()
+}
