@@ -78,6 +78,27 @@ pub fn erased_positions(contrasts: &[Vec<f32>]) -> Vec<[u16; 2]> {
         .collect()
 }
 
+/// One glyph's fit (module docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GlyphFit {
+    /// The remaining contrast `C`, in grey levels.
+    pub contrast: f32,
+    /// `C` over its standard error (from the fit's residual): the glyph's
+    /// signal-to-noise ratio for an observer who knows exactly what and
+    /// where it is. Not used for [`erased_positions`]; reported by the
+    /// `legibility_snr` example, to weigh a stick that would count noise.
+    pub snr: f32,
+}
+
+/// The fit of every character of `mrz`, as [`glyph_contrasts`] gives their
+/// contrasts.
+pub fn glyph_fits(image: &RgbImage, grid: &Grid, mrz: &str, font: &OcrB) -> Vec<Vec<GlyphFit>> {
+    mrz.lines()
+        .zip(grid.lines())
+        .map(|(text, line)| line_fits(image, grid, text.as_bytes(), *line, font))
+        .collect()
+}
+
 /// The contrasts of one line's characters.
 fn line_contrasts(
     image: &RgbImage,
@@ -86,6 +107,20 @@ fn line_contrasts(
     line: LineBox,
     font: &OcrB,
 ) -> Vec<f32> {
+    line_fits(image, grid, text, line, font)
+        .into_iter()
+        .map(|f| f.contrast)
+        .collect()
+}
+
+/// The fits of one line's characters.
+fn line_fits(
+    image: &RgbImage,
+    grid: &Grid,
+    text: &[u8],
+    line: LineBox,
+    font: &OcrB,
+) -> Vec<GlyphFit> {
     let height = line.bottom - line.top;
     let margin = CELL_MARGIN * height;
     let (top, bottom) = (line.top - margin, line.bottom + margin);
@@ -131,6 +166,7 @@ fn line_contrasts(
 
             let mut normal = Matrix4::<f64>::zeros();
             let mut rhs = Vector4::<f64>::zeros();
+            let (mut n, mut sum_sq) = (0usize, 0.0f64);
             for y in py0..py1 {
                 for x in px0..px1 {
                     let (u, v) = inverse * (x as f32 + 0.5, y as f32 + 0.5);
@@ -160,9 +196,31 @@ fn line_contrasts(
                     );
                     normal += f * f.transpose();
                     rhs += f * luma;
+                    n += 1;
+                    sum_sq += luma * luma;
                 }
             }
-            normal.lu().solve(&rhs).map_or(0.0, |fit| (-fit[3]) as f32)
+            let Some(fit) = normal.lu().solve(&rhs) else {
+                return GlyphFit::default();
+            };
+            let contrast = -fit[3];
+            // The standard error of C: the residual variance times C's
+            // diagonal element of the inverse normal matrix.
+            let rss = (sum_sq - fit.dot(&rhs)).max(0.0);
+            let dof = n.saturating_sub(4).max(1) as f64;
+            let se = normal
+                .try_inverse()
+                .map_or(f64::INFINITY, |inv| (rss / dof * inv[(3, 3)]).sqrt());
+            GlyphFit {
+                contrast: contrast as f32,
+                snr: if se > 0.0 {
+                    (contrast / se) as f32
+                } else if contrast > 0.0 {
+                    f32::INFINITY
+                } else {
+                    0.0
+                },
+            }
         })
         .collect()
 }
@@ -237,6 +295,29 @@ mod tests {
         assert!(c[2] < ERASED_CONTRAST, "{c:?}");
         assert!(c[0] > 60.0, "{c:?}");
         assert_eq!(erased_positions(&[c]), [[0, 2]]);
+    }
+
+    #[test]
+    fn a_glyph_stands_out_of_noise_free_paper_and_its_snr_follows_its_contrast() {
+        let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+        let (image, grid) = line_under(None);
+        let fits = glyph_fits(&image, &grid, "ABC<", &font).remove(0);
+        let contrasts = contrasts(None);
+        for (fit, c) in fits.iter().zip(&contrasts) {
+            assert_eq!(fit.contrast, *c);
+            // No noise: only the drawing's rounding is left over.
+            assert!(fit.snr > 10.0, "{fits:?}");
+        }
+        let glare = Glare {
+            center: [50.0, 24.0],
+            radii: [18.0, 40.0],
+            angle_deg: 0.0,
+            strength: 1.0,
+            on_mrz: true,
+        };
+        let (image, grid) = line_under(Some(glare));
+        let fits = glyph_fits(&image, &grid, "ABC<", &font).remove(0);
+        assert!(fits[2].snr < fits[0].snr / 4.0, "{fits:?}");
     }
 
     #[test]
