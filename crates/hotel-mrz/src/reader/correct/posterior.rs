@@ -2,9 +2,12 @@
 //! chosen characters of the checked cells among every choice of their
 //! candidates that satisfies the check digits.
 //!
-//! The check-digit search finds the most probable such choice; this sums
-//! over the same candidates instead (the same dynamic programme, with sums
-//! where the search takes maxima). When two misread digits of one field
+//! The check-digit search finds the most probable such choice among each
+//! cell's few likely characters; this sums over every character each cell
+//! allows instead (the same dynamic programme, with sums where the search
+//! takes maxima), so that a cell the classifier could not read spreads its
+//! probability over every choice that passes, not only over the few it
+//! ranked first. When two misread digits of one field
 //! make up for each other, or a correction had a near rival that also
 //! satisfies every check, the chosen text holds only part of the mass:
 //! the checks did not decide between them, and the reading should not be
@@ -12,12 +15,12 @@
 
 use crate::layout::{Field, Format};
 
-use super::{ALT_MIN_P, CellPlan, FILLER, NEG, covered, value, weight};
+use super::{CLASSES, CellPlan, FILLER, NEG, covered, value, weight};
 
 /// The probability of `choice` on the cells the check digits of `format`
 /// cover (and the check digits themselves), given that those checks hold:
 /// its probability over the summed probability of every choice of the
-/// cells' candidates that satisfies them. 1 when the format has no check;
+/// cells' allowed characters that satisfies them. 1 when the format has no check;
 /// 0 when no choice satisfies them.
 ///
 /// Known limit: a document number longer than nine characters (its check
@@ -41,29 +44,21 @@ pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[u
     if !checked.contains(&true) {
         return 1.0;
     }
-    let Some(mut log_mass) = log_mass(plan, format) else {
+    let Some(log_mass) = log_mass(plan, format) else {
         return 0.0;
     };
-    let mut candidates = Vec::new();
-    let mut chosen = 0.0f32;
-    let mut outside = false;
-    for (i, _) in checked.iter().enumerate().filter(|(_, c)| **c) {
-        let k = choice[i];
-        chosen += plan.probs(i)[k].max(1e-12).ln();
-        plan.candidates(i, ALT_MIN_P, &mut candidates);
-        outside |= !candidates.iter().any(|&(c, _)| c == k);
-    }
-    // A character the layout chose from below the search's floor (a
-    // filler in optional data) is not among the summed candidates.
-    if outside {
-        log_mass = log_add(log_mass, chosen);
-    }
+    let chosen: f32 = checked
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c)
+        .map(|(i, _)| plan.probs(i)[choice[i]].max(1e-12).ln())
+        .sum();
     (chosen - log_mass).exp().min(1.0)
 }
 
 /// The natural logarithm of the summed probability of every choice of the
-/// candidates that satisfies every check digit of `format`; `None` when
-/// none does.
+/// allowed characters that satisfies every check digit of `format`; `None`
+/// when none does.
 fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
     let chars = plan.cells.chars;
     let rules = format.checks();
@@ -108,19 +103,19 @@ fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
         if in_field[i] || i == digit {
             continue;
         }
-        plan.candidates(i, ALT_MIN_P, &mut candidates);
+        allowed(plan, i, &mut candidates);
         let mut table = [NEG; 10];
-        for &(k, lp) in &candidates {
+        for &(k, p) in &candidates {
             let r = (w * value(k) % 10) as usize;
-            table[r] = log_add(table[r], lp);
+            table[r] = log_add(table[r], p.ln());
         }
         acc = convolve(&acc, &table);
     }
-    plan.candidates(digit, ALT_MIN_P, &mut candidates);
+    allowed(plan, digit, &mut candidates);
     let total = candidates
         .iter()
         .filter(|&&(k, _)| value(k) <= 9)
-        .map(|&(k, lp)| acc[value(k) as usize] + lp)
+        .map(|&(k, p)| acc[value(k) as usize] + p.ln())
         .fold(NEG, log_add);
     (total != NEG).then_some(apart + total)
 }
@@ -136,51 +131,75 @@ fn field_mass(
     candidates: &mut Vec<(usize, f32)>,
 ) -> Option<[f32; 10]> {
     let (&digit, body) = cells.split_last()?;
-    // State: field residue × 10 + composite residue.
-    let mut mass = [NEG; 100];
-    mass[0] = 0.0;
+    // State: field residue × 10 + composite residue. Summed in plain
+    // probabilities (a multiply-add per state and character, where
+    // logarithms would cost an exponential each), rescaled after each cell
+    // so that the largest state is 1; `scale` keeps the logarithm taken out.
+    let mut mass = [0.0f64; 100];
+    mass[0] = 1.0;
+    let mut scale = 0.0f64;
     for (offset, &i) in body.iter().enumerate() {
         let wf = weight(offset);
         let wc = comp_weight[i].unwrap_or(0);
-        plan.candidates(i, ALT_MIN_P, candidates);
-        let mut next = [NEG; 100];
+        allowed(plan, i, candidates);
+        let mut next = [0.0f64; 100];
         for (s, &m) in mass.iter().enumerate() {
-            if m == NEG {
+            if m == 0.0 {
                 continue;
             }
             let (rf, rc) = (s as u32 / 10, s as u32 % 10);
-            for &(k, lp) in candidates.iter() {
+            for &(k, p) in candidates.iter() {
                 let v = value(k);
                 let ns = ((rf + wf * v) % 10 * 10 + (rc + wc * v) % 10) as usize;
-                next[ns] = log_add(next[ns], m + lp);
+                next[ns] += m * f64::from(p);
             }
         }
+        let top = next.iter().copied().fold(0.0, f64::max);
+        if top == 0.0 {
+            return None;
+        }
+        for m in &mut next {
+            *m /= top;
+        }
+        scale += top.ln();
         mass = next;
     }
     let wc = comp_weight[digit].unwrap_or(0);
-    plan.candidates(digit, ALT_MIN_P, candidates);
+    allowed(plan, digit, candidates);
     let mut by_residue = [NEG; 10];
     for (s, &m) in mass.iter().enumerate() {
-        if m == NEG {
+        if m == 0.0 {
             continue;
         }
         let (rf, rc) = (s / 10, s as u32 % 10);
-        for &(k, lp) in candidates.iter().filter(|&&(k, _)| k == rf) {
+        for &(k, p) in candidates.iter().filter(|&&(k, _)| k == rf) {
             let r = ((rc + wc * value(k)) % 10) as usize;
-            by_residue[r] = log_add(by_residue[r], m + lp);
+            by_residue[r] = log_add(by_residue[r], (m.ln() + scale) as f32 + p.ln());
         }
     }
     let filler: Option<f32> = cells
         .iter()
         .map(|&i| {
             let p = plan.probs(i)[FILLER];
-            (plan.allowed[i].contains(b'<') && p >= ALT_MIN_P).then(|| p.ln())
+            plan.allowed[i].contains(b'<').then(|| p.max(1e-12).ln())
         })
         .sum();
     if let Some(lp) = filler {
         by_residue[0] = log_add(by_residue[0], lp);
     }
     Some(by_residue)
+}
+
+/// Every character cell `i` allows, with its probability (at least
+/// 10⁻¹², so that its logarithm is finite).
+fn allowed(plan: &CellPlan<'_>, i: usize, out: &mut Vec<(usize, f32)>) {
+    out.clear();
+    let p = plan.probs(i);
+    out.extend(
+        (0..CLASSES.len())
+            .filter(|&k| plan.allowed[i].contains(CLASSES[k]))
+            .map(|k| (k, p[k].max(1e-12))),
+    );
 }
 
 /// The residue table of two independent parts added together: a
