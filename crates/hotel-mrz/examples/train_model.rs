@@ -9,10 +9,28 @@
 //! epochs (default 12), hidden layer sizes (default `256`; `384,128` for
 //! two). Needs the OCR-B font (Debian's `fonts-ocr-b`).
 //! Deterministic: the same arguments give the same file.
+//!
+//! Flags, anywhere after the path:
+//!
+//! - `--cells FILE`: keep the generated cells in FILE. If FILE exists its
+//!   cells are used instead of generating them (it must have been written
+//!   for the same number of images), so runs that change only the epochs,
+//!   the hidden layers or the weighting skip the long generation. The file
+//!   holds the cells as patches, cut and normalised by the reader of the
+//!   time: after a change to `reader::cells`, generate them again.
+//! - `--small PX:REPEATS`: cells of characters below PX pixels high are
+//!   seen REPEATS times per epoch (e.g. `12:2`); default no extra weight.
+//! - `--evaluate MODEL`: train nothing; report MODEL's accuracy on the
+//!   held-out images a run with these arguments would use, so a new model
+//!   and an old one can be compared on the same cells (OUT is not written).
 
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use hotel_mrz::reader::cells::PATCH_LEN;
+use hotel_mrz::reader::classify::Model;
 use hotel_mrz::synth::Bucket;
 use hotel_mrz::synth::render::OcrB;
 use hotel_mrz::synth::train::{CellSet, Cut, Settings, accuracy, collect, train};
@@ -21,6 +39,8 @@ use hotel_mrz::synth::train::{CellSet, Cut, Settings, accuracy, collect, train};
 const FIRST_SEED: u64 = 7_000_000;
 /// Held-out images for the report after training.
 const HELD_OUT: u64 = 150;
+/// First bytes of a cell file, with its layout version.
+const CELLS_MAGIC: &[u8; 8] = b"MRZCELL1";
 
 fn bucket_of(seed: u64) -> Bucket {
     // An eighth clean, an eighth moderate, three quarters hard: hard cells
@@ -34,9 +54,25 @@ fn bucket_of(seed: u64) -> Bucket {
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut all: Vec<String> = std::env::args().skip(1).collect();
+    let cells_path = take_flag(&mut all, "--cells")?;
+    let (small_below_px, small_repeats) = match take_flag(&mut all, "--small")? {
+        Some(a) => {
+            let (px, n) = a.split_once(':').context("--small takes PX:REPEATS")?;
+            (
+                px.parse().context("--small PX")?,
+                n.parse().context("--small REPEATS")?,
+            )
+        }
+        None => (0.0, 1),
+    };
+    let evaluate = take_flag(&mut all, "--evaluate")?;
+    let mut args = all.into_iter();
     let Some(out) = args.next() else {
-        bail!("usage: train_model OUT.bin [IMAGES] [EPOCHS] [HIDDEN,…]");
+        bail!(
+            "usage: train_model OUT.bin [IMAGES] [EPOCHS] [HIDDEN,…] \
+             [--cells FILE] [--small PX:REPEATS] [--evaluate MODEL]"
+        );
     };
     let images: u64 = args
         .next()
@@ -55,8 +91,86 @@ fn main() -> anyhow::Result<()> {
         None => vec![256],
     };
     let font = OcrB::load()?;
+    if let Some(path) = evaluate {
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {path}"))?;
+        let model = Model::from_bytes(&bytes).with_context(|| format!("loading {path}"))?;
+        report_held_out(&model, images, &font);
+        return Ok(());
+    }
 
     let start = Instant::now();
+    let set = match cells_path.as_deref().map(Path::new) {
+        Some(path) if path.exists() => {
+            let set = read_cells(path, images)?;
+            eprintln!(
+                "{} cells of {images} images read from {}",
+                set.len(),
+                path.display()
+            );
+            set
+        }
+        path => {
+            let set = generate(images, &font);
+            if let Some(path) = path {
+                write_cells(path, images, &set)?;
+            }
+            set
+        }
+    };
+    eprintln!(
+        "{} cells from {images} images in {:.0?}",
+        set.len(),
+        start.elapsed()
+    );
+
+    let settings = Settings {
+        epochs,
+        hidden,
+        small_below_px,
+        small_repeats,
+        ..Settings::default()
+    };
+    let model = train(&set, &settings, |epoch, loss| {
+        eprintln!("epoch {epoch}: loss {loss:.4} ({:.0?})", start.elapsed());
+    });
+    std::fs::write(&out, model.to_bytes()).with_context(|| format!("writing {out}"))?;
+    report_held_out(&model, images, &font);
+    eprintln!("wrote {out}");
+    Ok(())
+}
+
+/// Prints `model`'s accuracy on the cells of the images after the first
+/// `images` training images.
+fn report_held_out(model: &Model, images: u64, font: &OcrB) {
+    let held = FIRST_SEED + images;
+    let test = collect(
+        held..held + HELD_OUT,
+        |seed| Bucket::ALL[(seed % 3) as usize],
+        Cut::Exact,
+        font,
+    );
+    let (per_bucket, all) = accuracy(model, &test);
+    for (bucket, acc) in per_bucket {
+        eprintln!("held-out cells, {}: {:.4}", bucket.name(), acc);
+    }
+    eprintln!("held-out cells, all: {all:.4}");
+}
+
+/// Removes `name` and the value after it from `args`, returning the value.
+fn take_flag(args: &mut Vec<String>, name: &str) -> anyhow::Result<Option<String>> {
+    let Some(i) = args.iter().position(|a| a == name) else {
+        return Ok(None);
+    };
+    if i + 1 >= args.len() {
+        bail!("{name} needs a value");
+    }
+    let value = args.remove(i + 1);
+    args.remove(i);
+    Ok(Some(value))
+}
+
+/// The training cells of `images` generated documents, on every core.
+fn generate(images: u64, font: &OcrB) -> CellSet {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     let per = images.div_ceil(threads);
     let mut set = CellSet::default();
@@ -73,33 +187,80 @@ fn main() -> anyhow::Result<()> {
             set.append(h.join().expect("a collecting thread panicked"));
         }
     });
-    eprintln!(
-        "{} cells from {images} images in {:.0?}",
-        set.len(),
-        start.elapsed()
-    );
+    set
+}
 
-    let settings = Settings {
-        epochs,
-        hidden,
-        ..Settings::default()
-    };
-    let model = train(&set, &settings, |epoch, loss| {
-        eprintln!("epoch {epoch}: loss {loss:.4} ({:.0?})", start.elapsed());
-    });
-    std::fs::write(&out, model.to_bytes()).with_context(|| format!("writing {out}"))?;
-
-    let held = FIRST_SEED + images;
-    let test = collect(
-        held..held + HELD_OUT,
-        |seed| Bucket::ALL[(seed % 3) as usize],
-        Cut::Exact,
-        &font,
-    );
-    let (per_bucket, all) = accuracy(&model, &test);
-    for (bucket, acc) in per_bucket {
-        eprintln!("held-out cells, {}: {:.4}", bucket.name(), acc);
+/// Writes `set`, generated from `images` documents, to `path`.
+fn write_cells(path: &Path, images: u64, set: &CellSet) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = BufWriter::new(file);
+    w.write_all(CELLS_MAGIC)?;
+    w.write_all(&images.to_le_bytes())?;
+    w.write_all(&(set.len() as u64).to_le_bytes())?;
+    for v in &set.patches {
+        w.write_all(&v.to_le_bytes())?;
     }
-    eprintln!("held-out cells, all: {all:.4}; wrote {out}");
+    w.write_all(&set.labels)?;
+    for b in &set.buckets {
+        w.write_all(&[*b as u8])?;
+    }
+    for h in &set.heights {
+        w.write_all(&h.to_le_bytes())?;
+    }
+    w.flush()?;
     Ok(())
+}
+
+/// Reads cells written by [`write_cells`] for `images` documents.
+fn read_cells(path: &Path, images: u64) -> anyhow::Result<CellSet> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut r = BufReader::new(file);
+    let mut magic = [0u8; 8];
+    r.read_exact(&mut magic)?;
+    if &magic != CELLS_MAGIC {
+        bail!("{} is not a cell file", path.display());
+    }
+    let mut word = [0u8; 8];
+    r.read_exact(&mut word)?;
+    let written_for = u64::from_le_bytes(word);
+    if written_for != images {
+        bail!(
+            "{} holds cells of {written_for} images, not {images}",
+            path.display()
+        );
+    }
+    r.read_exact(&mut word)?;
+    let len = usize::try_from(u64::from_le_bytes(word))?;
+    let mut bytes = vec![0u8; len * PATCH_LEN * 4];
+    r.read_exact(&mut bytes)?;
+    let patches = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let mut labels = vec![0u8; len];
+    r.read_exact(&mut labels)?;
+    let mut kinds = vec![0u8; len];
+    r.read_exact(&mut kinds)?;
+    let buckets = kinds
+        .iter()
+        .map(|&k| {
+            Bucket::ALL
+                .get(usize::from(k))
+                .copied()
+                .context("bucket out of range")
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut bytes = vec![0u8; len * 4];
+    r.read_exact(&mut bytes)?;
+    let heights = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Ok(CellSet {
+        patches,
+        labels,
+        buckets,
+        heights,
+    })
 }

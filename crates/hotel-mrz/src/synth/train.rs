@@ -32,6 +32,8 @@ pub struct CellSet {
     pub labels: Vec<u8>,
     /// The bucket of each cell's image.
     pub buckets: Vec<Bucket>,
+    /// The character height of each cell's image, pixels.
+    pub heights: Vec<f32>,
 }
 
 impl CellSet {
@@ -50,6 +52,7 @@ impl CellSet {
         self.patches.extend(other.patches);
         self.labels.extend(other.labels);
         self.buckets.extend(other.buckets);
+        self.heights.extend(other.heights);
     }
 }
 
@@ -102,6 +105,8 @@ pub fn collect(
             patches_into(&gray, &grid, &mut set.patches);
             set.labels.extend_from_slice(&labels);
             set.buckets.extend(std::iter::repeat_n(bucket, cells));
+            set.heights
+                .extend(std::iter::repeat_n(s.truth.char_height_px, cells));
         }
     }
     set
@@ -164,6 +169,12 @@ pub struct Settings {
     pub decay: f32,
     /// Seed of the initial weights and the shuffling.
     pub seed: u64,
+    /// Cells whose character height is below this many pixels are seen
+    /// `small_repeats` times per epoch instead of once.
+    pub small_below_px: f32,
+    /// Passes per epoch over the cells of small characters (1: no extra
+    /// weight).
+    pub small_repeats: usize,
 }
 
 impl Default for Settings {
@@ -176,6 +187,8 @@ impl Default for Settings {
             momentum: 0.9,
             decay: 1e-4,
             seed: 1,
+            small_below_px: 0.0,
+            small_repeats: 1,
         }
     }
 }
@@ -204,7 +217,11 @@ pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize,
         .collect();
     let mut model = Model::new(layers).unwrap_or_else(|e| unreachable!("{e}"));
 
+    // Small characters get their extra weight by being drawn more often.
     let mut order: Vec<usize> = (0..set.len()).collect();
+    for _ in 1..settings.small_repeats {
+        order.extend((0..set.len()).filter(|&i| set.heights[i] < settings.small_below_px));
+    }
     let mut x = Vec::new();
     for epoch in 0..settings.epochs {
         order.shuffle(&mut rng);
