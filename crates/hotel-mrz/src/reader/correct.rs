@@ -524,21 +524,27 @@ struct FieldTable {
     choice: [Vec<usize>; 10],
 }
 
+/// The composite check's weight per cell (`None`: a cell it does not
+/// cover) and its digit's cell, if `format` has a composite.
+fn composite_of(plan: &CellPlan<'_>, format: Format) -> (Vec<Option<u32>>, Option<usize>) {
+    let composite = format.checks().iter().find(|r| r.field == Field::Composite);
+    let mut weights = vec![None; plan.allowed.len()];
+    if let Some(rule) = composite {
+        for (offset, i) in covered(rule, plan.cells.chars).into_iter().enumerate() {
+            weights[i] = Some(weight(offset));
+        }
+    }
+    let digit = composite.map(|r| plan.index(usize::from(r.line), usize::from(r.column)));
+    (weights, digit)
+}
+
 /// The most probable assignment of every checked cell that satisfies all
 /// of `format`'s check digits, over each cell's candidates; `None` when no
 /// assignment of the candidates does.
 fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
     let chars = plan.cells.chars;
     let rules = format.checks();
-    let composite = rules.iter().find(|r| r.field == Field::Composite);
-    // Composite weight per cell (None: not covered by the composite).
-    let mut comp_weight = vec![None; plan.allowed.len()];
-    if let Some(rule) = composite {
-        for (offset, i) in covered(rule, chars).into_iter().enumerate() {
-            comp_weight[i] = Some(weight(offset));
-        }
-    }
-    let comp_digit = composite.map(|r| plan.index(usize::from(r.line), usize::from(r.column)));
+    let (comp_weight, comp_digit) = composite_of(plan, format);
 
     let mut result = plan.top_in_class();
     let mut in_field = vec![false; plan.allowed.len()];

@@ -280,18 +280,21 @@ mod tests {
         assert!(erased_positions(&[c]).is_empty());
     }
 
-    #[test]
-    fn a_glyph_under_full_glare_is_erased_and_its_neighbours_are_not() {
-        // A spot of full strength whose flat top covers the third cell
-        // ("C", x 44–56) and fades over its neighbours.
-        let glare = Glare {
+    /// A spot of full strength whose flat top covers the third cell ("C",
+    /// x 44–56) and fades over its neighbours.
+    fn spot_on_third_cell() -> Glare {
+        Glare {
             center: [50.0, 24.0],
             radii: [18.0, 40.0],
             angle_deg: 0.0,
             strength: 1.0,
             on_mrz: true,
-        };
-        let c = contrasts(Some(glare));
+        }
+    }
+
+    #[test]
+    fn a_glyph_under_full_glare_is_erased_and_its_neighbours_are_not() {
+        let c = contrasts(Some(spot_on_third_cell()));
         assert!(c[2] < ERASED_CONTRAST, "{c:?}");
         assert!(c[0] > 60.0, "{c:?}");
         assert_eq!(erased_positions(&[c]), [[0, 2]]);
@@ -308,14 +311,7 @@ mod tests {
             // No noise: only the drawing's rounding is left over.
             assert!(fit.snr > 10.0, "{fits:?}");
         }
-        let glare = Glare {
-            center: [50.0, 24.0],
-            radii: [18.0, 40.0],
-            angle_deg: 0.0,
-            strength: 1.0,
-            on_mrz: true,
-        };
-        let (image, grid) = line_under(Some(glare));
+        let (image, grid) = line_under(Some(spot_on_third_cell()));
         let fits = glyph_fits(&image, &grid, "ABC<", &font).remove(0);
         assert!(fits[2].snr < fits[0].snr / 4.0, "{fits:?}");
     }

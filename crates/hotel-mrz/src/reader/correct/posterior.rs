@@ -15,7 +15,7 @@
 
 use crate::layout::{Field, Format};
 
-use super::{CLASSES, CellPlan, FILLER, NEG, covered, value, weight};
+use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, covered, value, weight};
 
 /// The probability of `choice` on the cells the check digits of `format`
 /// cover (and the check digits themselves), given that those checks hold:
@@ -62,14 +62,7 @@ pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[u
 fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
     let chars = plan.cells.chars;
     let rules = format.checks();
-    let composite = rules.iter().find(|r| r.field == Field::Composite);
-    let mut comp_weight = vec![None; plan.allowed.len()];
-    if let Some(rule) = composite {
-        for (offset, i) in covered(rule, chars).into_iter().enumerate() {
-            comp_weight[i] = Some(weight(offset));
-        }
-    }
-    let comp_digit = composite.map(|r| plan.index(usize::from(r.line), usize::from(r.column)));
+    let (comp_weight, comp_digit) = composite_of(plan, format);
 
     let mut in_field = vec![false; plan.allowed.len()];
     // Summed probability by composite residue so far.
