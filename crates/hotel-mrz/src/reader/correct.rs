@@ -497,6 +497,14 @@ fn weight(offset: usize) -> u32 {
     [7, 3, 1][offset % 3]
 }
 
+/// A check rule's cells: those it covers, in reading order, then its
+/// check digit's.
+fn rule_cells(plan: &CellPlan<'_>, rule: &CheckRule) -> Vec<usize> {
+    let mut cells = covered(rule, plan.cells.chars);
+    cells.push(plan.index(usize::from(rule.line), usize::from(rule.column)));
+    cells
+}
+
 /// Cells of a check rule's spans, in reading order.
 fn covered(rule: &CheckRule, chars: usize) -> Vec<usize> {
     rule.covers
@@ -542,7 +550,6 @@ fn composite_of(plan: &CellPlan<'_>, format: Format) -> (Vec<Option<u32>>, Optio
 /// of `format`'s check digits, over each cell's candidates; `None` when no
 /// assignment of the candidates does.
 fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
-    let chars = plan.cells.chars;
     let rules = format.checks();
     let (comp_weight, comp_digit) = composite_of(plan, format);
 
@@ -555,8 +562,7 @@ fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
     let mut candidates = Vec::new();
 
     for rule in rules.iter().filter(|r| r.field != Field::Composite) {
-        let mut cells = covered(rule, chars);
-        cells.push(plan.index(usize::from(rule.line), usize::from(rule.column)));
+        let cells = rule_cells(plan, rule);
         for &i in &cells {
             in_field[i] = true;
         }

@@ -15,7 +15,7 @@
 
 use crate::layout::{Field, Format};
 
-use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, covered, value, weight};
+use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, rule_cells, value, weight};
 
 /// The probability of `choice` on the cells the check digits of `format`
 /// cover (and the check digits themselves), given that those checks hold:
@@ -28,18 +28,18 @@ use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, covered, value, weight
 /// is not modelled by the sum, so such a reading gets 1; modelling the
 /// overflow in the search would lift it.
 pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[usize]) -> f32 {
-    let chars = plan.cells.chars;
     let mut checked = vec![false; plan.allowed.len()];
     for rule in format.checks() {
-        let field = covered(rule, chars);
-        let digit = plan.index(usize::from(rule.line), usize::from(rule.column));
+        let cells = rule_cells(plan, rule);
+        let Some((&digit, field)) = cells.split_last() else {
+            continue;
+        };
         if choice[digit] == FILLER && field.iter().any(|&i| choice[i] != FILLER) {
             return 1.0;
         }
-        for i in field {
+        for &i in &cells {
             checked[i] = true;
         }
-        checked[digit] = true;
     }
     if !checked.contains(&true) {
         return 1.0;
@@ -60,7 +60,6 @@ pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[u
 /// allowed characters that satisfies every check digit of `format`; `None`
 /// when none does.
 fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
-    let chars = plan.cells.chars;
     let rules = format.checks();
     let (comp_weight, comp_digit) = composite_of(plan, format);
 
@@ -72,8 +71,7 @@ fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
     let mut apart = 0.0f32;
     let mut candidates = Vec::new();
     for rule in rules.iter().filter(|r| r.field != Field::Composite) {
-        let mut cells = covered(rule, chars);
-        cells.push(plan.index(usize::from(rule.line), usize::from(rule.column)));
+        let cells = rule_cells(plan, rule);
         for &i in &cells {
             in_field[i] = true;
         }
