@@ -12,7 +12,10 @@
 //! boundaries) rather than by the first grid: from a pitch 2–3% off, the
 //! far cells' windows would otherwise sit on their neighbours' glyphs and
 //! the fit would keep the wrong pitch (a line read with a character dropped
-//! or doubled).
+//! or doubled). The comb may bend, its pitch changing steadily along the
+//! line: on a document tilted away from the camera the glyphs shrink
+//! towards its far side, and a straight comb would leave the middle or
+//! the ends of a long line a cell or more off.
 
 use image::GrayImage;
 use imageproc::geometric_transformations::Projection;
@@ -33,6 +36,16 @@ const MAX_EDGE_GAP: f32 = 0.15;
 /// How far the comb's pitch is searched from the current grid's, as a
 /// share of it.
 const COMB_PITCH_RANGE: f32 = 0.06;
+/// How far the comb's bend may move the middle cell of a line, in cells.
+const COMB_BEND_RANGE: f32 = 1.5;
+/// How much more a bent comb must score than the best straight one to be
+/// kept.
+const COMB_BEND_GAIN: f32 = 1.2;
+/// The share of misaligned cells (more ink at their boundaries than at
+/// their centre) under which a straight comb fits and no bend is tried:
+/// most lines are straight, and the bent search costs several straight
+/// ones.
+const COMB_STRAIGHT_FITS: f32 = 0.1;
 /// Shortest glyph box kept from a round, in pitches (OCR-B capitals are
 /// about one pitch tall; refined boxes of sharp images measure 0.86–1.17).
 const MIN_BOX: f32 = 0.75;
@@ -351,14 +364,14 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize, comb: bool) -> Opti
     let columns: Vec<f32> = (0..strip.cols)
         .map(|col| (box_r0..box_r1).map(|r| strip.at(col, r)).sum())
         .collect();
-    let (comb_a, comb_b) = if comb {
+    let comb = if comb {
         fit_comb(strip, &columns, chars)
     } else {
-        (0.0, 1.0)
+        Comb::GRID
     };
     let mut centres = Vec::with_capacity(chars);
     for c in 0..chars {
-        let predicted = comb_a + comb_b * (c as f32 + 0.5);
+        let predicted = comb.x(c as f32 + 0.5, chars);
         let ca = strip.col_of(predicted - 0.65).max(0.0) as usize;
         let cb = (strip.col_of(predicted + 0.65) as usize).min(strip.cols);
         let (mut sw, mut sx) = (0f32, 0f32);
@@ -438,65 +451,181 @@ fn measure_line(strip: &Strip, line: &LineBox, chars: usize, comb: bool) -> Opti
     })
 }
 
-/// The comb `x = a + b·(c + ½)` of cell centres (cell `c` spans
-/// `a + b·c ..= a + b·(c + 1)`) that best fits a line's column profile of
+/// Where a line's cells lie along a strip: cell `c` of `n` is centred at
+/// `x(c + ½)`, with `x(u) = start + pitch·u + bend·u·(u − n)` (cell `c`
+/// spans `x(c) ..= x(c + 1)`). The bend makes the pitch change steadily
+/// along the line, as it does on a document tilted away from the camera,
+/// and leaves both ends where `start` and `pitch` put them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Comb {
+    start: f32,
+    pitch: f32,
+    bend: f32,
+}
+
+impl Comb {
+    /// The current grid's own cells.
+    const GRID: Self = Self {
+        start: 0.0,
+        pitch: 1.0,
+        bend: 0.0,
+    };
+
+    fn x(&self, u: f32, chars: usize) -> f32 {
+        self.start + self.pitch * u + self.bend * u * (u - chars as f32)
+    }
+}
+
+/// The [`Comb`] of cell centres that best fits a line's column profile of
 /// ink: most ink at the centres, least at the cell boundaries (OCR-B glyphs
-/// leave a gap between cells). Searched over `a` within ±0.4 cells and `b`
-/// within ±6% of the current grid, coarse then fine; `(0, 1)` (the current
-/// grid) when the profile has no ink, or when the best pitch lies at the
-/// edge of that range.
-fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> (f32, f32) {
-    let at = |x: f32| -> f32 {
+/// leave a gap between cells).
+///
+/// A straight comb is searched first, over the start within ±0.4 cells and
+/// the pitch within ±6% of the current grid's, coarse then fine. When it
+/// leaves [`COMB_STRAIGHT_FITS`] of the cells or more misaligned, a bent
+/// one is searched too, its bend moving the middle cell by up to
+/// [`COMB_BEND_RANGE`]; it is kept only when it fits (leaves fewer cells
+/// misaligned than that) and scores [`COMB_BEND_GAIN`] times the straight
+/// one (one more freedom always fits a little better, glare's gaps and
+/// noise included). A best pitch or bend at the edge of
+/// its range is no fit inside it (a profile that glare flattened in part,
+/// where a stretched comb lines up with what is left), and a profile
+/// without ink has none: then [`Comb::GRID`], the current grid.
+fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> Comb {
+    let last = (columns.len() - 1) as f32;
+    let interpolated = |x: f32| -> f32 {
         let p = strip.col_of(x) - 0.5;
-        if p < 0.0 || p >= (columns.len() - 1) as f32 {
+        if p < 0.0 || p >= last {
             return 0.0;
         }
         let i = p as usize;
         let t = p - i as f32;
         columns[i] * (1.0 - t) + columns[i + 1] * t
     };
-    // Σ over cells of centre − mean of its two boundaries; each inner
-    // boundary is shared by two cells.
-    let score = |a: f32, b: f32| -> f32 {
-        let centres: f32 = (0..chars).map(|c| at(a + b * (c as f32 + 0.5))).sum();
-        let inner: f32 = (1..chars).map(|c| at(a + b * c as f32)).sum();
-        let ends = 0.5 * (at(a) + at(a + b * chars as f32));
-        centres - inner - ends
+    let nearest = |x: f32| -> f32 {
+        let p = strip.col_of(x);
+        if p < 0.0 || p > last {
+            return 0.0;
+        }
+        columns[p as usize]
     };
-    let mut best = (0.0f32, 1.0f32, score(0.0, 1.0));
-    if best.2 <= 0.0 && columns.iter().all(|&v| v <= 0.0) {
-        return (0.0, 1.0);
+    if columns.iter().all(|&v| v <= 0.0) {
+        return Comb::GRID;
     }
-    // Coarse: 0.1 cells (the ink peak of a cell is wider) and 0.6% of
-    // pitch; then fine around the best.
-    for (a_range, a_step, b_range, b_step, (a0, b0)) in [
-        (0.4f32, 0.1f32, COMB_PITCH_RANGE, 0.006f32, (0.0f32, 1.0f32)),
-        (0.1, 0.025, 0.006, 0.0015, (f32::NAN, f32::NAN)),
-    ] {
-        let (a0, b0) = if a0.is_nan() {
-            (best.0, best.1)
-        } else {
-            (a0, b0)
-        };
-        let na = (a_range / a_step).round() as i32;
-        let nb = (b_range / b_step).round() as i32;
-        for i in -na..=na {
-            for j in -nb..=nb {
-                let (a, b) = (a0 + i as f32 * a_step, b0 + j as f32 * b_step);
-                let v = score(a, b);
-                if v > best.2 {
-                    best = (a, b, v);
+    // The bend that moves the middle cell by one cell.
+    let half = chars as f32 / 2.0;
+    let unit_bend = -1.0 / (half * half);
+    let search =
+        |at: &dyn Fn(f32) -> f32, from: Comb, steps| search_comb(at, from, steps, chars, unit_bend);
+    // Straight, coarse: 0.1 cells (the ink peak of a cell is wider) and
+    // 0.6% of pitch; then fine around the best.
+    let straight = search(
+        &interpolated,
+        Comb::GRID,
+        [(0.4, 0.1), (COMB_PITCH_RANGE, 0.006), (0.0, 1.0)],
+    );
+    let straight = search(
+        &interpolated,
+        straight.0,
+        [(0.1, 0.025), (0.006, 0.0015), (0.0, 1.0)],
+    );
+    // A straight comb that fits is kept without trying a bend.
+    let inside = |comb: &Comb| {
+        (comb.pitch - 1.0).abs() <= COMB_PITCH_RANGE - 0.003
+            && (comb.bend / unit_bend).abs() <= COMB_BEND_RANGE - 0.025
+    };
+    let straight_or_grid = if inside(&straight.0) {
+        straight.0
+    } else {
+        Comb::GRID
+    };
+    if misaligned_share(&straight.0, chars, interpolated) < COMB_STRAIGHT_FITS {
+        return straight_or_grid;
+    }
+    // Bent, coarse: 0.2 cells, 1.2% of pitch and 0.25 cells at the
+    // middle, reading the column a point falls in (an eighth of a cell
+    // wide: close enough, and several times cheaper); then fine,
+    // interpolated, within those steps and within the fine ones.
+    let bent = search(
+        &nearest,
+        Comb::GRID,
+        [
+            (0.4, 0.2),
+            (COMB_PITCH_RANGE, 0.012),
+            (COMB_BEND_RANGE, 0.25),
+        ],
+    );
+    let bent = search(
+        &interpolated,
+        bent.0,
+        [(0.1, 0.05), (0.006, 0.003), (0.125, 0.0625)],
+    );
+    let bent = search(
+        &interpolated,
+        bent.0,
+        [(0.025, 0.025), (0.0015, 0.0015), (0.03, 0.03)],
+    );
+    if bent.1 > COMB_BEND_GAIN * straight.1
+        && inside(&bent.0)
+        && misaligned_share(&bent.0, chars, interpolated) < COMB_STRAIGHT_FITS
+    {
+        bent.0
+    } else {
+        straight_or_grid
+    }
+}
+
+/// The share of `comb`'s cells with more ink at their boundaries, on
+/// average, than at their centre (cells without ink are not counted).
+fn misaligned_share(comb: &Comb, chars: usize, at: impl Fn(f32) -> f32) -> f32 {
+    let misaligned = (0..chars)
+        .filter(|&c| {
+            let (left, right) = (comb.x(c as f32, chars), comb.x(c as f32 + 1.0, chars));
+            at(comb.x(c as f32 + 0.5, chars)) < 0.5 * (at(left) + at(right))
+        })
+        .count();
+    misaligned as f32 / chars as f32
+}
+
+/// How well `comb` fits a column profile read by `at`: the sum over cells
+/// of the ink at the centre less the mean at its two boundaries (each
+/// inner boundary is shared by two cells).
+fn comb_score(comb: &Comb, chars: usize, at: impl Fn(f32) -> f32) -> f32 {
+    let centres: f32 = (0..chars).map(|c| at(comb.x(c as f32 + 0.5, chars))).sum();
+    let inner: f32 = (1..chars).map(|c| at(comb.x(c as f32, chars))).sum();
+    let ends = 0.5 * (at(comb.x(0.0, chars)) + at(comb.x(chars as f32, chars)));
+    centres - inner - ends
+}
+
+/// The best-scoring comb, and its score, of `around` and a lattice around
+/// it: (half range, step) of the start, of the pitch and of the middle
+/// cell's move by the bend (`unit_bend` moves it by one cell), the profile
+/// read by `at`.
+fn search_comb(
+    at: &dyn Fn(f32) -> f32,
+    around: Comb,
+    steps: [(f32, f32); 3],
+    chars: usize,
+    unit_bend: f32,
+) -> (Comb, f32) {
+    let n = steps.map(|(range, step)| (range / step).round() as i32);
+    let mut best = (around, comb_score(&around, chars, at));
+    for i in -n[0]..=n[0] {
+        for j in -n[1]..=n[1] {
+            for k in -n[2]..=n[2] {
+                let comb = Comb {
+                    start: around.start + i as f32 * steps[0].1,
+                    pitch: around.pitch + j as f32 * steps[1].1,
+                    bend: around.bend + k as f32 * steps[2].1 * unit_bend,
+                };
+                let v = comb_score(&comb, chars, at);
+                if v > best.1 {
+                    best = (comb, v);
                 }
             }
         }
     }
-    // A best pitch at the edge of the searched range is no fit inside it
-    // (a profile that glare flattened in part, where a stretched comb
-    // lines up with what is left): the current grid stays.
-    if (best.1 - 1.0).abs() > COMB_PITCH_RANGE - 0.003 {
-        return (0.0, 1.0);
-    }
-    (best.0, best.1)
+    best
 }
 
 /// Least squares `v = a + b·u`, refitted without points off by more than
@@ -691,13 +820,35 @@ mod tests {
     /// A strip of one row whose 44 cells really span `a + b·c ..`:
     /// ink peaking at each cell's centre, none in its outer 15% each side.
     fn strip_of(a: f32, b: f32) -> (Strip, Vec<f32>) {
+        strip_of_comb(Comb {
+            start: a,
+            pitch: b,
+            bend: 0.0,
+        })
+    }
+
+    /// [`strip_of`] with cells where `comb` puts them.
+    fn strip_of_comb(comb: Comb) -> (Strip, Vec<f32>) {
         let chars = 44;
         let cols = (chars + 2) * RES;
         let x0 = -0.75;
+        // The cell coordinate of x, by bisection (x rises with u here).
+        let u_of = |x: f32| {
+            let (mut lo, mut hi) = (-2.0f32, chars as f32 + 2.0);
+            for _ in 0..40 {
+                let mid = 0.5 * (lo + hi);
+                if comb.x(mid, chars) < x {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            0.5 * (lo + hi)
+        };
         let d: Vec<f32> = (0..cols)
             .map(|col| {
                 let x = x0 + (col as f32 + 0.5) / RES as f32;
-                let u = (x - a) / b;
+                let u = u_of(x);
                 let f = u - u.floor();
                 if (0.0..chars as f32).contains(&u) {
                     (1.0 - (f - 0.5).abs() / 0.35).max(0.0)
@@ -720,26 +871,49 @@ mod tests {
     fn comb_finds_a_pitch_a_few_percent_off_and_a_shifted_start() {
         for (a, b) in [(0.0, 1.0), (0.2, 1.035), (-0.25, 0.96)] {
             let (strip, columns) = strip_of(a, b);
-            let (fa, fb) = fit_comb(&strip, &columns, 44);
+            let comb = fit_comb(&strip, &columns, 44);
             // Within a tenth of a cell at both ends of the line.
             for c in [0.5, 43.5] {
-                let off = (fa + fb * c) - (a + b * c);
-                assert!(off.abs() < 0.1, "({a}, {b}) gave ({fa}, {fb})");
+                let off = comb.x(c, 44) - (a + b * c);
+                assert!(off.abs() < 0.1, "({a}, {b}) gave {comb:?}");
             }
         }
+    }
+
+    #[test]
+    fn comb_bends_with_a_pitch_that_changes_along_the_line() {
+        // A tilted document: the pitch falls from about 1.05 to 0.95 along
+        // the line, which moves the middle cell by 1.1 cells from where a
+        // straight comb through both ends puts it.
+        let half = 22.0f32;
+        let truth = Comb {
+            start: 0.1,
+            pitch: 1.0,
+            bend: -1.1 / (half * half),
+        };
+        let (strip, columns) = strip_of_comb(truth);
+        let comb = fit_comb(&strip, &columns, 44);
+        for c in 0..44 {
+            let u = c as f32 + 0.5;
+            let off = comb.x(u, 44) - truth.x(u, 44);
+            assert!(off.abs() < 0.1, "cell {c} off by {off}: {comb:?}");
+        }
+        // A straight line gets no bend.
+        let (strip, columns) = strip_of(0.2, 1.035);
+        assert_eq!(fit_comb(&strip, &columns, 44).bend, 0.0);
     }
 
     #[test]
     fn comb_keeps_the_grid_when_the_best_pitch_is_at_the_range_edge() {
         // Ink at a pitch 10% off: no comb inside the range fits it.
         let (strip, columns) = strip_of(0.0, 1.10);
-        assert_eq!(fit_comb(&strip, &columns, 44), (0.0, 1.0));
+        assert_eq!(fit_comb(&strip, &columns, 44), Comb::GRID);
     }
 
     #[test]
     fn comb_keeps_the_grid_when_there_is_no_ink() {
         let (strip, _) = strip_of(0.0, 1.0);
         let columns = vec![0.0; strip.cols];
-        assert_eq!(fit_comb(&strip, &columns, 44), (0.0, 1.0));
+        assert_eq!(fit_comb(&strip, &columns, 44), Comb::GRID);
     }
 }
