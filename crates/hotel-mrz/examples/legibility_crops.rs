@@ -18,12 +18,13 @@
 //! key as `OUT/key.jsonl`. Each image is generated again from its seed.
 //! Needs the OCR-B font.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
 use hotel_mrz::reader::Grid;
-use hotel_mrz::synth::{Bucket, legibility, render::OcrB, sample};
+use hotel_mrz::synth::score::read_jsonl;
+use hotel_mrz::synth::{Bucket, Truth, legibility, render::OcrB, sample};
 use image::{Rgb, RgbImage};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -127,17 +128,12 @@ fn main() -> anyhow::Result<()> {
 /// The glyph of lowest SNR of every hard image in `truth_path` whose
 /// lowest is under `max_snr`.
 fn faintest_targets(truth_path: &str, max_snr: f32, font: &OcrB) -> anyhow::Result<Vec<Target>> {
-    let file = std::fs::File::open(truth_path).with_context(|| format!("opening {truth_path}"))?;
     let mut targets = Vec::new();
-    for line in std::io::BufReader::new(file).lines() {
-        let entry: serde_json::Value = serde_json::from_str(&line?)?;
-        if entry["bucket"] != "hard" {
+    for entry in read_jsonl::<Truth>(Path::new(truth_path))? {
+        if entry.bucket != Bucket::Hard {
             continue;
         }
-        let seed = entry["seed"]
-            .as_u64()
-            .context("a truth entry without a seed")?;
-        let s = sample(seed, Bucket::Hard, font);
+        let s = sample(entry.seed, Bucket::Hard, font);
         let fits = legibility::glyph_fits(&s.image, &s.grid, &s.truth.mrz, font);
         let faintest = fits
             .iter()
@@ -149,8 +145,8 @@ fn faintest_targets(truth_path: &str, max_snr: f32, font: &OcrB) -> anyhow::Resu
         {
             targets.push(Target {
                 truth_path: truth_path.to_owned(),
-                file: entry["file"].as_str().unwrap_or("?").to_owned(),
-                seed,
+                file: entry.file,
+                seed: entry.seed,
                 line,
                 column,
                 chosen_as: "faintest",
@@ -166,13 +162,10 @@ fn also_target(spec: &str) -> anyhow::Result<Target> {
     let [column, line, file, truth_path] = parts.as_slice() else {
         bail!("--also wants TRUTH:FILE:LINE:COLUMN, got {spec}");
     };
-    let text =
-        std::fs::read_to_string(truth_path).with_context(|| format!("reading {truth_path}"))?;
-    let seed = text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|e| e["file"] == *file)
-        .and_then(|e| e["seed"].as_u64())
+    let seed = read_jsonl::<Truth>(Path::new(truth_path))?
+        .into_iter()
+        .find(|e| e.file == *file)
+        .map(|e| e.seed)
         .with_context(|| format!("{file} is not in {truth_path}"))?;
     Ok(Target {
         truth_path: (*truth_path).to_owned(),

@@ -11,26 +11,22 @@
 //! contrast measure the truth uses) and its three faintest glyphs as
 //! `character@line,column`, SNR and contrast. Needs the OCR-B font.
 
-use std::io::BufRead;
+use std::path::Path;
 
 use anyhow::Context;
-use hotel_mrz::synth::{Bucket, legibility, render::OcrB, sample};
+use hotel_mrz::synth::score::read_jsonl;
+use hotel_mrz::synth::{Bucket, Truth, legibility, render::OcrB, sample};
 
 fn main() -> anyhow::Result<()> {
     let truth = std::env::args()
         .nth(1)
         .context("usage: legibility_snr SET/truth.jsonl")?;
     let font = OcrB::load()?;
-    let file = std::fs::File::open(&truth).with_context(|| format!("opening {truth}"))?;
-    for line in std::io::BufReader::new(file).lines() {
-        let entry: serde_json::Value = serde_json::from_str(&line?)?;
-        if entry["bucket"] != "hard" {
+    for entry in read_jsonl::<Truth>(Path::new(&truth))? {
+        if entry.bucket != Bucket::Hard {
             continue;
         }
-        let seed = entry["seed"]
-            .as_u64()
-            .context("a truth entry without a seed")?;
-        let s = sample(seed, Bucket::Hard, &font);
+        let s = sample(entry.seed, Bucket::Hard, &font);
         let fits = legibility::glyph_fits(&s.image, &s.grid, &s.truth.mrz, &font);
         let mut glyphs: Vec<(legibility::GlyphFit, usize, usize, char)> = fits
             .iter()
@@ -51,7 +47,7 @@ fn main() -> anyhow::Result<()> {
             .collect();
         println!(
             "{} h={:.1} erased={} | {}",
-            entry["file"].as_str().unwrap_or("?"),
+            entry.file,
             s.truth.char_height_px,
             s.truth.erased.as_ref().map_or(0, Vec::len),
             faintest.join(" | ")

@@ -487,10 +487,10 @@ impl Comb {
 /// [`COMB_BEND_RANGE`]; it is kept only when it fits (leaves fewer cells
 /// misaligned than that) and scores [`COMB_BEND_GAIN`] times the straight
 /// one (one more freedom always fits a little better, glare's gaps and
-/// noise included). A best pitch or bend at the edge of
-/// its range is no fit inside it (a profile that glare flattened in part,
-/// where a stretched comb lines up with what is left), and a profile
-/// without ink has none: then [`Comb::GRID`], the current grid.
+/// noise included). A best pitch or bend at the edge of its range is no
+/// fit inside it (a profile that glare flattened in part, where a
+/// stretched comb lines up with what is left), and a profile without ink
+/// has none: then [`Comb::GRID`], the current grid.
 fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> Comb {
     let last = (columns.len() - 1) as f32;
     let interpolated = |x: f32| -> f32 {
@@ -576,7 +576,7 @@ fn fit_comb(strip: &Strip, columns: &[f32], chars: usize) -> Comb {
 }
 
 /// The share of `comb`'s cells with more ink at their boundaries, on
-/// average, than at their centre (cells without ink are not counted).
+/// average, than at their centre (a cell without ink is not misaligned).
 fn misaligned_share(comb: &Comb, chars: usize, at: impl Fn(f32) -> f32) -> f32 {
     let misaligned = (0..chars)
         .filter(|&c| {
