@@ -233,3 +233,47 @@ fn a_td1_seen_whole_is_not_proposed_again_as_a_carried_zone() {
         }
     }
 }
+
+#[test]
+fn small_print_in_a_large_frame_settles_in_a_stream() {
+    use hotel_mrz::reader::{FULL_SEARCH_EVERY, Frame, FrameReader};
+    use hotel_mrz::{Date, ParseOptions};
+
+    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+    // A document far from a 1080p camera: 8 px capitals, which the quick
+    // test's shrunk search loses.
+    let frame = (0..20)
+        .map(|seed| {
+            let mut scene = Scene::new(1200 + seed, FORMATS[(seed % 3) as usize]);
+            scene.frame = (1920, 1080);
+            scene.cap_px = 8.0;
+            render(&font, &scene)
+        })
+        .find(|f| {
+            !likely_has_mrz(&f.image) && !likely_has_mrz(&image::imageops::rotate90(&f.image))
+        })
+        .expect("a frame whose small print the shrunk search loses");
+    let options = ParseOptions::new(Date::new(2026, 1, 1).unwrap());
+    let mut reader = FrameReader::new(2, options);
+    for _ in 1..FULL_SEARCH_EVERY {
+        assert!(matches!(reader.push(&frame.image), Frame::NoMrz));
+    }
+    // The full-resolution search finds it, and the next frame is searched
+    // at full resolution straight away.
+    assert!(
+        matches!(
+            reader.push(&frame.image),
+            Frame::Agreeing { agreeing: 1, .. }
+        ),
+        "not found at full resolution"
+    );
+    match reader.push(&frame.image) {
+        Frame::Final(r) => assert_eq!(r.text(), frame.text),
+        other => panic!("not final after two agreeing frames: {other:?}"),
+    }
+    // A frame without the document ends that: the small print is rejected
+    // again until the next full-resolution search is due.
+    let blank = image::GrayImage::from_pixel(1920, 1080, image::Luma([190]));
+    assert!(matches!(reader.push(&blank), Frame::NoMrz));
+    assert!(matches!(reader.push(&frame.image), Frame::NoMrz));
+}

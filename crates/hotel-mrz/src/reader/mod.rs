@@ -54,7 +54,7 @@ pub use reading::{
     CHECKED_VALID_P, Doubt, MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading,
     UNCHECKED_VALID_P, UNSURE_P,
 };
-pub use stream::{DEFAULT_AGREE, Frame, FrameReader};
+pub use stream::{DEFAULT_AGREE, FULL_SEARCH_EVERY, Frame, FrameReader};
 
 /// Reads the MRZ of a decoded image, resolving dates against today (UTC).
 ///

@@ -2,6 +2,14 @@
 //! without refinement, upright and turned by 90°), and settle on a reading
 //! only when consecutive frames agree, so a kiosk can capture by itself.
 //!
+//! The quick test searches a large frame (over 1.6 MP) shrunk, where small
+//! print (a document held far from the camera) can vanish. Searching each
+//! rejected frame again at full resolution would make the test about three
+//! times dearer on such frames, and most frames hold no document at all, so
+//! only every [`FULL_SEARCH_EVERY`]th rejected frame is; once small print
+//! is found that way, the following frames are searched at full resolution
+//! until one has no MRZ.
+//!
 //! A single frame can be read wrongly and still validate (rarely: names
 //! carry no check digit). Asking that [`FrameReader::agree`] consecutive
 //! frames give the same valid text makes that far less likely, at the cost
@@ -15,11 +23,15 @@ use image::GrayImage;
 
 use crate::ParseOptions;
 
-use super::locate::likely_has_mrz;
+use super::locate::{likely_has_mrz, likely_has_small_mrz};
 use super::{ReadError, Reading, read_gray};
 
 /// Consecutive agreeing frames asked for by default.
 pub const DEFAULT_AGREE: usize = 3;
+
+/// One in this many frames the quick test rejects is searched again at
+/// full resolution (module docs).
+pub const FULL_SEARCH_EVERY: usize = 4;
 
 /// What one frame gave.
 #[derive(Debug, Clone)]
@@ -68,6 +80,11 @@ pub struct FrameReader {
     /// whether it was valid, and its length. Kept only in memory, never
     /// logged.
     run: Option<(String, bool, usize)>,
+    /// Frames rejected since the last full-resolution search.
+    rejected: usize,
+    /// Whether the last frame with an MRZ was found only at full
+    /// resolution.
+    small_print: bool,
 }
 
 impl fmt::Debug for FrameReader {
@@ -87,6 +104,8 @@ impl FrameReader {
             options,
             agree: agree.max(1),
             run: None,
+            rejected: 0,
+            small_print: false,
         }
     }
 
@@ -97,7 +116,7 @@ impl FrameReader {
 
     /// Reads one frame.
     pub fn push(&mut self, frame: &GrayImage) -> Frame {
-        if !likely_has_mrz(frame) && !likely_has_mrz(&image::imageops::rotate90(frame)) {
+        if !self.looks_like_mrz(frame) {
             self.run = None;
             return Frame::NoMrz;
         }
@@ -137,5 +156,27 @@ impl FrameReader {
     /// Forgets the current run (a new guest steps up).
     pub fn reset(&mut self) {
         self.run = None;
+    }
+
+    /// The quick test, either way up: shrunk as [`likely_has_mrz`] does,
+    /// and at full resolution for small print when that is due (module
+    /// docs).
+    fn looks_like_mrz(&mut self, frame: &GrayImage) -> bool {
+        if likely_has_mrz(frame) {
+            self.small_print = false;
+            return true;
+        }
+        let turned = image::imageops::rotate90(frame);
+        if likely_has_mrz(&turned) {
+            self.small_print = false;
+            return true;
+        }
+        self.rejected += 1;
+        if !self.small_print && self.rejected < FULL_SEARCH_EVERY {
+            return false;
+        }
+        self.rejected = 0;
+        self.small_print = likely_has_small_mrz(frame) || likely_has_small_mrz(&turned);
+        self.small_print
     }
 }

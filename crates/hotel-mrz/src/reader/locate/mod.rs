@@ -209,7 +209,23 @@ pub fn likely_has_mrz(image: &GrayImage) -> bool {
     let Some((work, _)) = search_image(image) else {
         return false;
     };
-    find_zones(work.as_ref().unwrap_or(image), false)
+    has_mrz_zone(work.as_ref().unwrap_or(image))
+}
+
+/// [`likely_has_mrz`] at full resolution, for a frame it would search
+/// shrunk (small print can vanish when shrunk); `false` for a frame it
+/// searches whole, as that search already looked at every pixel.
+pub fn likely_has_small_mrz(image: &GrayImage) -> bool {
+    match search_image(image) {
+        Some((Some(_), _)) => has_mrz_zone(image),
+        _ => false,
+    }
+}
+
+/// Whether the search of `image` as it is, with the usual ink margin,
+/// finds a zone (a carried one only on MRZ-like lines).
+fn has_mrz_zone(image: &GrayImage) -> bool {
+    find_zones(image, false)
         .iter()
         .any(|(zone, _)| !zone.carried || has_mrz_like_lines(zone))
 }
