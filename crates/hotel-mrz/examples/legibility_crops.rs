@@ -25,7 +25,8 @@ use anyhow::{Context, bail};
 use hotel_mrz::reader::Grid;
 use hotel_mrz::synth::score::read_jsonl;
 use hotel_mrz::synth::{Bucket, Truth, legibility, render::OcrB, sample};
-use image::{Rgb, RgbImage};
+use image::RgbImage;
+use imageproc::geometric_transformations::{Border, Interpolation, warp_into_with};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -192,30 +193,17 @@ fn crop(image: &RgbImage, grid: &Grid, line: usize, first: usize, count: usize) 
     let per_cell = (pitch_px * ZOOM).clamp(24.0, 240.0);
     let width = ((x1 - x0) * per_cell).round() as u32;
     let tall = ((y1 - y0) * per_cell).round() as u32;
-    RgbImage::from_fn(width, tall, |i, j| {
-        let x = x0 + (i as f32 + 0.5) / per_cell;
-        let y = y0 + (j as f32 + 0.5) / per_cell;
-        let (px, py) = grid.point(x, y);
-        bilinear_rgb(image, px, py)
-    })
-}
-
-fn bilinear_rgb(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
-    let (w, h) = (image.width() as f32, image.height() as f32);
-    let x = (x - 0.5).clamp(0.0, w - 1.0);
-    let y = (y - 0.5).clamp(0.0, h - 1.0);
-    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
-    let (x1, y1) = (
-        (x0 + 1).min(image.width() - 1),
-        (y0 + 1).min(image.height() - 1),
+    let mut out = RgbImage::new(width, tall);
+    // imageproc puts pixel centres at whole coordinates, the grid at half.
+    warp_into_with(
+        image,
+        |i, j| {
+            let (px, py) = grid.point(x0 + (i + 0.5) / per_cell, y0 + (j + 0.5) / per_cell);
+            (px - 0.5, py - 0.5)
+        },
+        Interpolation::Bilinear,
+        Border::Replicate,
+        &mut out,
     );
-    let (tx, ty) = (x - x0 as f32, y - y0 as f32);
-    let mut out = [0u8; 3];
-    for (k, value) in out.iter_mut().enumerate() {
-        let at = |px: u32, py: u32| f32::from(image.get_pixel(px, py)[k]);
-        let top = at(x0, y0) * (1.0 - tx) + at(x1, y0) * tx;
-        let bottom = at(x0, y1) * (1.0 - tx) + at(x1, y1) * tx;
-        *value = (top * (1.0 - ty) + bottom * ty).round() as u8;
-    }
-    Rgb(out)
+    out
 }
