@@ -55,12 +55,18 @@ pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
         .flat_map(|k| [k, -k])
         .map(|k| moved(grid, k as f32, grid.chars()))
         .collect();
-    if grid.chars() == TD2_CHARS && grid.lines().len() == 2 {
+    if let Some(front) = carried_on(grid) {
         let extra = (TD3_CHARS - TD2_CHARS) as f32;
-        found.push(moved(grid, 0.0, TD3_CHARS));
+        found.push(front);
         found.push(moved(grid, -extra, TD3_CHARS));
     }
     found
+}
+
+/// A 2×36 grid carried on to 44 cells keeping its first cell; `None` for
+/// any other grid.
+pub(crate) fn carried_on(grid: &Grid) -> Option<Grid> {
+    (grid.chars() == TD2_CHARS && grid.lines().len() == 2).then(|| moved(grid, 0.0, TD3_CHARS))
 }
 
 /// Where the 2×36 windows read inside a carried 2×44 grid start, in cells
@@ -209,12 +215,10 @@ fn moved(grid: &Grid, cells: f32, chars: usize) -> Grid {
 
 #[cfg(test)]
 mod tests {
-    use image::Luma;
-
     use super::*;
+    use crate::Format;
     use crate::reader::grid::LineBox;
-    use crate::synth::render::{LinePlace, OcrB};
-    use crate::{Date, Fields, Format, generate};
+    use crate::reader::specimen::{options, printed, specimen, td3};
 
     fn grid(chars: usize, lines: usize) -> Grid {
         let boxes = (0..lines)
@@ -254,73 +258,6 @@ mod tests {
         assert_eq!(neighbours(&grid(30, 3)).len(), 4);
     }
 
-    /// A light page with `text`'s lines printed in OCR-B (16 px capitals)
-    /// and the true grid of its MRZ.
-    fn printed(text: &str) -> (GrayImage, Grid) {
-        let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
-        let (cap, spacing) = (16.0, 28.0);
-        let pitch = cap * font.natural_pitch();
-        let (x0, top0) = (60.0, 60.0);
-        let mut image = GrayImage::from_pixel(900, 180, Luma([215]));
-        let mut boxes = Vec::new();
-        for (l, line) in text.lines().enumerate() {
-            let top = top0 + l as f32 * spacing;
-            let place = LinePlace {
-                x0,
-                top,
-                pitch,
-                cap_height: cap,
-            };
-            font.draw_line(&mut image, line.as_bytes(), &place, 30);
-            let frame_top = (top - top0) / pitch;
-            boxes.push(LineBox {
-                top: frame_top,
-                bottom: frame_top + cap / pitch,
-            });
-        }
-        let chars = text.lines().next().map_or(0, str::len);
-        let to_image = Projection::translate(x0, top0) * Projection::scale(pitch, pitch);
-        (image, Grid::new(to_image, chars, boxes))
-    }
-
-    fn td3() -> String {
-        specimen(Format::Td3)
-    }
-
-    fn specimen(format: Format) -> String {
-        let fields = Fields {
-            document_code: if matches!(format, Format::Td1 | Format::Td2) {
-                "I"
-            } else {
-                "P"
-            }
-            .into(),
-            issuing_state: "UTO".into(),
-            surname: "ERIKSSON".into(),
-            given_names: "ANNA MARIA".into(),
-            document_number: "L898902C3".into(),
-            nationality: "UTO".into(),
-            birth_date: "740812".into(),
-            sex: 'F',
-            expiry_date: "320415".into(),
-            // A TD2's optional data holds 7 characters.
-            optional_data: if format == Format::Td2 {
-                "ZE1842"
-            } else {
-                "ZE184226B"
-            }
-            .into(),
-            ..Fields::default()
-        };
-        generate(format, &fields).expect("fields that fit the format")
-    }
-
-    /// The text of the first neighbour of `grid` that reads valid.
-    /// Parse options with a fixed "today".
-    fn options() -> ParseOptions {
-        ParseOptions::new(Date::new(2026, 1, 1).expect("a date"))
-    }
-
     /// A reader of `image`'s grids with the built-in model.
     fn near<'a>(image: &'a GrayImage, options: &'a ParseOptions) -> Near<'a> {
         Near {
@@ -330,6 +267,7 @@ mod tests {
         }
     }
 
+    /// The text of the first neighbour of `grid` that reads valid.
     fn first_valid(image: &GrayImage, grid: &Grid) -> Option<String> {
         let options = options();
         let near = near(image, &options);
