@@ -2,13 +2,9 @@
 //! patch ([`super::cells`]) to the probability of each of the 37
 //! [`CLASSES`](super::CLASSES).
 //!
-//! The built-in weights are trained from OCR-B glyphs by
+//! The built-in weights (`model/ocrb.bin`) are trained from OCR-B glyphs by
 //! `crates/hotel-mrz/examples/train_model.rs` (see the crate README) and
-//! compiled into the library: nothing is downloaded. There are two:
-//! `model/ocrb.bin` ([`Model::builtin`]), which reads every zone, and
-//! `model/ocrb-second.bin` ([`Model::second_opinion`]), trained on twice
-//! the documents, which the reader consults only when the first reads no
-//! zone valid.
+//! compiled into the library: nothing is downloaded.
 //!
 //! The file format is little-endian: the magic `HMRZMLP1`, the patch width
 //! and height (`u16` each), the layer count (`u32`), then per layer its
@@ -33,7 +29,6 @@ const MAX_LAYER_WEIGHTS: usize = 4 << 20;
 const MAX_LAYERS: usize = 8;
 
 static BUILTIN_BYTES: &[u8] = include_bytes!("../../model/ocrb.bin");
-static SECOND_OPINION_BYTES: &[u8] = include_bytes!("../../model/ocrb-second.bin");
 
 /// Why a model file could not be loaded.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
@@ -140,20 +135,6 @@ impl Model {
         static MODEL: OnceLock<Result<Model, ModelError>> = OnceLock::new();
         MODEL
             .get_or_init(|| Model::from_bytes(BUILTIN_BYTES))
-            .as_ref()
-    }
-
-    /// The second model compiled into the library: trained on 8000
-    /// documents where [`Model::builtin`] saw 4000, it is right on some
-    /// cells the first is not, and wrong on others (see `read_gray`).
-    ///
-    /// # Errors
-    ///
-    /// The built-in file's load error; a test keeps it loadable.
-    pub fn second_opinion() -> Result<&'static Model, &'static ModelError> {
-        static MODEL: OnceLock<Result<Model, ModelError>> = OnceLock::new();
-        MODEL
-            .get_or_init(|| Model::from_bytes(SECOND_OPINION_BYTES))
             .as_ref()
     }
 
@@ -351,11 +332,8 @@ mod tests {
     }
 
     #[test]
-    fn the_builtin_models_load() {
-        let first = Model::builtin().expect("model/ocrb.bin loads");
-        let second = Model::second_opinion().expect("model/ocrb-second.bin loads");
-        assert_eq!(first.layers()[0].inputs, PATCH_LEN);
-        assert_eq!(second.layers()[0].inputs, PATCH_LEN);
-        assert_ne!(first, second, "the second opinion is another model");
+    fn the_builtin_model_loads() {
+        let model = Model::builtin().expect("model/ocrb.bin loads");
+        assert_eq!(model.layers()[0].inputs, PATCH_LEN);
     }
 }

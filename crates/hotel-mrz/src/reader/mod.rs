@@ -45,8 +45,6 @@ pub mod reading;
 mod specimen;
 pub mod stream;
 
-use std::ops::ControlFlow;
-
 use image::{DynamicImage, GrayImage};
 use imageproc::geometric_transformations::Projection;
 
@@ -98,16 +96,13 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// off along its lines is read again moved, and wins if valid; then each
 /// zone that read as an MRZ is read, the way up it read best, from its
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
-/// then each carried 2×44 zone is read as the 2×36 zones inside it. When
-/// all of that reads nothing valid but some zone read as an MRZ, the same
-/// steps are taken again with the second model
-/// ([`classify::Model::second_opinion`]); else the most probable reading of
-/// the first model is returned. When no zone is found, the image is
-/// searched again turned by 90° (a sideways document).
+/// then each carried 2×44 zone is read as the 2×36 zones inside it; else
+/// the most probable reading is returned. When no zone is found, the
+/// image is searched again turned by 90° (a sideways document).
 ///
 /// # Errors
 ///
-/// As [`read`], plus [`ReadError::Model`] if a built-in model does not
+/// As [`read`], plus [`ReadError::Model`] if the built-in model does not
 /// load (a build fault, which a test guards against).
 pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, ReadError> {
     let candidates = match locate::candidates(image) {
@@ -117,112 +112,24 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     if candidates.is_empty() {
         return Err(ReadError::NoMrz);
     }
-    let model_error = |e: &classify::ModelError| ReadError::Model(e.clone());
-    let models = [
-        classify::Model::builtin().map_err(model_error)?,
-        classify::Model::second_opinion().map_err(model_error)?,
-    ];
-    read_candidates(image, candidates, &models, options)
-}
-
-/// Reads `candidates`, zones of `image`, as [`read_gray`] does, with the
-/// first of `models` and then, while none reads valid and some zone read
-/// as an MRZ, with each of the others in turn.
-fn read_candidates(
-    image: &GrayImage,
-    candidates: Vec<locate::Candidate>,
-    models: &[&classify::Model],
-    options: &ParseOptions,
-) -> Result<Reading, ReadError> {
-    let Some((first, others)) = models.split_first() else {
-        return Err(ReadError::Unreadable);
-    };
+    let model = classify::Model::builtin().map_err(|e| ReadError::Model(e.clone()))?;
     let mut best: Option<Reading> = None;
     let mut patches = Vec::new();
-    let mut zones = Vec::with_capacity(candidates.len());
-    let reader = ZoneReader {
-        image,
-        model: first,
-        options,
-    };
+    let mut read = Vec::with_capacity(candidates.len());
     for candidate in candidates {
         let carried = candidate.is_carried();
         let Some(grid) = candidate.into_grid(image) else {
             continue;
         };
-        let mut zone = Zone {
-            grid,
-            carried,
-            way_up: None,
-        };
-        if let ControlFlow::Break(reading) = reader.both_ways(&mut zone, &mut best, &mut patches) {
-            return Ok(reading);
-        }
-        zones.push(zone);
-    }
-    if let Some(reading) = reader.retries(&zones, &mut best, &mut patches) {
-        return Ok(reading);
-    }
-    // The first model read no zone valid. Where one read as an MRZ, the
-    // others read them all again: models are wrong on different faint
-    // cells, and the check digits and the confidence rules decide whether
-    // another's reading is valid exactly as they do for the first's. The
-    // reading returned when none is valid stays the first model's.
-    for &model in others {
-        if best.is_none() {
-            break;
-        }
-        let reader = ZoneReader {
-            image,
-            model,
-            options,
-        };
-        let mut its_best = None;
-        for zone in &mut zones {
-            if let ControlFlow::Break(reading) = reader.both_ways(zone, &mut its_best, &mut patches)
-            {
-                return Ok(reading);
-            }
-        }
-        if let Some(reading) = reader.retries(&zones, &mut its_best, &mut patches) {
-            return Ok(reading);
-        }
-    }
-    best.ok_or(ReadError::Unreadable)
-}
-
-/// A candidate zone's grid, whether it was carried on from a shorter one
-/// (see `locate::Candidate`), and the way up it read best as an MRZ by
-/// the last model that read it, if either did.
-struct Zone {
-    grid: Grid,
-    carried: bool,
-    way_up: Option<Grid>,
-}
-
-/// Reads zones of one image with one model.
-struct ZoneReader<'a> {
-    image: &'a GrayImage,
-    model: &'a classify::Model,
-    options: &'a ParseOptions,
-}
-
-impl ZoneReader<'_> {
-    /// Reads `zone` both ways up: breaks with the first valid reading,
-    /// else sets its `way_up` and keeps its likelier reading in `best`.
-    fn both_ways(
-        &self,
-        zone: &mut Zone,
-        best: &mut Option<Reading>,
-        patches: &mut Vec<f32>,
-    ) -> ControlFlow<Reading> {
+        // The way up this zone read best as an MRZ, if either did.
         let mut way_up: Option<(Grid, f32)> = None;
-        for grid in [zone.grid.rotated_180(), zone.grid.clone()] {
-            let Some(reading) = self.grid(&grid, zone.carried, patches) else {
+        for grid in [grid.rotated_180(), grid.clone()] {
+            let Some(reading) = read_grid(image, &grid, carried, model, options, &mut patches)
+            else {
                 continue;
             };
             if reading.is_valid() {
-                return ControlFlow::Break(reading);
+                return Ok(reading);
             }
             if reading.is_noise() {
                 continue;
@@ -230,71 +137,52 @@ impl ZoneReader<'_> {
             if way_up.as_ref().is_none_or(|(_, p)| reading.log_prob() > *p) {
                 way_up = Some((grid, reading.log_prob()));
             }
-            keep_likelier(best, reading);
+            keep_likelier(&mut best, reading);
         }
-        zone.way_up = way_up.map(|(g, _)| g);
-        ControlFlow::Continue(())
+        read.push((grid, carried, way_up.map(|(g, _)| g)));
     }
-
-    /// The reads tried when no zone read valid as found: moved by its
-    /// ends' ink, from its neighbouring grids, and a carried 2×44 zone's
-    /// 2×36 windows. The first valid reading, if any.
-    fn retries(
-        &self,
-        zones: &[Zone],
-        best: &mut Option<Reading>,
-        patches: &mut Vec<f32>,
-    ) -> Option<Reading> {
-        // A zone placed a cell or two off along its lines reads every
-        // character from its neighbour's cell (see `ends`).
-        for zone in zones {
-            let Some(moved) = ends::shift_by_ink(self.image, &zone.grid) else {
-                continue;
-            };
-            for grid in [moved.rotated_180(), moved] {
-                if let Some(reading) = self.grid(&grid, zone.carried, patches)
-                    && reading.is_valid()
-                {
-                    return Some(reading);
-                }
-            }
-        }
-        // Nor moved by its ends' ink: the zones that read as an MRZ are
-        // tried a cell or two along, and a 2×36 one carried on to 44
-        // cells, the way up they read best (see `neighbours`); a zone found
-        // again along another text direction, once.
-        let near = neighbours::Near {
-            image: self.image,
-            model: self.model,
-            options: self.options,
+    // No zone read valid: one placed a cell or two off along its lines
+    // reads every character from its neighbour's cell (see `ends`).
+    for (grid, carried, _) in &read {
+        let Some(moved) = ends::shift_by_ink(image, grid) else {
+            continue;
         };
-        let mut tried: Vec<&Grid> = Vec::new();
-        for zone in zones {
-            let Some(grid) = zone.way_up.as_ref() else {
-                continue;
-            };
-            if tried.iter().any(|t| locate::same_zone(t, grid)) {
-                continue;
-            }
-            tried.push(grid);
-            if let Some(reading) = near.read(grid, zone.carried, best, patches) {
-                return Some(reading);
+        for grid in [moved.rotated_180(), moved] {
+            if let Some(reading) = read_grid(image, &grid, *carried, model, options, &mut patches)
+                && reading.is_valid()
+            {
+                return Ok(reading);
             }
         }
-        // Nor from a neighbour: a carried 2×44 zone may hold a 2×36 one
-        // whose own grid was not among the candidates (see `neighbours`);
-        // tried even when the 2×44 reading was noise, as its extra cells
-        // make it.
-        zones
-            .iter()
-            .filter(|zone| zone.carried)
-            .find_map(|zone| near.read_windows(&zone.grid, best, patches))
     }
-
-    /// The reading of `grid` by this reader's model (see [`read_grid`]).
-    fn grid(&self, grid: &Grid, carried: bool, patches: &mut Vec<f32>) -> Option<Reading> {
-        read_grid(self.image, grid, carried, self.model, self.options, patches)
+    // Nor moved by its ends' ink: the zones that read as an MRZ are tried
+    // a cell or two along, and a 2×36 one carried on to 44 cells, the way
+    // up they read best (see `neighbours`); a zone found again along
+    // another text direction, once.
+    let near = neighbours::Near {
+        image,
+        model,
+        options,
+    };
+    let mut tried: Vec<&Grid> = Vec::new();
+    for (grid, carried) in read.iter().filter_map(|(_, c, g)| Some((g.as_ref()?, *c))) {
+        if tried.iter().any(|t| locate::same_zone(t, grid)) {
+            continue;
+        }
+        tried.push(grid);
+        if let Some(reading) = near.read(grid, carried, &mut best, &mut patches) {
+            return Ok(reading);
+        }
     }
+    // Nor from a neighbour: a carried 2×44 zone may hold a 2×36 one whose
+    // own grid was not among the candidates (see `neighbours`); tried
+    // even when the 2×44 reading was noise, as its extra cells make it.
+    for (grid, carried, _) in &read {
+        if *carried && let Some(reading) = near.read_windows(grid, &mut best, &mut patches) {
+            return Ok(reading);
+        }
+    }
+    best.ok_or(ReadError::Unreadable)
 }
 
 /// Makes `reading` the `best` so far when it is a better one to return
@@ -410,49 +298,6 @@ pub const fn class_of(c: u8) -> Option<usize> {
 mod tests {
     use super::*;
 
-    /// `model` with its digit outputs moved: each digit's glyph reads as
-    /// the digit `by` below it.
-    fn digits_moved(model: &classify::Model, by: usize) -> classify::Model {
-        let mut moved = model.clone();
-        let last = moved.layers_mut().last_mut().expect("a layer");
-        let outputs = last.outputs;
-        let rows = last
-            .weights
-            .chunks_mut(outputs)
-            .chain(std::iter::once(&mut last.bias[..]));
-        for row in rows {
-            let digits: Vec<f32> = row[..10].to_vec();
-            for d in 0..10 {
-                row[d] = digits[(d + by) % 10];
-            }
-        }
-        moved
-    }
-
-    #[test]
-    fn another_model_reads_what_the_first_reads_invalid() {
-        let text = specimen::td3();
-        let (image, _) = specimen::printed(&text);
-        let options = specimen::options();
-        let good = classify::Model::builtin().expect("the built-in model");
-        let wrong = digits_moved(good, 1);
-        let other_wrong = digits_moved(good, 2);
-        let read = |models: &[&classify::Model]| {
-            read_candidates(&image, locate::candidates(&image), models, &options)
-                .expect("the zone reads as an MRZ")
-        };
-        let alone = read(&[&wrong]);
-        assert!(!alone.is_valid());
-        assert_ne!(alone.text(), text);
-        let helped = read(&[&wrong, good]);
-        assert!(helped.is_valid());
-        assert_eq!(helped.text(), text);
-        // When no model reads it valid, the first one's reading is returned.
-        let unhelped = read(&[&wrong, &other_wrong]);
-        assert!(!unhelped.is_valid());
-        assert_eq!(unhelped.text(), alone.text());
-    }
-
     #[test]
     fn a_2x36_grid_on_a_2x44_visa_reads_the_whole_visa() {
         let text = specimen::specimen(Format::MrvA);
@@ -461,10 +306,8 @@ mod tests {
         let options = specimen::options();
         let model = classify::Model::builtin().expect("the built-in model");
         let mut patches = Vec::new();
-        let mut read = |grid: &Grid| {
-            read_grid(&image, grid, false, model, &options, &mut patches).expect("a reading")
-        };
-        let reading = read(&front);
+        let reading =
+            read_grid(&image, &front, false, model, &options, &mut patches).expect("a reading");
         assert!(reading.is_valid());
         assert_eq!(reading.text(), text);
         // Its front 36 cells alone pass every check of a 2×36 visa.
