@@ -376,10 +376,28 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                 continue;
             };
             let mut members = vec![lines[i].clone(), lines[j].clone()];
-            if !both_ends {
+            // A third line below at the same spacing makes a TD1 when at
+            // most one of the three is short (glare or a smudge took an end
+            // of it): two of them agree at both ends.
+            let gap = lines[j].mid_t() - lines[i].mid_t();
+            let third = order.iter().copied().find(|&k| {
+                let g = lines[k].mid_t() - lines[j].mid_t();
+                let slack = 3.0 * lines[i].pitch.max(lines[k].pitch);
+                k != i
+                    && k != j
+                    && (g / gap - 1.0).abs() < 0.15
+                    && fits(&lines[j], &lines[k]).is_some_and(|jk_both| {
+                        both_ends
+                            || jk_both
+                            || ends_agree(&lines[i], &lines[k], slack) == (true, true)
+                    })
+            });
+            if both_ends {
+                zones.extend(make_zones(&members));
+            } else {
                 // Rows of a texture (a photo's print pattern) often agree
                 // at one end: such a pair comes after every pair whose
-                // ends both agree, and makes no TD1.
+                // ends both agree, and makes no TD1 of its own.
                 zones.extend(
                     make_zones(&members)
                         .into_iter()
@@ -389,21 +407,11 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                             z
                         }),
                 );
-                continue;
             }
-            let gap = lines[j].mid_t() - lines[i].mid_t();
-            let third = order.iter().copied().find(|&k| {
-                let g = lines[k].mid_t() - lines[j].mid_t();
-                k != i
-                    && k != j
-                    && fits(&lines[j], &lines[k]) == Some(true)
-                    && (g / gap - 1.0).abs() < 0.15
-            });
-            zones.extend(make_zones(&members));
-            // A third line makes a TD1; if the three fit none, the pair
-            // above still stands.
+            // If the three fit no zone, the pair above still stands.
             if let Some(k) = third {
                 members.push(lines[k].clone());
+                level_short_line(&mut members);
                 zones.extend(make_zones(&members));
             }
         }
@@ -472,6 +480,61 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .chain(carried)
         .chain(missing_line::td1_zones(lines))
         .collect()
+}
+
+/// Three lines of a zone, one of them seen over part of its length only
+/// (more than two cells shorter than the longest): the short one is placed
+/// by the other two, a line spacing along, its ends and pitch those of its
+/// neighbour. Fitted over part of the line, under glare, its cap top,
+/// baseline and pitch can be off at its far end by a fraction of a cell,
+/// which the grid would carry into every cell there.
+fn level_short_line(lines: &mut [Line]) {
+    let [a, b, c] = lines else {
+        return;
+    };
+    let longest = a.cells.max(b.cells).max(c.cells);
+    let (short, cells) = [&*a, &*b, &*c]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i, l.cells))
+        .min_by_key(|&(_, cells)| cells)
+        .unwrap_or((0, longest));
+    if cells + 2 >= longest {
+        return;
+    }
+    // A line between two others lies halfway; an outer one a spacing past
+    // the middle line.
+    let from = |x: (f32, f32), y: (f32, f32), halfway: bool| {
+        if halfway {
+            ((x.0 + y.0) / 2.0, (x.1 + y.1) / 2.0)
+        } else {
+            (2.0 * x.0 - y.0, 2.0 * x.1 - y.1)
+        }
+    };
+    let (top, bottom, neighbour) = match short {
+        0 => (
+            from(b.top, c.top, false),
+            from(b.bottom, c.bottom, false),
+            &*b,
+        ),
+        1 => (
+            from(a.top, c.top, true),
+            from(a.bottom, c.bottom, true),
+            &*a,
+        ),
+        _ => (
+            from(b.top, a.top, false),
+            from(b.bottom, a.bottom, false),
+            &*b,
+        ),
+    };
+    let (left, pitch, cells) = (neighbour.left, neighbour.pitch, neighbour.cells);
+    let line = &mut lines[short];
+    line.top = top;
+    line.bottom = bottom;
+    line.left = left;
+    line.pitch = pitch;
+    line.cells = cells;
 }
 
 /// Whether the left ends and the right ends of `a` and `b` lie within
@@ -866,6 +929,52 @@ mod tests {
         ]);
         assert_eq!((zones[0].chars, zones[0].lines[0].left), (36, 0.0));
         assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
+    }
+
+    #[test]
+    fn a_td1_with_one_line_cut_short_is_still_a_td1() {
+        // Glare took the first six cells of one line, top, middle or bottom,
+        // and tilted the fit of what is left of it.
+        for short in 0..3 {
+            let lines: Vec<Line> = (0..3)
+                .map(|l| {
+                    let top = 25.0 * l as f32;
+                    if l == short {
+                        Line {
+                            top: (top + 0.5, 0.005),
+                            bottom: (top + 14.5, 0.005),
+                            pitch: 10.3,
+                            ..line(60.0, 24, top)
+                        }
+                    } else {
+                        line(0.0, 30, top)
+                    }
+                })
+                .collect();
+            let zones = find_zones(&lines);
+            let zone = &zones[0];
+            assert_eq!(
+                (zone.chars, zone.lines.len()),
+                (30, 3),
+                "line {short} short"
+            );
+            assert!(!zone.carried);
+            assert!(zone.lines.iter().all(|l| l.left == 0.0 && l.cells == 30));
+            // Placed by the two lines seen whole.
+            let placed = &zone.lines[short];
+            let top = 25.0 * short as f32;
+            assert_eq!(placed.pitch, 10.0);
+            assert!((placed.top.0 - top).abs() < 1e-3 && placed.top.1.abs() < 1e-6);
+            assert!((placed.bottom.0 - top - 14.0).abs() < 1e-3);
+        }
+        // Three lines none of which agree at both ends with another (a
+        // texture's rows): no TD1.
+        let zones = find_zones(&[
+            line(60.0, 24, 0.0),
+            line(0.0, 30, 25.0),
+            line(0.0, 24, 50.0),
+        ]);
+        assert!(zones.iter().all(|z| z.lines.len() < 3));
     }
 
     #[test]
