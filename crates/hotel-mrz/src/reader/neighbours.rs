@@ -45,7 +45,7 @@ const MAX_SHIFT: i32 = 2;
 /// or the back of.
 const TD3_CHARS: usize = 44;
 /// Characters per line of a TD2 or 2×36 visa.
-const TD2_CHARS: usize = 36;
+pub(super) const TD2_CHARS: usize = 36;
 
 /// The grids next to `grid`, nearest first: moved by one cell either way,
 /// by two, then (a 2×36 grid only) carried on to 44 cells keeping its
