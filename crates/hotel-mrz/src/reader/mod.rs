@@ -124,8 +124,7 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
         // The way up this zone read best as an MRZ, if either did.
         let mut way_up: Option<(Grid, f32)> = None;
         for grid in [grid.rotated_180(), grid.clone()] {
-            let Some(reading) = read_grid(image, &grid, carried, model, options, &mut patches)
-            else {
+            let Some(reading) = read_grid(image, &grid, model, options, &mut patches) else {
                 continue;
             };
             if reading.is_valid() {
@@ -143,12 +142,12 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     }
     // No zone read valid: one placed a cell or two off along its lines
     // reads every character from its neighbour's cell (see `ends`).
-    for (grid, carried, _) in &read {
+    for (grid, _, _) in &read {
         let Some(moved) = ends::shift_by_ink(image, grid) else {
             continue;
         };
         for grid in [moved.rotated_180(), moved] {
-            if let Some(reading) = read_grid(image, &grid, *carried, model, options, &mut patches)
+            if let Some(reading) = read_grid(image, &grid, model, options, &mut patches)
                 && reading.is_valid()
             {
                 return Ok(reading);
@@ -165,12 +164,12 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
         options,
     };
     let mut tried: Vec<&Grid> = Vec::new();
-    for (grid, carried) in read.iter().filter_map(|(_, c, g)| Some((g.as_ref()?, *c))) {
+    for grid in read.iter().filter_map(|(_, _, g)| g.as_ref()) {
         if tried.iter().any(|t| locate::same_zone(t, grid)) {
             continue;
         }
         tried.push(grid);
-        if let Some(reading) = near.read(grid, carried, &mut best, &mut patches) {
+        if let Some(reading) = near.read(grid, &mut best, &mut patches) {
             return Ok(reading);
         }
     }
@@ -206,23 +205,18 @@ fn keep_likelier(best: &mut Option<Reading>, reading: Reading) {
 /// So the grid is also read carried on to 44 cells. When that reads valid,
 /// or its cells past the 36th read as MRZ text (more than
 /// [`SURE_PAST_VISA_END`] of them with [`NAME_CONFIRM_P`]), the zone's
-/// lines go on, and the longer reading is returned. A `carried` grid (see
-/// `locate::Candidate`) that reads as a visa is kept only so: valid, with
-/// paper or background past its end.
+/// lines go on, and the longer reading is returned. So a grid carried on
+/// to 36 cells (see `locate::Candidate`) is read as a visa like any other.
 fn read_grid(
     image: &GrayImage,
     grid: &Grid,
-    carried: bool,
     model: &classify::Model,
     options: &ParseOptions,
     patches: &mut Vec<f32>,
 ) -> Option<Reading> {
     let reading = read_cells(image, grid, model, options, patches)?;
-    if reading.format() != Format::MrvB {
+    if reading.format() != Format::MrvB || !reading.is_valid() {
         return Some(reading);
-    }
-    if !reading.is_valid() {
-        return (!carried).then_some(reading);
     }
     let whole = neighbours::carried_on(grid)
         .and_then(|longer| read_cells(image, &longer, model, options, patches));
@@ -264,8 +258,10 @@ fn read_cells(
     read_probs(&probs, grid, false, options)
 }
 
-/// [`read_grid`] from the class probabilities of `grid`'s cells
-/// (`classify::CLASS_COUNT` values per cell, line by line).
+/// The reading of `grid` from the class probabilities of its cells
+/// (`classify::CLASS_COUNT` values per cell, line by line); `None` when
+/// they give nothing MRZ-shaped, or when a `carried` grid (a 2×36 window
+/// of a carried 2×44 grid, see `neighbours`) reads as a visa.
 fn read_probs(
     probs: &[f32],
     grid: &Grid,
@@ -328,28 +324,19 @@ mod tests {
         let options = specimen::options();
         let model = classify::Model::builtin().expect("the built-in model");
         let mut patches = Vec::new();
-        let reading =
-            read_grid(&image, &front, false, model, &options, &mut patches).expect("a reading");
+        let reading = read_grid(&image, &front, model, &options, &mut patches).expect("a reading");
         assert!(reading.is_valid());
         assert_eq!(reading.text(), text);
         // Its front 36 cells alone pass every check of a 2×36 visa.
         let cut = read_cells(&image, &front, model, &options, &mut patches).expect("a reading");
         assert_eq!(cut.format(), Format::MrvB);
         assert!(cut.is_valid());
-        // Nor is it returned from a carried grid.
-        let reading =
-            read_grid(&image, &front, true, model, &options, &mut patches).expect("a reading");
-        assert_eq!(reading.text(), text);
-        // A 2×36 visa stays one, also from a carried grid: paper lies past
-        // its end.
+        // A 2×36 visa stays one: paper lies past its end.
         let text = specimen::specimen(Format::MrvB);
         let (image, zone) = specimen::printed(&text);
-        for carried in [false, true] {
-            let reading = read_grid(&image, &zone, carried, model, &options, &mut patches)
-                .expect("a reading");
-            assert!(reading.is_valid());
-            assert_eq!(reading.text(), text);
-        }
+        let reading = read_grid(&image, &zone, model, &options, &mut patches).expect("a reading");
+        assert!(reading.is_valid());
+        assert_eq!(reading.text(), text);
     }
 
     #[test]

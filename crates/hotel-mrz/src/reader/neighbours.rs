@@ -104,20 +104,13 @@ impl Near<'_> {
     pub(super) fn read(
         &self,
         grid: &Grid,
-        carried: bool,
         best: &mut Option<Reading>,
         patches: &mut Vec<f32>,
     ) -> Option<Reading> {
         let flat = flattened(grid).and_then(|g| locate::refine_grid(self.image, &g));
         for grid in neighbours(grid).into_iter().chain(flat) {
-            let Some(reading) = read_grid(
-                self.image,
-                &grid,
-                carried,
-                self.model,
-                self.options,
-                patches,
-            ) else {
+            let Some(reading) = read_grid(self.image, &grid, self.model, self.options, patches)
+            else {
                 continue;
             };
             if reading.is_valid() {
@@ -172,8 +165,8 @@ impl Near<'_> {
             // of them not the zone's: the likeliest window is measured again
             // over its own.
             let refined = likeliest.and_then(|(w, _)| locate::refine_grid(self.image, &w));
-            if let Some(reading) = refined
-                .and_then(|w| read_grid(self.image, &w, true, self.model, self.options, patches))
+            if let Some(reading) =
+                refined.and_then(|w| read_grid(self.image, &w, self.model, self.options, patches))
             {
                 if reading.is_valid() {
                     return Some(reading);
@@ -273,7 +266,7 @@ mod tests {
         let near = near(image, &options);
         let mut patches = Vec::new();
         neighbours(grid).iter().find_map(|g| {
-            read_grid(image, g, false, near.model, near.options, &mut patches)
+            read_grid(image, g, near.model, near.options, &mut patches)
                 .filter(Reading::is_valid)
                 .map(|r| r.text().to_owned())
         })
@@ -312,9 +305,9 @@ mod tests {
         let near = near(&image, &options);
         let mut patches = Vec::new();
         let off = moved(&truth, 1.0, 44);
-        let mut best = read_grid(&image, &off, false, near.model, &options, &mut patches);
+        let mut best = read_grid(&image, &off, near.model, &options, &mut patches);
         assert_ne!(best.as_ref().map(Reading::text), Some(text.as_str()));
-        assert!(near.read(&off, false, &mut best, &mut patches).is_none());
+        assert!(near.read(&off, &mut best, &mut patches).is_none());
         assert_eq!(best.as_ref().map(Reading::text), Some(text.as_str()));
     }
 
@@ -343,7 +336,7 @@ mod tests {
         let near = near(&image, &options);
         let mut patches = Vec::new();
         let mut best = None;
-        let reading = near.read(&bowed, false, &mut best, &mut patches);
+        let reading = near.read(&bowed, &mut best, &mut patches);
         assert_eq!(reading.as_ref().map(Reading::text), Some(text.as_str()));
     }
 

@@ -70,9 +70,10 @@ const MAX_CARRIED: usize = 4;
 
 /// A candidate MRZ grid, and whether its lines were carried on past the
 /// ends where their ink was seen (glare can wash out the same end of every
-/// line). The first 36 cells of a 2×44 zone can pass for a whole 2×36 one,
-/// so a carried 36-cell grid must not be read as a visa (no composite
-/// check would catch the truncation). A carried candidate is refined only
+/// line). The first 36 cells of a 2×44 zone can pass for a whole 2×36 one
+/// (no composite check would catch the truncation), so the reader reads a
+/// 36-cell grid that reads as a visa carried on to 44 cells too, carried
+/// or not. A carried candidate is refined only
 /// when its grid is asked for ([`Candidate::into_grid`]): most reads end
 /// before it is needed.
 #[derive(Debug, Clone)]
