@@ -36,6 +36,12 @@ pub(super) const CARRIED_PENALTY: f32 = 100.0;
 /// can score, less than [`CARRIED_PENALTY`].
 const ONE_END_PENALTY: f32 = 50.0;
 
+/// Taken off the score of a TD1 zone one of whose lines was seen short
+/// (see `short_line`): a printed line beside a 2-line zone can pass for
+/// one, so the zone comes after every 2-line zone whose ends agree (which
+/// scores at most 20), and before those agreeing at one end only.
+const SHORT_LINE_PENALTY: f32 = 20.0;
+
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Glyph {
@@ -411,8 +417,18 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
             // If the three fit no zone, the pair above still stands.
             if let Some(k) = third {
                 members.push(lines[k].clone());
-                level_short_line(&mut members);
-                zones.extend(make_zones(&members));
+                match short_line(&members) {
+                    None => zones.extend(make_zones(&members)),
+                    // Running text has word spaces; an MRZ line has none.
+                    Some(short) if members[short].wide_steps == 0 => {
+                        place_short_line(&mut members, short);
+                        zones.extend(make_zones(&members).into_iter().map(|mut z| {
+                            z.score -= SHORT_LINE_PENALTY;
+                            z
+                        }));
+                    }
+                    Some(_) => {}
+                }
             }
         }
     }
@@ -482,26 +498,27 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .collect()
 }
 
-/// Three lines of a zone, one of them seen over part of its length only
-/// (more than two cells shorter than the longest): the short one is placed
-/// by the other two, a line spacing along, its ends and pitch those of its
+/// Which of three lines of a zone was seen over part of its length only
+/// (more than two cells shorter than the longest), if one was.
+fn short_line(lines: &[Line]) -> Option<usize> {
+    let longest = lines.iter().map(|l| l.cells).max()?;
+    let (short, shortest) = lines
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, l)| l.cells)
+        .map(|(i, l)| (i, l.cells))?;
+    (shortest + 2 < longest).then_some(short)
+}
+
+/// Places line `short` of three lines of a zone (see [`short_line`]) by
+/// the other two, a line spacing along, its ends and pitch those of its
 /// neighbour. Fitted over part of the line, under glare, its cap top,
 /// baseline and pitch can be off at its far end by a fraction of a cell,
 /// which the grid would carry into every cell there.
-fn level_short_line(lines: &mut [Line]) {
+fn place_short_line(lines: &mut [Line], short: usize) {
     let [a, b, c] = lines else {
         return;
     };
-    let longest = a.cells.max(b.cells).max(c.cells);
-    let (short, cells) = [&*a, &*b, &*c]
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (i, l.cells))
-        .min_by_key(|&(_, cells)| cells)
-        .unwrap_or((0, longest));
-    if cells + 2 >= longest {
-        return;
-    }
     // A line between two others lies halfway; an outer one a spacing past
     // the middle line.
     let from = |x: (f32, f32), y: (f32, f32), halfway: bool| {
@@ -967,6 +984,30 @@ mod tests {
             assert!((placed.top.0 - top).abs() < 1e-3 && placed.top.1.abs() < 1e-6);
             assert!((placed.bottom.0 - top - 14.0).abs() < 1e-3);
         }
+        // Rows of a regular texture (a checkered table) make such a TD1
+        // too, the document's edge cutting one short: a 2×44 zone whose
+        // ends agree comes first.
+        let zones = find_zones(&[
+            line(0.0, 44, 0.0),
+            line(0.0, 44, 25.0),
+            line(600.0, 30, 0.0),
+            line(600.0, 30, 25.0),
+            line(660.0, 24, 50.0),
+        ]);
+        assert_eq!((zones[0].chars, zones[0].lines.len()), (44, 2));
+        assert!(zones.iter().any(|z| z.lines.len() == 3));
+        // A short line with word spaces makes no TD1.
+        let spaced = Line {
+            wide_steps: 3,
+            ..line(60.0, 24, 0.0)
+        };
+        // (The two lines seen whole still get a third proposed.)
+        let zones = find_zones(&[spaced, line(0.0, 30, 25.0), line(0.0, 30, 50.0)]);
+        assert!(
+            zones
+                .iter()
+                .all(|z| z.lines.len() < 3 || z.has_proposed_line())
+        );
         // Three lines none of which agree at both ends with another (a
         // texture's rows): no TD1.
         let zones = find_zones(&[
