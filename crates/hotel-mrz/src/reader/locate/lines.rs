@@ -37,9 +37,10 @@ pub(super) const CARRIED_PENALTY: f32 = 100.0;
 const ONE_END_PENALTY: f32 = 50.0;
 
 /// Taken off the score of a TD1 zone one of whose lines was seen short
-/// (see `short_line`): a printed line beside a 2-line zone can pass for
-/// one, so the zone comes after every 2-line zone whose ends agree (which
-/// scores at most 20), and before those agreeing at one end only.
+/// (see `short_line`): rows of a regular texture, one cut short by the
+/// document's edge, can pass for one, so the zone comes after every 2-line
+/// zone whose ends agree (which scores at most 20), and before those
+/// agreeing at one end only.
 const SHORT_LINE_PENALTY: f32 = 20.0;
 
 /// A component measured in the rotated frame.
