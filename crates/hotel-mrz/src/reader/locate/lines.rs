@@ -36,13 +36,6 @@ pub(super) const CARRIED_PENALTY: f32 = 100.0;
 /// can score, less than [`CARRIED_PENALTY`].
 const ONE_END_PENALTY: f32 = 50.0;
 
-/// Taken off the score of a TD1 zone one of whose lines was seen short
-/// (see `short_line`): rows of a regular texture, one cut short by the
-/// document's edge, can pass for one, so the zone comes after every 2-line
-/// zone whose ends agree (which scores at most 20), and before those
-/// agreeing at one end only.
-const SHORT_LINE_PENALTY: f32 = 20.0;
-
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Glyph {
@@ -383,28 +376,10 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                 continue;
             };
             let mut members = vec![lines[i].clone(), lines[j].clone()];
-            // A third line below at the same spacing makes a TD1 when at
-            // most one of the three is short (glare or a smudge took an end
-            // of it): two of them agree at both ends.
-            let gap = lines[j].mid_t() - lines[i].mid_t();
-            let third = order.iter().copied().find(|&k| {
-                let g = lines[k].mid_t() - lines[j].mid_t();
-                let slack = 3.0 * lines[i].pitch.max(lines[k].pitch);
-                k != i
-                    && k != j
-                    && (g / gap - 1.0).abs() < 0.15
-                    && fits(&lines[j], &lines[k]).is_some_and(|jk_both| {
-                        both_ends
-                            || jk_both
-                            || ends_agree(&lines[i], &lines[k], slack) == (true, true)
-                    })
-            });
-            if both_ends {
-                zones.extend(make_zones(&members));
-            } else {
+            if !both_ends {
                 // Rows of a texture (a photo's print pattern) often agree
                 // at one end: such a pair comes after every pair whose
-                // ends both agree, and makes no TD1 of its own.
+                // ends both agree, and makes no TD1.
                 zones.extend(
                     make_zones(&members)
                         .into_iter()
@@ -414,22 +389,22 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                             z
                         }),
                 );
+                continue;
             }
-            // If the three fit no zone, the pair above still stands.
+            let gap = lines[j].mid_t() - lines[i].mid_t();
+            let third = order.iter().copied().find(|&k| {
+                let g = lines[k].mid_t() - lines[j].mid_t();
+                k != i
+                    && k != j
+                    && fits(&lines[j], &lines[k]) == Some(true)
+                    && (g / gap - 1.0).abs() < 0.15
+            });
+            zones.extend(make_zones(&members));
+            // A third line makes a TD1; if the three fit none, the pair
+            // above still stands.
             if let Some(k) = third {
                 members.push(lines[k].clone());
-                match short_line(&members) {
-                    None => zones.extend(make_zones(&members)),
-                    // Running text has word spaces; an MRZ line has none.
-                    Some(short) if members[short].wide_steps == 0 => {
-                        place_short_line(&mut members, short);
-                        zones.extend(make_zones(&members).into_iter().map(|mut z| {
-                            z.score -= SHORT_LINE_PENALTY;
-                            z
-                        }));
-                    }
-                    Some(_) => {}
-                }
+                zones.extend(make_zones(&members));
             }
         }
     }
@@ -497,62 +472,6 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .chain(carried)
         .chain(missing_line::td1_zones(lines))
         .collect()
-}
-
-/// Which of three lines of a zone was seen over part of its length only
-/// (more than two cells shorter than the longest), if one was.
-fn short_line(lines: &[Line]) -> Option<usize> {
-    let longest = lines.iter().map(|l| l.cells).max()?;
-    let (short, shortest) = lines
-        .iter()
-        .enumerate()
-        .min_by_key(|(_, l)| l.cells)
-        .map(|(i, l)| (i, l.cells))?;
-    (shortest + 2 < longest).then_some(short)
-}
-
-/// Places line `short` of three lines of a zone (see [`short_line`]) by
-/// the other two, a line spacing along, its ends and pitch those of its
-/// neighbour. Fitted over part of the line, under glare, its cap top,
-/// baseline and pitch can be off at its far end by a fraction of a cell,
-/// which the grid would carry into every cell there.
-fn place_short_line(lines: &mut [Line], short: usize) {
-    let [a, b, c] = lines else {
-        return;
-    };
-    // A line between two others lies halfway; an outer one a spacing past
-    // the middle line.
-    let from = |x: (f32, f32), y: (f32, f32), halfway: bool| {
-        if halfway {
-            ((x.0 + y.0) / 2.0, (x.1 + y.1) / 2.0)
-        } else {
-            (2.0 * x.0 - y.0, 2.0 * x.1 - y.1)
-        }
-    };
-    let (top, bottom, neighbour) = match short {
-        0 => (
-            from(b.top, c.top, false),
-            from(b.bottom, c.bottom, false),
-            &*b,
-        ),
-        1 => (
-            from(a.top, c.top, true),
-            from(a.bottom, c.bottom, true),
-            &*a,
-        ),
-        _ => (
-            from(b.top, a.top, false),
-            from(b.bottom, a.bottom, false),
-            &*b,
-        ),
-    };
-    let (left, pitch, cells) = (neighbour.left, neighbour.pitch, neighbour.cells);
-    let line = &mut lines[short];
-    line.top = top;
-    line.bottom = bottom;
-    line.left = left;
-    line.pitch = pitch;
-    line.cells = cells;
 }
 
 /// Whether the left ends and the right ends of `a` and `b` lie within
@@ -947,76 +866,6 @@ mod tests {
         ]);
         assert_eq!((zones[0].chars, zones[0].lines[0].left), (36, 0.0));
         assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
-    }
-
-    #[test]
-    fn a_td1_with_one_line_cut_short_is_still_a_td1() {
-        // Glare took the first six cells of one line, top, middle or bottom,
-        // and tilted the fit of what is left of it.
-        for short in 0..3 {
-            let lines: Vec<Line> = (0..3)
-                .map(|l| {
-                    let top = 25.0 * l as f32;
-                    if l == short {
-                        Line {
-                            top: (top + 0.5, 0.005),
-                            bottom: (top + 14.5, 0.005),
-                            pitch: 10.3,
-                            ..line(60.0, 24, top)
-                        }
-                    } else {
-                        line(0.0, 30, top)
-                    }
-                })
-                .collect();
-            let zones = find_zones(&lines);
-            let zone = &zones[0];
-            assert_eq!(
-                (zone.chars, zone.lines.len()),
-                (30, 3),
-                "line {short} short"
-            );
-            assert!(!zone.carried);
-            assert!(zone.lines.iter().all(|l| l.left == 0.0 && l.cells == 30));
-            // Placed by the two lines seen whole.
-            let placed = &zone.lines[short];
-            let top = 25.0 * short as f32;
-            assert_eq!(placed.pitch, 10.0);
-            assert!((placed.top.0 - top).abs() < 1e-3 && placed.top.1.abs() < 1e-6);
-            assert!((placed.bottom.0 - top - 14.0).abs() < 1e-3);
-        }
-        // Rows of a regular texture (a checkered table) make such a TD1
-        // too, the document's edge cutting one short: a 2×44 zone whose
-        // ends agree comes first.
-        let zones = find_zones(&[
-            line(0.0, 44, 0.0),
-            line(0.0, 44, 25.0),
-            line(600.0, 30, 0.0),
-            line(600.0, 30, 25.0),
-            line(660.0, 24, 50.0),
-        ]);
-        assert_eq!((zones[0].chars, zones[0].lines.len()), (44, 2));
-        assert!(zones.iter().any(|z| z.lines.len() == 3));
-        // A short line with word spaces makes no TD1.
-        let spaced = Line {
-            wide_steps: 3,
-            ..line(60.0, 24, 0.0)
-        };
-        // (The two lines seen whole still get a third proposed.)
-        let zones = find_zones(&[spaced, line(0.0, 30, 25.0), line(0.0, 30, 50.0)]);
-        assert!(
-            zones
-                .iter()
-                .all(|z| z.lines.len() < 3 || z.has_proposed_line())
-        );
-        // Three lines none of which agree at both ends with another (a
-        // texture's rows): no TD1.
-        let zones = find_zones(&[
-            line(60.0, 24, 0.0),
-            line(0.0, 30, 25.0),
-            line(0.0, 24, 50.0),
-        ]);
-        assert!(zones.iter().all(|z| z.lines.len() < 3));
     }
 
     #[test]
