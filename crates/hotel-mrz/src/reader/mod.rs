@@ -255,23 +255,16 @@ fn read_cells(
     patches.clear();
     cells::patches_into(image, grid, patches);
     let probs = model.probabilities(patches);
-    read_probs(&probs, grid, false, options)
+    read_probs(&probs, grid, options)
 }
 
 /// The reading of `grid` from the class probabilities of its cells
 /// (`classify::CLASS_COUNT` values per cell, line by line); `None` when
-/// they give nothing MRZ-shaped, or when a `carried` grid (a 2×36 window
-/// of a carried 2×44 grid, see `neighbours`) reads as a visa.
-fn read_probs(
-    probs: &[f32],
-    grid: &Grid,
-    carried: bool,
-    options: &ParseOptions,
-) -> Option<Reading> {
+/// they give nothing MRZ-shaped.
+fn read_probs(probs: &[f32], grid: &Grid, options: &ParseOptions) -> Option<Reading> {
     let cells = correct::Cells::new(probs, grid.lines().len(), grid.chars())?;
     let decoded = correct::decode(cells, options)?;
-    let reading = Reading::new(decoded, grid.corners(), options);
-    (!(carried && reading.format() == Format::MrvB)).then_some(reading)
+    Some(Reading::new(decoded, grid.corners(), options))
 }
 
 /// Zones of a document turned by 90° either way: located in the image

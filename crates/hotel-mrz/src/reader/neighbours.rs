@@ -37,7 +37,7 @@ use super::cells;
 use super::classify::{CLASS_COUNT, Model};
 use super::grid::Grid;
 use super::{Reading, keep_likelier, locate, read_grid, read_probs};
-use crate::ParseOptions;
+use crate::{Format, ParseOptions};
 
 /// Largest move along the lines, in cells.
 const MAX_SHIFT: i32 = 2;
@@ -142,8 +142,10 @@ impl Near<'_> {
             let mut likeliest: Option<(Grid, f32)> = None;
             for start in WINDOW_STARTS {
                 let window = moved(&grid, start as f32, TD2_CHARS);
-                let Some(reading) =
-                    read_probs(&window_probs(&probs, start), &window, true, self.options)
+                // A window read as a visa, whose layout has no composite
+                // check, is not one of the zones looked for here.
+                let Some(reading) = read_probs(&window_probs(&probs, start), &window, self.options)
+                    .filter(|r| r.format() != Format::MrvB)
                 else {
                     continue;
                 };
@@ -209,7 +211,6 @@ fn moved(grid: &Grid, cells: f32, chars: usize) -> Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Format;
     use crate::reader::grid::LineBox;
     use crate::reader::specimen::{options, printed, specimen, td3};
 
