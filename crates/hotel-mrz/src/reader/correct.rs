@@ -401,6 +401,9 @@ impl<'a> CellPlan<'a> {
                 if (l, c) == (0, 0) {
                     set = set.intersection(first_letter(format));
                 }
+                if printed_as_digit(format, l, c) {
+                    set = set.intersection(CharSet::DIGITS);
+                }
                 allowed.push(set);
                 top.push(argmax(cells.at(l, c), CharSet::ALL));
             }
@@ -471,6 +474,14 @@ fn first_letter(format: Format) -> CharSet {
             set
         }
     }
+}
+
+/// Whether the issuer prints only digits at (`line`, `column`) although the
+/// field's class allows letters: a French ID card's number is the year and
+/// month of issue, the department and office (`2A`, `2B` for Corsica) and a
+/// five-digit sequence, so its columns 0–3 and 7–11 are digits.
+fn printed_as_digit(format: Format, line: usize, column: usize) -> bool {
+    format == Format::FrenchId && line == 1 && matches!(column, 0..=3 | 7..=11)
 }
 
 fn argmax(p: &[f32; 37], allowed: CharSet) -> usize {
@@ -1011,6 +1022,27 @@ mod tests {
         assert_eq!(d.corrections.len(), 1);
         assert_eq!(d.corrections[0].reason, Reason::Class);
         assert!(d.valid);
+    }
+
+    #[test]
+    fn a_letter_in_a_french_card_numbers_issue_month_is_the_digit_it_resembles() {
+        // Issued June 1988 (8806…), department 92: the month's 0 read as O.
+        let card: [&[u8]; 2] = [
+            b"IDFRABERTHIER<<<<<<<<<<<<<<<<<923001",
+            b"8806923102858CORINNE<<<<<<<6508128F9",
+        ];
+        let d = run(&card, &[(1, 2, &[(b'O', 0.8), (b'0', 0.15)])]);
+        assert_eq!(d.lines[1], card[1]);
+        assert_eq!(d.corrections[0].reason, Reason::Class);
+        assert!(d.valid);
+        // Corsica's departments 2A and 2B put a letter in the number.
+        let corsica: [&[u8]; 2] = [
+            b"IDFRABERTHIER<<<<<<<<<<<<<<<<<2A3001",
+            b"88062A3102855CORINNE<<<<<<<6508128F0",
+        ];
+        let d = run(&corsica, &[]);
+        assert_eq!(d.lines[1], corsica[1]);
+        assert!(d.valid && d.corrections.is_empty());
     }
 
     #[test]
