@@ -317,12 +317,15 @@ fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decode
     for l in 0..cells.lines {
         let row = &choice[l * cells.chars..(l + 1) * cells.chars];
         lines.push(row.iter().map(|&c| CLASSES[c]).collect());
-        let p: Vec<f32> = row
+        let mut p: Vec<f32> = row
             .iter()
             .enumerate()
             .map(|(col, &c)| cells.at(l, col)[c])
             .collect();
         log_prob += p.iter().map(|p| p.max(1e-12).ln()).sum::<f32>();
+        if l == 0 {
+            p[0] = first_letter_share(cells.at(0, 0), row[0]);
+        }
         confidence.push(p);
     }
     Decoded {
@@ -459,20 +462,17 @@ impl<'a> CellPlan<'a> {
     }
 }
 
-/// The letters a format's document code may start with.
+/// The letters a format's document code may start with: ICAO 9303 gives
+/// `P` to passports, `V` to visas and `A`, `C` or `I` to the official
+/// travel documents of the card sizes.
 fn first_letter(format: Format) -> CharSet {
     match format {
+        Format::Td3 => CharSet::of(b'P'),
         Format::MrvA | Format::MrvB => CharSet::of(b'V'),
         Format::FrenchId => CharSet::of(b'I'),
-        _ => {
-            let mut set = CharSet::EMPTY;
-            for c in b'A'..=b'Z' {
-                if c != b'V' {
-                    set = set.union(CharSet::of(c));
-                }
-            }
-            set
-        }
+        Format::Td1 | Format::Td2 => CharSet::of(b'A')
+            .union(CharSet::of(b'C'))
+            .union(CharSet::of(b'I')),
     }
 }
 
@@ -482,6 +482,23 @@ fn first_letter(format: Format) -> CharSet {
 /// five-digit sequence, so its columns 0–3 and 7–11 are digits.
 fn printed_as_digit(format: Format, line: usize, column: usize) -> bool {
     format == Format::FrenchId && line == 1 && matches!(column, 0..=3 | 7..=11)
+}
+
+/// How sure the first cell is, as a document code's first letter: the
+/// probability of `chosen` among the five letters ICAO 9303 lets a code
+/// start with. A shape of zone allows only some of them and the check
+/// digits settle the rest of the format, so what is left to doubt is which
+/// of these letters it is, not whether the cell looks like some other one.
+fn first_letter_share(p: &[f32; 37], chosen: usize) -> f32 {
+    let letters: f32 = b"ACIPV"
+        .iter()
+        .map(|&c| p[usize::from(c - b'A') + 10])
+        .sum();
+    if letters > 0.0 {
+        p[chosen] / letters
+    } else {
+        0.0
+    }
 }
 
 fn argmax(p: &[f32; 37], allowed: CharSet) -> usize {
@@ -1125,6 +1142,22 @@ mod tests {
         let d = run(&TD3, &[(0, 40, &[(b'K', 0.55), (b'<', 0.4)])]);
         assert_eq!(d.lines[0], TD3[0]);
         assert_eq!(d.corrections[0].reason, Reason::Layout);
+    }
+
+    #[test]
+    fn a_document_code_starts_with_a_letter_icao_allows_its_shape() {
+        // A card's `I` read more like an `S`, a passport's `P` like an `R`.
+        let d = run(&TD1, &[(0, 0, &[(b'S', 0.5), (b'I', 0.45)])]);
+        assert_eq!(d.lines[0], TD1[0]);
+        assert_eq!(d.corrections[0].reason, Reason::Class);
+        // Sure among the letters a code may start with, so not a doubt.
+        assert!(d.confidence[0][0] > 0.99, "{}", d.confidence[0][0]);
+        assert!(d.valid);
+        let d = run(&TD3, &[(0, 0, &[(b'R', 0.6), (b'P', 0.3)])]);
+        assert_eq!(d.lines[0], TD3[0]);
+        // Torn between a passport and a visa, the first cell stays unsure.
+        let d = run(&TD3, &[(0, 0, &[(b'P', 0.5), (b'V', 0.45)])]);
+        assert!(d.confidence[0][0] < 0.6, "{}", d.confidence[0][0]);
     }
 
     #[test]
