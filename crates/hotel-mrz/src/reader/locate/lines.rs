@@ -23,6 +23,9 @@ const MIN_DIRECTION_GAP_DEG: f32 = 6.0;
 /// A line needs at least this many linked components (and a text
 /// direction as many aligned neighbours).
 const MIN_LINE_GLYPHS: usize = 14;
+/// A piece of a line (see [`join_pieces`]) needs at least this many
+/// linked components.
+const MIN_PIECE_GLYPHS: usize = 6;
 /// Pieces of one line are joined across a gap of at most this many cells.
 const MAX_JOIN_GAP_CELLS: f32 = 12.0;
 /// A step between neighbouring glyphs of more than this many pitches is a
@@ -288,7 +291,7 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
         }
     }
 
-    let mut lines = Vec::new();
+    let (mut lines, mut pieces) = (Vec::new(), Vec::new());
     for start in 0..n {
         // A chain starts where no mutual left link arrives.
         let has_left = left[start].is_some_and(|(i, _)| right[i].is_some_and(|(j, _)| j == start));
@@ -304,28 +307,43 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
             chain.push(j);
             at = j;
         }
-        if chain.len() >= MIN_LINE_GLYPHS {
+        if chain.len() >= MIN_PIECE_GLYPHS {
             let members: Vec<Glyph> = chain.iter().map(|&k| glyphs[k]).collect();
-            if let Some(line) = fit_line(&members) {
-                lines.push(line);
+            let whole = chain.len() >= MIN_LINE_GLYPHS;
+            let min_steps = if whole {
+                MIN_LINE_GLYPHS / 2
+            } else {
+                MIN_PIECE_GLYPHS - 1
+            };
+            if let Some(line) = fit_line(&members, min_steps) {
+                if whole {
+                    lines.push(line);
+                } else {
+                    pieces.push(line);
+                }
             }
         }
     }
-    join_pieces(lines)
+    join_pieces(lines, pieces)
 }
 
 /// Adds the joins of pieces of one text line (split where glare or a
 /// smudge took a few glyphs): same pitch and height, on one line, the
-/// second starting within [`MAX_JOIN_GAP_CELLS`] of the first's end. The
-/// pieces stay too: a whole MRZ line next to other print must not be lost
-/// to a join with it.
-fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
-    lines.sort_by(|a, b| a.left.total_cmp(&b.left));
+/// second starting within [`MAX_JOIN_GAP_CELLS`] of the first's end. A join
+/// holds at least one of `lines`; `short` pieces (too few glyphs to be a
+/// line alone: what glare left of a line's end) only add to one. The
+/// pieces of `lines` stay too: a whole MRZ line next to other print must
+/// not be lost to a join with it. Each join keeps the cap top and baseline
+/// of its piece with the most glyphs.
+fn join_pieces(mut lines: Vec<Line>, short: Vec<Line>) -> Vec<Line> {
+    let mut pieces: Vec<(Line, bool)> = lines.iter().map(|l| (l.clone(), true)).collect();
+    pieces.extend(short.into_iter().map(|l| (l, false)));
+    pieces.sort_by(|a, b| a.0.left.total_cmp(&b.0.left));
     let mut joined: Vec<Line> = Vec::new();
-    for (i, a) in lines.iter().enumerate() {
+    for (i, (a, whole)) in pieces.iter().enumerate() {
         let mut line = a.clone();
-        let mut grew = false;
-        for b in &lines[i + 1..] {
+        let (mut grew, mut holds_whole, mut most) = (false, *whole, a.glyphs);
+        for (b, b_whole) in &pieces[i + 1..] {
             let gap = (b.left - line.right()) / line.pitch;
             let same_pitch = (line.pitch / b.pitch - 1.0).abs() < 0.1;
             let same_height = (line.height() / b.height() - 1.0).abs() < 0.25;
@@ -339,10 +357,14 @@ fn join_pieces(mut lines: Vec<Line>) -> Vec<Line> {
                 line.seen = line.cells;
                 line.glyphs += b.glyphs;
                 line.wide_steps += b.wide_steps;
+                if b.glyphs > most {
+                    (line.top, line.bottom, most) = (b.top, b.bottom, b.glyphs);
+                }
                 grew = true;
+                holds_whole |= *b_whole;
             }
         }
-        if grew {
+        if grew && holds_whole {
             joined.push(line);
         }
     }
@@ -590,7 +612,7 @@ fn link_cost(a: &Glyph, b: &Glyph) -> Option<f32> {
 }
 
 /// Fits cap top, baseline, pitch and cells to one chain of glyphs.
-fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
+fn fit_line(glyphs: &[Glyph], min_steps: usize) -> Option<Line> {
     let mut heights: Vec<f32> = glyphs.iter().map(Glyph::height).collect();
     heights.sort_by(f32::total_cmp);
     let cap = heights[heights.len() * 3 / 4];
@@ -603,7 +625,7 @@ fn fit_line(glyphs: &[Glyph]) -> Option<Line> {
         .filter(|(_, s)| s[0] && s[1])
         .map(|(g, _)| g[1].sc - g[0].sc)
         .collect();
-    if steps.len() < MIN_LINE_GLYPHS / 2 {
+    if steps.len() < min_steps {
         return None;
     }
     steps.sort_by(f32::total_cmp);
@@ -821,15 +843,32 @@ mod tests {
     #[test]
     fn pieces_of_a_line_split_by_glare_are_joined() {
         // "IRUZBZOUNDGRIARS<<", two cells lost to glare, then the rest.
-        let joined = join_pieces(vec![line(200.0, 16, 0.5), line(0.0, 18, 0.0)]);
+        let joined = join_pieces(vec![line(200.0, 16, 0.5), line(0.0, 18, 0.0)], Vec::new());
         assert_eq!(joined.len(), 3, "both pieces and their join");
         let whole = &joined[2];
         assert_eq!((whole.left, whole.cells, whole.glyphs), (0.0, 36, 34));
         // A line below, or far to the right, is not joined.
-        let apart = join_pieces(vec![line(0.0, 18, 0.0), line(190.0, 16, 25.0)]);
+        let apart = join_pieces(vec![line(0.0, 18, 0.0), line(190.0, 16, 25.0)], Vec::new());
         assert_eq!(apart.len(), 2);
-        let far = join_pieces(vec![line(0.0, 18, 0.0), line(400.0, 16, 0.0)]);
+        let far = join_pieces(vec![line(0.0, 18, 0.0), line(400.0, 16, 0.0)], Vec::new());
         assert_eq!(far.len(), 2);
+    }
+
+    #[test]
+    fn a_piece_too_short_for_a_line_joins_one_but_makes_none() {
+        // Glare left eight glyphs of a TD2 line's start, then took eight.
+        let joined = join_pieces(vec![line(160.0, 20, 0.0)], vec![line(0.0, 8, 0.8)]);
+        assert_eq!(
+            joined.len(),
+            2,
+            "the line and the join, not the short piece"
+        );
+        let whole = &joined[1];
+        assert_eq!((whole.left, whole.cells, whole.glyphs), (0.0, 36, 28));
+        // Cap top and baseline come from the piece with more glyphs.
+        assert_eq!((whole.top, whole.bottom), ((0.0, 0.0), (14.0, 0.0)));
+        // Short pieces alone make no line, joined or not.
+        assert!(join_pieces(Vec::new(), vec![line(0.0, 8, 0.0), line(100.0, 8, 0.0)]).is_empty());
     }
 
     #[test]
