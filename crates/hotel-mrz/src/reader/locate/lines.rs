@@ -391,9 +391,25 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
         (alike && (left || right)).then_some(left && right)
     };
 
+    // Whether `a` and `b` can be a TD1's first and last lines, two line
+    // spacings apart with both ends agreeing (see `missing_line`).
+    let outer = |a: &Line, b: &Line| -> bool {
+        let height = a.height().max(b.height());
+        let gap = b.mid_t() - a.mid_t();
+        (a.pitch / b.pitch - 1.0).abs() < 0.12
+            && (a.height() / b.height() - 1.0).abs() < 0.25
+            && gap > 2.0 * 1.2 * height
+            && gap < 2.0 * 3.0 * height
+            && ends_agree(a, b, 3.0 * a.pitch.max(b.pitch)) == (true, true)
+    };
+
     let mut zones = Vec::new();
     for (oi, &i) in order.iter().enumerate() {
         for &j in &order[oi + 1..] {
+            if outer(&lines[i], &lines[j]) {
+                let pair = [lines[i].clone(), lines[j].clone()];
+                zones.extend(missing_line::td1_middle(&pair));
+            }
             let Some(both_ends) = fits(&lines[i], &lines[j]) else {
                 continue;
             };
@@ -852,6 +868,17 @@ mod tests {
         assert_eq!(apart.len(), 2);
         let far = join_pieces(vec![line(0.0, 18, 0.0), line(400.0, 16, 0.0)], Vec::new());
         assert_eq!(far.len(), 2);
+    }
+
+    #[test]
+    fn a_td1_seen_without_its_middle_line_makes_a_zone_with_it_proposed() {
+        let zones = find_zones(&[line(0.0, 30, 0.0), line(0.0, 30, 50.0)]);
+        let td1 = zones
+            .iter()
+            .find(|z| z.lines.len() == 3)
+            .expect("a 3-line zone");
+        assert!(td1.has_proposed_line() && td1.carried);
+        assert_eq!(td1.lines[1].top.0, 25.0);
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! seen, so its zone is a carried one (`Zone::carried`): tried after every
 //! zone whose lines were all seen, and refined only when its turn comes.
 //!
+//! Two lines of about 30 cells two line spacings apart, their ends
+//! agreeing, are a TD1's first and last lines when its middle one was
+//! lost: it is proposed halfway between them ([`td1_middle`]).
+//!
 //! Not here: a TD1 with only one line seen (no spacing to repeat), and
 //! 2-line formats (their lines are found or carried on in `lines`).
 
@@ -48,6 +52,27 @@ pub(super) fn td1_zones(pair: &[Line]) -> Vec<Zone> {
         .flat_map(|zone| [true, false].map(|below| with_line(zone, below)))
         .flatten()
         .collect()
+}
+
+/// The 3×30 zone that takes `outer` (two lines, top first, seen within two
+/// cells of 30 and two line spacings apart) as lines 1 and 3, with line 2
+/// proposed halfway between them; `None` when they make no 30-cell zone.
+pub(super) fn td1_middle(outer: &[Line]) -> Option<Zone> {
+    let mut zone = make_zone(outer.to_vec(), TD1_CHARS)?;
+    let [upper, lower] = zone.lines.as_slice() else {
+        return None;
+    };
+    let half = (lower.mid_t() - upper.mid_t()) / 2.0;
+    let middle = Line {
+        top: (upper.top.0 + half, upper.top.1),
+        bottom: (upper.bottom.0 + half, upper.bottom.1),
+        glyphs: 0,
+        ..upper.clone()
+    };
+    zone.lines.insert(1, middle);
+    zone.score = 2.0 * 10.0 - CARRIED_PENALTY - PROPOSED_PENALTY;
+    zone.carried = true;
+    Some(zone)
 }
 
 /// `zone` (two lines) with a third line repeated a line spacing below its
@@ -136,6 +161,18 @@ mod tests {
         assert!(td1_zones(&[line(0.0, 30, 0.0)]).is_empty());
         let three = [line(0.0, 30, 0.0), line(0.0, 30, 25.0), line(0.0, 30, 50.0)];
         assert!(td1_zones(&three).is_empty());
+    }
+
+    #[test]
+    fn a_td1_that_lost_its_middle_line_gets_it_back_halfway() {
+        let zone = td1_middle(&[line(0.0, 30, 100.0), line(0.0, 29, 150.0)]).unwrap();
+        let tops: Vec<f32> = zone.lines.iter().map(|l| l.top.0).collect();
+        assert_eq!(tops, [100.0, 125.0, 150.0]);
+        assert_eq!(zone.lines[1].glyphs, 0);
+        assert!(zone.carried && zone.chars == 30 && zone.score < 0.0);
+        assert!(zone.lines.iter().all(|l| l.cells == 30 && l.left == 0.0));
+        // Lines of another length make none.
+        assert!(td1_middle(&[line(0.0, 36, 100.0), line(0.0, 36, 150.0)]).is_none());
     }
 
     #[test]
