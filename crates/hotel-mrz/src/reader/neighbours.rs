@@ -63,6 +63,42 @@ pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
     found
 }
 
+/// A 2-line grid with one line moved a cell either way and the other kept
+/// (see [`sheared`]); none for other grids.
+pub(crate) fn line_moves(grid: &Grid) -> Vec<Grid> {
+    if grid.lines().len() != 2 {
+        return Vec::new();
+    }
+    [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
+        .into_iter()
+        .filter_map(|(top, bottom)| sheared(grid, top, bottom))
+        .collect()
+}
+
+/// `grid` with its first line moved `top` cells along and its last line
+/// `bottom` cells, the cells between them sheared to match. The zone's
+/// lines are fitted one by one and lined up by their ends (`locate`); under
+/// a strong perspective with one end of the zone washed out, one line can
+/// come out a cell off the other. Its grid then reads as noise (every cell
+/// of one line misread), and no move of the whole grid reads both lines.
+fn sheared(grid: &Grid, top: f32, bottom: f32) -> Option<Grid> {
+    let middle = |line: &super::grid::LineBox| (line.top + line.bottom) / 2.0;
+    let (y0, y1) = (middle(grid.lines().first()?), middle(grid.lines().last()?));
+    if y1 - y0 <= 0.0 {
+        return None;
+    }
+    // x ↦ x + a + k·y, so that the first line moves by `top`, the last by
+    // `bottom`.
+    let k = (bottom - top) / (y1 - y0);
+    let a = top - k * y0;
+    let shear = Projection::from_matrix([1.0, k, a, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])?;
+    Some(Grid::new(
+        *grid.to_image() * shear,
+        grid.chars(),
+        grid.lines().to_vec(),
+    ))
+}
+
 /// A 2×36 grid carried on to 44 cells keeping its first cell; `None` for
 /// any other grid.
 pub(crate) fn carried_on(grid: &Grid) -> Option<Grid> {
@@ -109,6 +145,29 @@ impl Near<'_> {
     ) -> Option<Reading> {
         let flat = flattened(grid).and_then(|g| locate::refine_grid(self.image, &g));
         for grid in neighbours(grid).into_iter().chain(flat) {
+            let Some(reading) = read_grid(self.image, &grid, self.model, self.options, patches)
+            else {
+                continue;
+            };
+            if reading.is_valid() {
+                return Some(reading);
+            }
+            keep_likelier(best, reading);
+        }
+        None
+    }
+
+    /// The first valid reading of `grid` with one of its two lines moved a
+    /// cell (see [`line_moves`]). A reading more probable than `best` takes
+    /// its place: a document whose own checks fail reads most probably from
+    /// its right grid.
+    pub(super) fn read_line_moves(
+        &self,
+        grid: &Grid,
+        best: &mut Option<Reading>,
+        patches: &mut Vec<f32>,
+    ) -> Option<Reading> {
+        for grid in line_moves(grid) {
             let Some(reading) = read_grid(self.image, &grid, self.model, self.options, patches)
             else {
                 continue;
@@ -239,6 +298,28 @@ mod tests {
     }
 
     #[test]
+    fn a_2_line_grid_has_one_line_moved_a_cell_and_the_other_kept() {
+        let base = grid(44, 2);
+        let found = line_moves(&base);
+        assert_eq!(found.len(), 4);
+        assert!(line_moves(&grid(30, 3)).is_empty());
+        // Where the middle of each line's first cell went, in cells.
+        let starts: Vec<[f32; 2]> = found
+            .iter()
+            .map(|g| [0.5f32, 2.1].map(|y| (g.point(0.0, y).0 - base.point(0.0, y).0) / 10.0))
+            .collect();
+        for (got, want) in starts
+            .iter()
+            .zip([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+        {
+            assert!(
+                (got[0] - want[0]).abs() < 1e-4 && (got[1] - want[1]).abs() < 1e-4,
+                "{got:?} != {want:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_2x36_grid_is_also_carried_on_to_44_cells_at_either_end() {
         let got: Vec<(f32, usize)> = neighbours(&grid(36, 2))
             .iter()
@@ -291,6 +372,23 @@ mod tests {
         for first in [0.0, 8.0] {
             let grid = moved(&truth, first, 36);
             assert_eq!(first_valid(&image, &grid).as_deref(), Some(text.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_grid_with_one_line_a_cell_off_reads_valid_with_it_moved_back() {
+        let text = specimen(Format::Td2);
+        let (image, truth) = printed(&text);
+        let options = options();
+        let near = near(&image, &options);
+        let mut patches = Vec::new();
+        for (top, bottom) in [(1.0, 0.0), (0.0, -1.0)] {
+            let off = sheared(&truth, top, bottom).expect("a 2-line grid");
+            let read = read_grid(&image, &off, near.model, &options, &mut patches);
+            assert!(!read.is_some_and(|r| r.is_valid()));
+            let mut best = None;
+            let found = near.read_line_moves(&off, &mut best, &mut patches);
+            assert_eq!(found.as_ref().map(Reading::text), Some(text.as_str()));
         }
     }
 
