@@ -65,6 +65,10 @@ const VISA: usize = 10 + (b'V' - b'A') as usize;
 /// first letter (or, for non-visas, anything but `V`) at least this.
 const FORMAT_MIN_P: f32 = 0.05;
 const NEG: f32 = f32::NEG_INFINITY;
+/// The first cell's confidence is its share among the letters a document
+/// code may start with only when they hold at least this together (see
+/// [`first_letter_share`]).
+const FIRST_LETTER_MIN_P: f32 = 0.5;
 
 /// Why a character differs from the cell's most likely one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +122,9 @@ pub struct Decoded {
     pub format: Format,
     /// One entry per line, `chars` characters each.
     pub lines: Vec<Vec<u8>>,
-    /// The classifier's probability of each chosen character, per line.
+    /// The classifier's probability of each chosen character, per line;
+    /// for the first cell, its share among the letters a document code may
+    /// start with when they are likely (see [`first_letter_share`]).
     pub confidence: Vec<Vec<f32>>,
     /// Characters that differ from their cell's most likely one.
     pub corrections: Vec<Correction>,
@@ -484,20 +490,22 @@ fn printed_as_digit(format: Format, line: usize, column: usize) -> bool {
     format == Format::FrenchId && line == 1 && matches!(column, 0..=3 | 7..=11)
 }
 
-/// How sure the first cell is, as a document code's first letter: the
-/// probability of `chosen` among the five letters ICAO 9303 lets a code
-/// start with. A shape of zone allows only some of them and the check
+/// How sure the first cell is, as a document code's first letter: when
+/// the classifier gives the five letters ICAO 9303 lets a code start with
+/// at least [`FIRST_LETTER_MIN_P`] together, the probability of `chosen`
+/// among them (a shape of zone allows only some of them and the check
 /// digits settle the rest of the format, so what is left to doubt is which
-/// of these letters it is, not whether the cell looks like some other one.
+/// of these letters it is); else the classifier's own probability, so that
+/// a cell that looks like none of them (a zone a cell off) stays a doubt.
 fn first_letter_share(p: &[f32; 37], chosen: usize) -> f32 {
     let letters: f32 = b"ACIPV"
         .iter()
         .map(|&c| p[usize::from(c - b'A') + 10])
         .sum();
-    if letters > 0.0 {
+    if letters >= FIRST_LETTER_MIN_P {
         p[chosen] / letters
     } else {
-        0.0
+        p[chosen]
     }
 }
 
@@ -1150,14 +1158,20 @@ mod tests {
         let d = run(&TD1, &[(0, 0, &[(b'S', 0.5), (b'I', 0.45)])]);
         assert_eq!(d.lines[0], TD1[0]);
         assert_eq!(d.corrections[0].reason, Reason::Class);
-        // Sure among the letters a code may start with, so not a doubt.
+        // An `I` at 60% with little else of the letters a code may start
+        // with is sure among them, so not a doubt.
+        let d = run(&TD1, &[(0, 0, &[(b'I', 0.6), (b'1', 0.35)])]);
         assert!(d.confidence[0][0] > 0.99, "{}", d.confidence[0][0]);
         assert!(d.valid);
         let d = run(&TD3, &[(0, 0, &[(b'R', 0.6), (b'P', 0.3)])]);
         assert_eq!(d.lines[0], TD3[0]);
-        // Torn between a passport and a visa, the first cell stays unsure.
+        // Torn between a passport and a visa, the first cell stays unsure;
+        // so does one that looks like no code letter (a filler).
         let d = run(&TD3, &[(0, 0, &[(b'P', 0.5), (b'V', 0.45)])]);
         assert!(d.confidence[0][0] < 0.6, "{}", d.confidence[0][0]);
+        let d = run(&TD3, &[(0, 0, &[(b'<', 0.9), (b'P', 0.05)])]);
+        assert_eq!(d.lines[0], TD3[0]);
+        assert!(d.confidence[0][0] < 0.1, "{}", d.confidence[0][0]);
     }
 
     #[test]

@@ -58,6 +58,12 @@ pub use reading::{
 };
 pub use stream::{DEFAULT_AGREE, FULL_SEARCH_EVERY, Frame, FrameReader};
 
+/// 2-line zones that read as noise tried with one line moved (see
+/// [`read_gray`]): on the eight 300-image sets every zone read so was among
+/// the first three, and each one more costs four readings of an image that
+/// gives no valid one.
+const LINE_MOVED_ZONES: usize = 3;
+
 /// Reads the MRZ of a decoded image, resolving dates against today (UTC).
 ///
 /// # Errors
@@ -96,8 +102,9 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// off along its lines is read again moved, and wins if valid; then each
 /// zone that read as an MRZ is read, the way up it read best, from its
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
-/// then each carried 2×44 zone is read as the 2×36 zones inside it; else
-/// the most probable reading is returned. When no zone is found, the
+/// then each carried 2×44 zone is read as the 2×36 zones inside it; then
+/// the first [`LINE_MOVED_ZONES`] 2-line zones that read as noise are read
+/// with one line moved a cell; else the most probable reading is returned. When no zone is found, the
 /// image is searched again turned by 90° (a sideways document).
 ///
 /// # Errors
@@ -190,19 +197,19 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     // have one line a cell off the other (see `neighbours::sheared`); tried
     // with either line moved, the way up it read likelier, for the first
     // few such zones.
-    for grid in way_up(false).take(LINE_MOVED_ZONES) {
+    let mut tried: Vec<&Grid> = Vec::new();
+    let two_line = way_up(false).filter(|g| g.lines().len() == 2);
+    for grid in two_line.take(LINE_MOVED_ZONES) {
+        if tried.iter().any(|t| locate::same_zone(t, grid)) {
+            continue;
+        }
+        tried.push(grid);
         if let Some(reading) = near.read_line_moves(grid, &mut best, &mut patches) {
             return Ok(reading);
         }
     }
     best.ok_or(ReadError::Unreadable)
 }
-
-/// Zones that read as noise tried with one line moved (see [`read_gray`]):
-/// on the eight 300-image sets every zone read so was among the first
-/// three, and each one more costs four readings of an image that gives no
-/// valid one.
-const LINE_MOVED_ZONES: usize = 3;
 
 /// Makes `reading` the `best` so far when it is a better one to return
 /// and not noise: the reading returned when none is valid. A text that

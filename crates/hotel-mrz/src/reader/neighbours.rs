@@ -22,8 +22,14 @@
 //! matches one time in ten), a truncated reading; the other windows shift
 //! every field of a 2×44 zone, which its check digits do not survive.
 //!
+//! A 2-line zone that read as noise is tried with one line moved a cell
+//! along and the other kept ([`line_moves`]): the locator lines up lines
+//! fitted one by one, and under strong perspective with one end of the zone
+//! washed out, it can set one a cell off the other.
+//!
 //! The moved and carried grids keep the measured pitch and line boxes;
-//! only the map's origin moves, or the count of cells grows. The flattened
+//! only the map's origin moves, or the count of cells grows, or (line
+//! moves) the zone is sheared. The flattened
 //! one (see [`flattened`]) undoes a perspective along the lines that a
 //! slope error in a cap-top or baseline fit put there. Not here: choosing
 //! the shift
@@ -64,7 +70,7 @@ pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
 }
 
 /// A 2-line grid with one line moved a cell either way and the other kept
-/// (see [`sheared`]); none for other grids.
+/// at its middle (see [`sheared`]); none for other grids.
 pub(crate) fn line_moves(grid: &Grid) -> Vec<Grid> {
     if grid.lines().len() != 2 {
         return Vec::new();
@@ -76,7 +82,9 @@ pub(crate) fn line_moves(grid: &Grid) -> Vec<Grid> {
 }
 
 /// `grid` with its first line moved `top` cells along and its last line
-/// `bottom` cells, the cells between them sheared to match. The zone's
+/// `bottom` cells, at their middles: the zone is sheared, so each line's
+/// glyphs are slanted too, by `bottom − top` cells over the distance between
+/// the lines' middles (a grid with a move per line would not slant them). The zone's
 /// lines are fitted one by one and lined up by their ends (`locate`); under
 /// a strong perspective with one end of the zone washed out, one line can
 /// come out a cell off the other. Its grid then reads as noise (every cell
@@ -84,7 +92,8 @@ pub(crate) fn line_moves(grid: &Grid) -> Vec<Grid> {
 fn sheared(grid: &Grid, top: f32, bottom: f32) -> Option<Grid> {
     let middle = |line: &super::grid::LineBox| (line.top + line.bottom) / 2.0;
     let (y0, y1) = (middle(grid.lines().first()?), middle(grid.lines().last()?));
-    if y1 - y0 <= 0.0 {
+    // Also `None` for a NaN spacing.
+    if (y1 - y0).partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     // x ↦ x + a + k·y, so that the first line moves by `top`, the last by

@@ -102,7 +102,7 @@ pub enum Doubt {
         line: usize,
         /// Its column, 0-based.
         column: usize,
-        /// The classifier's probability of it.
+        /// Its confidence (see [`Reading::char_confidence`]).
         p: f32,
     },
     /// The check digits hold for another likely text too: the characters
@@ -303,7 +303,10 @@ impl Reading {
         self.unsure() as f32 > MAX_UNSURE_SHARE * self.cells() as f32
     }
 
-    /// The classifier's probability of each character read, per line.
+    /// The classifier's probability of each character read, per line (the
+    /// first, a document code's first letter, as its share among the letters
+    /// a code may start with when those are likely; see
+    /// [`super::correct::Decoded::confidence`]).
     pub fn char_confidence(&self) -> &[Vec<f32>] {
         &self.decoded.confidence
     }

@@ -39,6 +39,11 @@ pub(super) const CARRIED_PENALTY: f32 = 100.0;
 /// can score, less than [`CARRIED_PENALTY`].
 const ONE_END_PENALTY: f32 = 50.0;
 
+/// Taken off the score of a zone with a line joined from a short piece
+/// (see [`join_pieces`]): the same as [`ONE_END_PENALTY`], so that such
+/// zones come after every zone of lines seen whole whose ends agree.
+const PIECED_PENALTY: f32 = ONE_END_PENALTY;
+
 /// A component measured in the rotated frame.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Glyph {
@@ -87,6 +92,9 @@ pub(crate) struct Line {
     /// merged, and a gap that glare left between two joined pieces, are not
     /// counted).
     pub(crate) wide_steps: usize,
+    /// Whether a piece too short to be a line alone was joined into it
+    /// (see [`join_pieces`]).
+    pub(crate) pieced: bool,
 }
 
 impl Line {
@@ -334,14 +342,19 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
 /// line alone: what glare left of a line's end) only add to one. The
 /// pieces of `lines` stay too: a whole MRZ line next to other print must
 /// not be lost to a join with it. Each join keeps the cap top and baseline
-/// of its piece with the most glyphs.
+/// of its piece with the most glyphs. A join that holds a short piece is
+/// `pieced`: rows of a textured photo break into such pieces too, so its
+/// zones come after every zone of whole lines (see `make_zone`).
 fn join_pieces(mut lines: Vec<Line>, short: Vec<Line>) -> Vec<Line> {
     let mut pieces: Vec<(Line, bool)> = lines.iter().map(|l| (l.clone(), true)).collect();
     pieces.extend(short.into_iter().map(|l| (l, false)));
     pieces.sort_by(|a, b| a.0.left.total_cmp(&b.0.left));
     let mut joined: Vec<Line> = Vec::new();
     for (i, (a, whole)) in pieces.iter().enumerate() {
-        let mut line = a.clone();
+        let mut line = Line {
+            pieced: !*whole,
+            ..a.clone()
+        };
         let (mut grew, mut holds_whole, mut most) = (false, *whole, a.glyphs);
         for (b, b_whole) in &pieces[i + 1..] {
             let gap = (b.left - line.right()) / line.pitch;
@@ -362,6 +375,7 @@ fn join_pieces(mut lines: Vec<Line>, short: Vec<Line>) -> Vec<Line> {
                 }
                 grew = true;
                 holds_whole |= *b_whole;
+                line.pieced |= !*b_whole;
             }
         }
         if grew && holds_whole {
@@ -392,11 +406,16 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     };
 
     // Whether `a` and `b` can be a TD1's first and last lines, two line
-    // spacings apart with both ends agreeing (see `missing_line`).
-    let outer = |a: &Line, b: &Line| -> bool {
+    // spacings apart with both ends agreeing, a glyph in every cell but two
+    // and at most one step as wide as a word space (see `missing_line`):
+    // running text leaves spaces between its words.
+    let is_outer_pair = |a: &Line, b: &Line| -> bool {
         let height = a.height().max(b.height());
         let gap = b.mid_t() - a.mid_t();
-        (a.pitch / b.pitch - 1.0).abs() < 0.12
+        let filled = |l: &Line| l.glyphs + 2 >= l.seen && l.wide_steps <= 1;
+        filled(a)
+            && filled(b)
+            && (a.pitch / b.pitch - 1.0).abs() < 0.12
             && (a.height() / b.height() - 1.0).abs() < 0.25
             && gap > 2.0 * 1.2 * height
             && gap < 2.0 * 3.0 * height
@@ -406,7 +425,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     let mut zones = Vec::new();
     for (oi, &i) in order.iter().enumerate() {
         for &j in &order[oi + 1..] {
-            if outer(&lines[i], &lines[j]) {
+            if is_outer_pair(&lines[i], &lines[j]) {
                 let pair = [lines[i].clone(), lines[j].clone()];
                 zones.extend(missing_line::td1_middle(&pair));
             }
@@ -597,7 +616,12 @@ pub(super) fn make_zone(mut lines: Vec<Line>, chars: usize) -> Option<Zone> {
         }
     }
     let missing: usize = lines.iter().map(|l| chars.saturating_sub(l.glyphs)).sum();
-    let score = lines.len() as f32 * 10.0 - (missing + excess) as f32 * 0.1;
+    let pieced = if lines.iter().any(|l| l.pieced) {
+        PIECED_PENALTY
+    } else {
+        0.0
+    };
+    let score = lines.len() as f32 * 10.0 - (missing + excess) as f32 * 0.1 - pieced;
     Some(Zone {
         lines,
         chars,
@@ -692,6 +716,7 @@ fn fit_line(glyphs: &[Glyph], min_steps: usize) -> Option<Line> {
         bottom,
         glyphs: glyphs.len(),
         wide_steps,
+        pieced: false,
     })
 }
 
@@ -802,6 +827,7 @@ pub(super) fn test_line(left: f32, cells: usize, top: f32) -> Line {
         bottom: (top + 14.0, 0.0),
         glyphs: cells,
         wide_steps: 0,
+        pieced: false,
     }
 }
 
@@ -894,6 +920,11 @@ mod tests {
         assert_eq!((whole.left, whole.cells, whole.glyphs), (0.0, 36, 28));
         // Cap top and baseline come from the piece with more glyphs.
         assert_eq!((whole.top, whole.bottom), ((0.0, 0.0), (14.0, 0.0)));
+        assert!(whole.pieced && !joined[0].pieced);
+        // Its zones come after those of lines seen whole.
+        let seen = make_zone(vec![line(0.0, 36, 0.0), line(0.0, 36, 25.0)], 36).unwrap();
+        let pieced = make_zone(vec![whole.clone(), line(0.0, 36, 25.0)], 36).unwrap();
+        assert!(pieced.score < seen.score - ONE_END_PENALTY + 1.0);
         // Short pieces alone make no line, joined or not.
         assert!(join_pieces(Vec::new(), vec![line(0.0, 8, 0.0), line(100.0, 8, 0.0)]).is_empty());
     }

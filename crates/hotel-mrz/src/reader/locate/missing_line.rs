@@ -54,9 +54,10 @@ pub(super) fn td1_zones(pair: &[Line]) -> Vec<Zone> {
         .collect()
 }
 
-/// The 3×30 zone that takes `outer` (two lines, top first, seen within two
-/// cells of 30 and two line spacings apart) as lines 1 and 3, with line 2
-/// proposed halfway between them; `None` when they make no 30-cell zone.
+/// The 3×30 zone that takes `outer` (two lines, top first, two line
+/// spacings apart) as lines 1 and 3, with line 2 proposed halfway between
+/// them; `None` when they make no 30-cell zone (`make_zone`: one of them
+/// seen within two cells of 30, the other lining up with it).
 pub(super) fn td1_middle(outer: &[Line]) -> Option<Zone> {
     let mut zone = make_zone(outer.to_vec(), TD1_CHARS)?;
     let [upper, lower] = zone.lines.as_slice() else {
