@@ -153,17 +153,7 @@ impl Near<'_> {
         patches: &mut Vec<f32>,
     ) -> Option<Reading> {
         let flat = flattened(grid).and_then(|g| locate::refine_grid(self.image, &g));
-        for grid in neighbours(grid).into_iter().chain(flat) {
-            let Some(reading) = read_grid(self.image, &grid, self.model, self.options, patches)
-            else {
-                continue;
-            };
-            if reading.is_valid() {
-                return Some(reading);
-            }
-            keep_likelier(best, reading);
-        }
-        None
+        self.first_valid(neighbours(grid).into_iter().chain(flat), best, patches)
     }
 
     /// The first valid reading of `grid` with one of its two lines moved a
@@ -176,7 +166,18 @@ impl Near<'_> {
         best: &mut Option<Reading>,
         patches: &mut Vec<f32>,
     ) -> Option<Reading> {
-        for grid in line_moves(grid) {
+        self.first_valid(line_moves(grid), best, patches)
+    }
+
+    /// The first valid reading of `grids`, in their order; each invalid
+    /// one more probable than `best` takes its place.
+    fn first_valid(
+        &self,
+        grids: impl IntoIterator<Item = Grid>,
+        best: &mut Option<Reading>,
+        patches: &mut Vec<f32>,
+    ) -> Option<Reading> {
+        for grid in grids {
             let Some(reading) = read_grid(self.image, &grid, self.model, self.options, patches)
             else {
                 continue;
