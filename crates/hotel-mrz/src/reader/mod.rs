@@ -104,8 +104,9 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
 /// then each carried 2×44 zone is read as the 2×36 zones inside it; then
 /// the first [`LINE_MOVED_ZONES`] 2-line zones that read as noise are read
-/// with one line moved a cell; else the most probable reading is returned. When no zone is found, the
-/// image is searched again turned by 90° (a sideways document).
+/// with one line moved a cell; else the most probable reading is returned.
+/// When no zone is found, the image is searched again turned by 90° (a
+/// sideways document).
 ///
 /// # Errors
 ///

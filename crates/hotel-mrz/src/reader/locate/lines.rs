@@ -39,6 +39,10 @@ pub(super) const CARRIED_PENALTY: f32 = 100.0;
 /// can score, less than [`CARRIED_PENALTY`].
 const ONE_END_PENALTY: f32 = 50.0;
 
+/// Cells of a seen line without a glyph of their own (a faint or merged
+/// one) that still leave it an MRZ-like line ([`Line::is_mrz_like`]).
+pub(super) const MAX_EMPTY_CELLS: usize = 2;
+
 /// Taken off the score of a zone with a line joined from a short piece
 /// (see [`join_pieces`]): the same as [`ONE_END_PENALTY`], so that such
 /// zones come after every zone of lines seen whole whose ends agree.
@@ -110,6 +114,14 @@ impl Line {
 
     fn right(&self) -> f32 {
         self.left + self.cells as f32 * self.pitch
+    }
+
+    /// Whether the line has a glyph in all but [`MAX_EMPTY_CELLS`] of the
+    /// cells it was seen over and at most one step as wide as a word space:
+    /// an MRZ line fills every cell at an even pitch (fillers included),
+    /// running text leaves spaces between its words.
+    pub(crate) fn is_mrz_like(&self) -> bool {
+        self.glyphs + MAX_EMPTY_CELLS >= self.seen && self.wide_steps <= 1
     }
 }
 
@@ -397,26 +409,20 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
         let pitch = a.pitch.max(b.pitch);
         let height = a.height().max(b.height());
         let gap = b.mid_t() - a.mid_t();
-        let alike = (a.pitch / b.pitch - 1.0).abs() < 0.12
-            && (a.height() / b.height() - 1.0).abs() < 0.25
-            && gap > 1.2 * height
-            && gap < 3.0 * height;
+        let alike = same_size(a, b) && gap > 1.2 * height && gap < 3.0 * height;
         let (left, right) = ends_agree(a, b, 3.0 * pitch);
         (alike && (left || right)).then_some(left && right)
     };
 
-    // Whether `a` and `b` can be a TD1's first and last lines, two line
-    // spacings apart with both ends agreeing, a glyph in every cell but two
-    // and at most one step as wide as a word space (see `missing_line`):
-    // running text leaves spaces between its words.
+    // Whether `a` and `b` can be a TD1's first and last lines: MRZ-like
+    // (running text leaves spaces between its words), two line spacings
+    // apart, both ends agreeing (see `missing_line`).
     let is_outer_pair = |a: &Line, b: &Line| -> bool {
         let height = a.height().max(b.height());
         let gap = b.mid_t() - a.mid_t();
-        let filled = |l: &Line| l.glyphs + 2 >= l.seen && l.wide_steps <= 1;
-        filled(a)
-            && filled(b)
-            && (a.pitch / b.pitch - 1.0).abs() < 0.12
-            && (a.height() / b.height() - 1.0).abs() < 0.25
+        a.is_mrz_like()
+            && b.is_mrz_like()
+            && same_size(a, b)
             && gap > 2.0 * 1.2 * height
             && gap < 2.0 * 3.0 * height
             && ends_agree(a, b, 3.0 * a.pitch.max(b.pitch)) == (true, true)
@@ -529,6 +535,12 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .chain(carried)
         .chain(missing_line::td1_zones(lines))
         .collect()
+}
+
+/// Whether `a` and `b` have the pitch and glyph height of lines of one
+/// zone.
+fn same_size(a: &Line, b: &Line) -> bool {
+    (a.pitch / b.pitch - 1.0).abs() < 0.12 && (a.height() / b.height() - 1.0).abs() < 0.25
 }
 
 /// Whether the left ends and the right ends of `a` and `b` lie within

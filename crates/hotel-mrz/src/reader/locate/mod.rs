@@ -58,9 +58,6 @@ const SEARCH_PIXELS: u64 = 1_600_000;
 /// a stricter one (blur and glare merge neighbouring glyphs), then a looser
 /// one (faint print).
 const MARGINS: [f32; 3] = [blobs::RELATIVE_MARGIN, 0.22, 0.06];
-/// Cells of a seen line without a glyph of their own (a faint or merged
-/// one) that [`likely_has_mrz`] still takes for an MRZ line.
-const MAX_EMPTY_CELLS: usize = 2;
 /// Most candidates returned of zones of a seen length.
 const MAX_CANDIDATES: usize = 4;
 /// Most candidates returned of carried zones whose lines were all seen
@@ -231,17 +228,14 @@ fn has_mrz_zone(image: &GrayImage) -> bool {
         .any(|(zone, _)| !zone.carried || has_mrz_like_lines(zone))
 }
 
-/// Whether every seen line of `zone` has a glyph in all but at most
-/// [`MAX_EMPTY_CELLS`] of the cells it was seen over (not those it was
-/// carried on to: glare that cut a line short took those) and at most one
-/// step between glyphs as wide as a word space: an MRZ line fills every
-/// cell at an even pitch (fillers included), running text leaves spaces
-/// between its words.
+/// Whether every seen line of `zone` is MRZ-like over the cells it was
+/// seen over (not those it was carried on to: glare that cut a line short
+/// took those); see `lines::Line::is_mrz_like`.
 fn has_mrz_like_lines(zone: &Zone) -> bool {
     zone.lines
         .iter()
         .filter(|l| l.glyphs > 0)
-        .all(|l| l.glyphs + MAX_EMPTY_CELLS >= l.seen && l.wide_steps <= 1)
+        .all(lines::Line::is_mrz_like)
 }
 
 /// The image searched and its scale factor (original pixels per searched
