@@ -232,7 +232,8 @@ fn keep_likelier(best: &mut Option<Reading>, reading: Reading) {
 /// check of the shorter layout, which has no composite check to notice.
 /// So the grid is also read carried on to 44 cells. When that reads valid,
 /// or its cells past the 36th read as MRZ text (more than
-/// [`SURE_PAST_VISA_END`] of them with [`NAME_CONFIRM_P`]), the zone's
+/// [`SURE_PAST_VISA_END`] of them with [`NAME_CONFIRM_P`], and only
+/// fillers past a line whose fields ended), the zone's
 /// lines go on, and the longer reading is returned. So a grid carried on
 /// to 36 cells (see `locate::Candidate`) is read as a visa like any other.
 fn read_grid(
@@ -255,20 +256,35 @@ fn read_grid(
 }
 
 /// Most cells past a 2×36 visa's end, of both lines, that may read surely
-/// for its lines to end there. Paper, a page's edge or the table past a
-/// visa read no surer than 3 of 16 on the five 300-image sets; the cut
-/// 2×44 visas there read 10 and 16.
+/// as MRZ text for its lines to end there. Paper, a page's edge or the
+/// table past a visa read no surer than 3 of 16 on the five 300-image sets;
+/// the cut 2×44 visas there read 10 and 16.
 const SURE_PAST_VISA_END: usize = 4;
 
+/// The shortest run of fillers that ends a line's last field: a name
+/// holds at most two `<` in a row, so a line whose 36th cell ends such a
+/// run can only go on with fillers.
+const ENDING_FILLERS: usize = 3;
+
 /// Whether `whole`, a 2×36 visa's grid carried on to 44 cells, reads MRZ
-/// text past the visa's end (see [`read_grid`]).
+/// text past the visa's end (see [`read_grid`]): cells read surely, and
+/// only fillers past a line whose fields ended before it. A striped
+/// background past the visa reads surely too, as letters.
 fn goes_on_past_visa_end(whole: &Reading) -> bool {
+    let end = neighbours::TD2_CHARS;
     let sure = whole
-        .char_confidence()
-        .iter()
-        .flat_map(|line| line.get(neighbours::TD2_CHARS..).unwrap_or(&[]))
-        .filter(|&&p| p >= NAME_CONFIRM_P)
-        .count();
+        .text()
+        .lines()
+        .zip(whole.char_confidence())
+        .map(|(line, confidence)| {
+            let (front, past) = line.as_bytes().split_at(end.min(line.len()));
+            let ended = front.iter().rev().take_while(|&&c| c == b'<').count() >= ENDING_FILLERS;
+            past.iter()
+                .zip(confidence.get(end..).unwrap_or(&[]))
+                .filter(|&(&c, &p)| p >= NAME_CONFIRM_P && (!ended || c == b'<'))
+                .count()
+        })
+        .sum::<usize>();
     sure > SURE_PAST_VISA_END
 }
 
@@ -369,6 +385,13 @@ mod tests {
         assert!(goes_on_past_visa_end(&sure_of(&lines, 0.95)));
         // Background past the end reads as something, unsurely.
         assert!(!goes_on_past_visa_end(&sure_of(&lines, 0.6)));
+        // Stripes past the end read surely, as letters, but both lines'
+        // fields ended before the 36th cell.
+        let striped: [&[u8]; 2] = [
+            b"V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<AVLTTTTT",
+            b"L898902C36UTO7408122F3204159ZE1<<<<<AV102LLA",
+        ];
+        assert!(!goes_on_past_visa_end(&sure_of(&striped, 0.95)));
     }
 
     #[test]
