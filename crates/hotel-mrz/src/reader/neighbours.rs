@@ -1,4 +1,5 @@
-//! Grids next to one that read invalid: the same lines moved by one or two
+//! Grids next to one that read invalid: the same grid with its lines'
+//! glyph boxes evened ([`evened`]), the same lines moved by one or two
 //! whole cells along them, a 2×36 grid carried on to 44 cells at either
 //! end, and the grid without its perspective, refined again.
 //!
@@ -41,7 +42,7 @@ use imageproc::geometric_transformations::Projection;
 
 use super::cells;
 use super::classify::{CLASS_COUNT, Model};
-use super::grid::Grid;
+use super::grid::{Grid, LineBox};
 use super::{Reading, keep_likelier, locate, read_grid, read_probs};
 use crate::{Format, ParseOptions};
 
@@ -141,8 +142,9 @@ pub(super) struct Near<'a> {
 }
 
 impl Near<'_> {
-    /// The first valid reading of `grid`'s neighbours, in their order, then
-    /// of `grid` flattened and refined again. A
+    /// The first valid reading of `grid` with its glyph boxes evened, of its
+    /// neighbours, in their order, then of `grid` flattened and refined
+    /// again. A
     /// neighbour that reads more probably than `best` (the most probable
     /// reading so far) takes its place: a document whose own checks fail
     /// still reads most probably from its right grid.
@@ -153,7 +155,8 @@ impl Near<'_> {
         patches: &mut Vec<f32>,
     ) -> Option<Reading> {
         let flat = flattened(grid).and_then(|g| locate::refine_grid(self.image, &g));
-        self.first_valid(neighbours(grid).into_iter().chain(flat), best, patches)
+        let grids = evened(grid).into_iter().chain(neighbours(grid)).chain(flat);
+        self.first_valid(grids, best, patches)
     }
 
     /// The first valid reading of `grid` with one of its two lines moved a
@@ -270,6 +273,42 @@ fn flattened(grid: &Grid) -> Option<Grid> {
     Some(Grid::new(to_image, grid.chars(), grid.lines().to_vec()))
 }
 
+/// Shortest glyph box, as a share of the zone's tallest, that [`evened`]
+/// leaves as measured.
+const SHORT_BOX_SHARE: f32 = 0.9;
+
+/// `grid` (read the right way up) with every glyph box under
+/// [`SHORT_BOX_SHARE`] of the tallest made as tall, its cap top kept;
+/// `None` when no box is that short. One MRZ's lines are printed at one
+/// size, but a line of mostly fillers measures short: OCR-B's `<` ends
+/// about a tenth of a capital's height above the baseline, and its top is
+/// a capital's. Cut that short, a line's `<` cells read as `2`. Not done
+/// to every grid: the model learnt the boxes as the refinement measures
+/// them, and evening all of them lost more readings than it gained.
+fn evened(grid: &Grid) -> Option<Grid> {
+    let height = |l: &LineBox| l.bottom - l.top;
+    let tallest = grid.lines().iter().map(height).fold(0.0f32, f32::max);
+    let short = |l: &LineBox| height(l) < SHORT_BOX_SHARE * tallest;
+    if !grid.lines().iter().any(short) {
+        return None;
+    }
+    let lines = grid
+        .lines()
+        .iter()
+        .map(|l| {
+            if short(l) {
+                LineBox {
+                    top: l.top,
+                    bottom: l.top + tallest,
+                }
+            } else {
+                *l
+            }
+        })
+        .collect();
+    Some(Grid::new(*grid.to_image(), grid.chars(), lines))
+}
+
 /// `grid` with its first cell `cells` cells along its lines, and `chars`
 /// characters per line.
 fn moved(grid: &Grid, cells: f32, chars: usize) -> Grid {
@@ -280,7 +319,6 @@ fn moved(grid: &Grid, cells: f32, chars: usize) -> Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reader::grid::LineBox;
     use crate::reader::specimen::{options, printed, specimen, td3};
 
     fn grid(chars: usize, lines: usize) -> Grid {
@@ -400,6 +438,30 @@ mod tests {
             let found = near.read_line_moves(&off, &mut best, &mut patches);
             assert_eq!(found.as_ref().map(Reading::text), Some(text.as_str()));
         }
+    }
+
+    #[test]
+    fn a_line_of_fillers_measured_short_reads_valid_with_its_box_evened() {
+        let text = specimen(Format::Td1);
+        let (image, truth) = printed(&text);
+        // The first line's baseline measured where its fillers end, a
+        // sixth of the glyph height too high.
+        let mut lines = truth.lines().to_vec();
+        let first = &mut lines[0];
+        first.bottom -= (first.bottom - first.top) / 6.0;
+        let short = Grid::new(*truth.to_image(), truth.chars(), lines);
+        let options = options();
+        let near = near(&image, &options);
+        let mut patches = Vec::new();
+        let read = read_grid(&image, &short, near.model, &options, &mut patches);
+        assert!(!read.is_some_and(|r| r.is_valid()));
+        let even = evened(&short).expect("a short box");
+        assert_eq!(even.lines()[1..], truth.lines()[1..]);
+        let found = read_grid(&image, &even, near.model, &options, &mut patches);
+        assert!(found.as_ref().is_some_and(Reading::is_valid));
+        assert_eq!(found.as_ref().map(Reading::text), Some(text.as_str()));
+        // Boxes within a tenth of each other are left as measured.
+        assert!(evened(&truth).is_none());
     }
 
     #[test]
