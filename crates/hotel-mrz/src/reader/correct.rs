@@ -52,6 +52,10 @@ pub const ALT_MIN_P: f32 = 0.01;
 /// (and its failed checks reported).
 pub const MAX_CHANGES: usize = 4;
 
+/// A check digit read as a digit with at least this probability is kept
+/// by the check-digit search (see [`CellPlan::candidates`]).
+pub const CHECK_DIGIT_KEEP_P: f32 = 0.5;
+
 /// Candidates kept per cell in the searches.
 const MAX_CANDIDATES: usize = 5;
 
@@ -396,6 +400,8 @@ struct CellPlan<'a> {
     allowed: Vec<CharSet>,
     /// Most likely class per cell, ignoring the position's class.
     top: Vec<usize>,
+    /// Whether a cell holds a check digit.
+    check_digit: Vec<bool>,
 }
 
 impl<'a> CellPlan<'a> {
@@ -417,10 +423,15 @@ impl<'a> CellPlan<'a> {
                 top.push(argmax(cells.at(l, c), CharSet::ALL));
             }
         }
+        let mut check_digit = vec![false; n];
+        for rule in format.checks() {
+            check_digit[usize::from(rule.line) * cells.chars + usize::from(rule.column)] = true;
+        }
         Self {
             cells,
             allowed,
             top,
+            check_digit,
         }
     }
 
@@ -439,12 +450,21 @@ impl<'a> CellPlan<'a> {
     }
 
     /// The likely classes of cell `i` within its allowed set, most likely
-    /// first: the best one always, others from `min_p` on.
+    /// first: the best one always, others from `min_p` on. A check digit
+    /// read as a digit with [`CHECK_DIGIT_KEEP_P`] is its only candidate: a
+    /// document printed with a wrong check digit reads just like a right
+    /// one whose check digit was misread, and changing the digit to what
+    /// the other cells give always passes its check. Such a reading stays
+    /// invalid rather than being made valid.
     fn candidates(&self, i: usize, min_p: f32, out: &mut Vec<(usize, f32)>) {
         out.clear();
         let p = self.probs(i);
         let best = argmax(p, self.allowed[i]);
         out.push((best, p[best].max(1e-12).ln()));
+        let top = self.top[i];
+        if self.check_digit[i] && top < 10 && p[top] >= CHECK_DIGIT_KEEP_P {
+            return;
+        }
         let mut rest: Vec<(usize, f32)> = (0..37)
             .filter(|&k| k != best && self.allowed[i].contains(CLASSES[k]) && p[k] >= min_p)
             .map(|k| (k, p[k]))
@@ -484,10 +504,11 @@ fn first_letter(format: Format) -> CharSet {
 
 /// Whether the issuer prints only digits at (`line`, `column`) although the
 /// field's class allows letters: a French ID card's number is the year and
-/// month of issue, the department and office (`2A`, `2B` for Corsica) and a
-/// five-digit sequence, so its columns 0–3 and 7–11 are digits.
+/// month of issue, the department and office (`2A`, `2B` for Corsica: no
+/// department starts with a letter) and a five-digit sequence, so its
+/// columns 0–4 and 7–11 are digits.
 fn printed_as_digit(format: Format, line: usize, column: usize) -> bool {
-    format == Format::FrenchId && line == 1 && matches!(column, 0..=3 | 7..=11)
+    format == Format::FrenchId && line == 1 && matches!(column, 0..=4 | 7..=11)
 }
 
 /// How sure the first cell is, as a document code's first letter: when
@@ -1060,6 +1081,10 @@ mod tests {
         assert_eq!(d.lines[1], card[1]);
         assert_eq!(d.corrections[0].reason, Reason::Class);
         assert!(d.valid);
+        // The department's first character: the 9 read as Y.
+        let d = run(&card, &[(1, 4, &[(b'Y', 0.7), (b'9', 0.25)])]);
+        assert_eq!(d.lines[1], card[1]);
+        assert_eq!(d.corrections[0].reason, Reason::Class);
         // Corsica's departments 2A and 2B put a letter in the number.
         let corsica: [&[u8]; 2] = [
             b"IDFRABERTHIER<<<<<<<<<<<<<<<<<2A3001",
@@ -1068,6 +1093,27 @@ mod tests {
         let d = run(&corsica, &[]);
         assert_eq!(d.lines[1], corsica[1]);
         assert!(d.valid && d.corrections.is_empty());
+    }
+
+    #[test]
+    fn a_check_digit_read_surely_as_another_digit_is_not_changed_to_pass() {
+        // The card's last digit (the check over both lines) printed 7
+        // where the other cells give 9: read 7, with 9 a plausible second.
+        let mut card: [Vec<u8>; 2] = [
+            b"IDFRABERTHIER<<<<<<<<<<<<<<<<<923001".to_vec(),
+            b"8806923102858CORINNE<<<<<<<6508128F9".to_vec(),
+        ];
+        card[1][35] = b'7';
+        let card = [&card[0][..], &card[1][..]];
+        let d = run(&card, &[(1, 35, &[(b'7', 0.84), (b'9', 0.15)])]);
+        assert_eq!(d.lines[1], card[1]);
+        assert!(!d.valid && d.corrections.is_empty());
+        // Read as a letter, or as a digit unsurely, it is still searched.
+        for guess in [(b'A', 0.84), (b'7', 0.45)] {
+            let d = run(&card, &[(1, 35, &[guess, (b'9', 0.15)])]);
+            assert_eq!(d.lines[1][35], b'9');
+            assert!(d.valid);
+        }
     }
 
     #[test]
