@@ -416,8 +416,8 @@ impl<'a> CellPlan<'a> {
                 if (l, c) == (0, 0) {
                     set = set.intersection(first_letter(format));
                 }
-                if printed_as_digit(format, l, c) {
-                    set = set.intersection(CharSet::DIGITS);
+                if let Some(printed) = issuer_chars(format, l, c) {
+                    set = set.intersection(printed);
                 }
                 allowed.push(set);
                 top.push(argmax(cells.at(l, c), CharSet::ALL));
@@ -502,13 +502,27 @@ fn first_letter(format: Format) -> CharSet {
     }
 }
 
-/// Whether the issuer prints only digits at (`line`, `column`) although the
-/// field's class allows letters: a French ID card's number is the year and
-/// month of issue, the department and office (`2A`, `2B` for Corsica: no
-/// department starts with a letter) and a five-digit sequence, so its
-/// columns 0–4 and 7–11 are digits.
-fn printed_as_digit(format: Format, line: usize, column: usize) -> bool {
-    format == Format::FrenchId && line == 1 && matches!(column, 0..=4 | 7..=11)
+/// The characters an issuer prints at (`line`, `column`) where that is
+/// narrower than the field's class, else `None`. A French ID card's
+/// number (line 2, columns 0–11) is the year and month of issue, the
+/// department (digits, or `2A` and `2B` for Corsica: never a letter first)
+/// with the issuing sub-prefecture, and a five-digit sequence. Line 1 ends
+/// with the department again (columns 30–32) and the issuing office
+/// (33–35, digits), or with fillers on some cards.
+fn issuer_chars(format: Format, line: usize, column: usize) -> Option<CharSet> {
+    const CORSICA: CharSet = CharSet::DIGITS
+        .union(CharSet::of(b'A'))
+        .union(CharSet::of(b'B'));
+    if format != Format::FrenchId {
+        return None;
+    }
+    match (line, column) {
+        (1, 0..=4 | 7..=11) => Some(CharSet::DIGITS),
+        (1, 5..=6) => Some(CORSICA),
+        (0, 30..=32) => Some(CORSICA.union(CharSet::FILLER)),
+        (0, 33..=35) => Some(CharSet::DIGITS.union(CharSet::FILLER)),
+        _ => None,
+    }
 }
 
 /// How sure the first cell is, as a document code's first letter: when
@@ -1084,6 +1098,10 @@ mod tests {
         // The department's first character: the 9 read as Y.
         let d = run(&card, &[(1, 4, &[(b'Y', 0.7), (b'9', 0.25)])]);
         assert_eq!(d.lines[1], card[1]);
+        assert_eq!(d.corrections[0].reason, Reason::Class);
+        // The issuing office at the end of line 1: its 0 read as O.
+        let d = run(&card, &[(0, 34, &[(b'O', 0.8), (b'0', 0.15)])]);
+        assert_eq!(d.lines[0], card[0]);
         assert_eq!(d.corrections[0].reason, Reason::Class);
         // Corsica's departments 2A and 2B put a letter in the number.
         let corsica: [&[u8]; 2] = [
