@@ -196,8 +196,8 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     }
     // Nor from a window: a 2-line zone that read as noise either way up may
     // have one line a cell off the other (see `neighbours::sheared`); tried
-    // with either line moved, the way up it read likelier, for the first
-    // few such zones.
+    // with either line moved, the way up it read likelier first, then the
+    // other, for the first few such zones.
     let mut tried: Vec<&Grid> = Vec::new();
     let two_line = way_up(false).filter(|g| g.lines().len() == 2);
     for grid in two_line.take(LINE_MOVED_ZONES) {

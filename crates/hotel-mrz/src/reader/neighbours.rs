@@ -160,16 +160,21 @@ impl Near<'_> {
     }
 
     /// The first valid reading of `grid` with one of its two lines moved a
-    /// cell (see [`line_moves`]). A reading more probable than `best` takes
-    /// its place: a document whose own checks fail reads most probably from
-    /// its right grid.
+    /// cell (see [`line_moves`]), `grid` the way up given first, then the
+    /// other: a zone with a line a cell off reads as noise either way up,
+    /// as likely one way as the other. A reading more probable than `best`
+    /// takes its place: a document whose own checks fail reads most
+    /// probably from its right grid.
     pub(super) fn read_line_moves(
         &self,
         grid: &Grid,
         best: &mut Option<Reading>,
         patches: &mut Vec<f32>,
     ) -> Option<Reading> {
-        self.first_valid(line_moves(grid), best, patches)
+        let moves = line_moves(grid)
+            .into_iter()
+            .chain(line_moves(&grid.rotated_180()));
+        self.first_valid(moves, best, patches)
     }
 
     /// The first valid reading of `grids`, in their order; each invalid
