@@ -58,10 +58,10 @@ pub use reading::{
 };
 pub use stream::{DEFAULT_AGREE, FULL_SEARCH_EVERY, Frame, FrameReader};
 
-/// 2-line zones that read as noise tried with one line moved (see
-/// [`read_gray`]): on the eight 300-image sets every zone read so was among
-/// the first three, and each one more costs four readings of an image that
-/// gives no valid one.
+/// Zones that read as noise tried with a line moved (see [`read_gray`]):
+/// on the eight 300-image sets of the seventh round every 2-line zone read
+/// so was among the first three, and each one more costs eight readings of
+/// an image that gives no valid one.
 const LINE_MOVED_ZONES: usize = 3;
 
 /// Reads the MRZ of a decoded image, resolving dates against today (UTC).
@@ -103,8 +103,8 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// zone that read as an MRZ is read, the way up it read best, from its
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
 /// then each carried 2×44 zone is read as the 2×36 zones inside it; then
-/// the first [`LINE_MOVED_ZONES`] 2-line zones that read as noise are read
-/// with one line moved a cell; else the most probable reading is returned.
+/// the first [`LINE_MOVED_ZONES`] zones that read as noise are read with
+/// their first or last line moved a cell; else the most probable reading is returned.
 /// When no zone is found, the image is searched again turned by 90° (a
 /// sideways document).
 ///
@@ -194,13 +194,13 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             return Ok(reading);
         }
     }
-    // Nor from a window: a 2-line zone that read as noise either way up may
-    // have one line a cell off the other (see `neighbours::sheared`); tried
-    // with either line moved, the way up it read likelier first, then the
-    // other, for the first few such zones.
+    // Nor from a window: a zone that read as noise either way up may have
+    // one line a cell off the other (see `neighbours::sheared`); tried with
+    // its first or last line moved, the way up it read likelier first, then
+    // the other, for the first few such zones.
     let mut tried: Vec<&Grid> = Vec::new();
-    let two_line = way_up(false).filter(|g| g.lines().len() == 2);
-    for grid in two_line.take(LINE_MOVED_ZONES) {
+    let noise = way_up(false);
+    for grid in noise.take(LINE_MOVED_ZONES) {
         if tried.iter().any(|t| locate::same_zone(t, grid)) {
             continue;
         }

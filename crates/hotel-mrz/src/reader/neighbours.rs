@@ -23,10 +23,10 @@
 //! matches one time in ten), a truncated reading; the other windows shift
 //! every field of a 2×44 zone, which its check digits do not survive.
 //!
-//! A 2-line zone that read as noise is tried with one line moved a cell
-//! along and the other kept ([`line_moves`]): the locator lines up lines
-//! fitted one by one, and under strong perspective with one end of the zone
-//! washed out, it can set one a cell off the other.
+//! A zone that read as noise is tried with its first or last line moved a
+//! cell along and the other kept ([`line_moves`]): the locator lines up
+//! lines fitted one by one, and under strong perspective with one end of
+//! the zone washed out, it can set one a cell off the other.
 //!
 //! The moved and carried grids keep the measured pitch and line boxes;
 //! only the map's origin moves, or the count of cells grows, or (line
@@ -70,10 +70,10 @@ pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
     found
 }
 
-/// A 2-line grid with one line moved a cell either way and the other kept
-/// at its middle (see [`sheared`]); none for other grids.
+/// A grid with its first or its last line moved a cell either way and the
+/// other kept at its middle (see [`sheared`]); none for a one-line grid.
 pub(crate) fn line_moves(grid: &Grid) -> Vec<Grid> {
-    if grid.lines().len() != 2 {
+    if grid.lines().len() < 2 {
         return Vec::new();
     }
     [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
@@ -83,13 +83,16 @@ pub(crate) fn line_moves(grid: &Grid) -> Vec<Grid> {
 }
 
 /// `grid` with its first line moved `top` cells along and its last line
-/// `bottom` cells, at their middles: the zone is sheared, so each line's
-/// glyphs are slanted too, by `bottom − top` cells over the distance between
-/// the lines' middles (a grid with a move per line would not slant them). The zone's
-/// lines are fitted one by one and lined up by their ends (`locate`); under
-/// a strong perspective with one end of the zone washed out, one line can
-/// come out a cell off the other. Its grid then reads as noise (every cell
-/// of one line misread), and no move of the whole grid reads both lines.
+/// `bottom` cells, at their middles: the zone is sheared, a TD1's middle
+/// line moved half as far, and each line's glyphs slanted by `bottom − top`
+/// cells over the distance between the lines' middles. The zone's lines are
+/// fitted one by one and lined up by their ends (`locate`); under a strong
+/// perspective with one end of the zone washed out, the grid's vertical
+/// comes out slanted, a line a cell off the other at its middle. Its grid
+/// then reads as noise (every cell of that line misread), and no move of
+/// the whole grid reads both lines. The slant is the error to undo: moving
+/// the line alone, with upright cells, read none of the three images of
+/// the test sets that the shear reads.
 fn sheared(grid: &Grid, top: f32, bottom: f32) -> Option<Grid> {
     let middle = |line: &super::grid::LineBox| (line.top + line.bottom) / 2.0;
     let (y0, y1) = (middle(grid.lines().first()?), middle(grid.lines().last()?));
@@ -351,11 +354,12 @@ mod tests {
     }
 
     #[test]
-    fn a_2_line_grid_has_one_line_moved_a_cell_and_the_other_kept() {
+    fn a_grid_has_its_first_or_last_line_moved_a_cell_and_the_other_kept() {
         let base = grid(44, 2);
         let found = line_moves(&base);
         assert_eq!(found.len(), 4);
-        assert!(line_moves(&grid(30, 3)).is_empty());
+        assert_eq!(line_moves(&grid(30, 3)).len(), 4);
+        assert!(line_moves(&grid(30, 1)).is_empty());
         // Where the middle of each line's first cell went, in cells.
         let starts: Vec<[f32; 2]> = found
             .iter()
