@@ -872,43 +872,65 @@ fn country_spans(format: Format) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-/// Grammar states: inside a part, after one filler, after a double filler
-/// (names only), in the filler tail.
+/// Grammar states: inside a part, after one filler, after the double
+/// filler (names only), in the filler tail, then (names only) inside a
+/// given name and after a filler there.
 const IN_PART: usize = 0;
 const ONE: usize = 1;
 const TWO: usize = 2;
 const TAIL: usize = 3;
+const GIVEN: usize = 4;
+const GIVEN_ONE: usize = 5;
+const STATES: usize = 6;
 
-/// The most probable reading of a field that follows `grammar`.
+/// The most probable reading of a field that follows `grammar`. A name has
+/// one double filler, between the surname and the given names (ICAO 9303);
+/// a second one ends it, so a glyph read as `<` twice inside the given
+/// names is read as a letter or the rest as fillers (French cards, whose
+/// given names may be split by double fillers, have no such name field).
 fn follow_grammar(plan: &CellPlan<'_>, cells: &[usize], grammar: Grammar) -> Option<Vec<usize>> {
     let mut candidates = Vec::new();
-    let mut score = [NEG; 4];
-    let mut back: Vec<[(u8, u8); 4]> = Vec::with_capacity(cells.len());
+    let mut score = [NEG; STATES];
+    let mut back: Vec<[(u8, u8); STATES]> = Vec::with_capacity(cells.len());
     for (n, &i) in cells.iter().enumerate() {
         plan.candidates(i, LAYOUT_MIN_P, &mut candidates);
-        let mut next = [NEG; 4];
-        let mut step = [(0u8, 0u8); 4];
+        let mut next = [NEG; STATES];
+        let mut step = [(0u8, 0u8); STATES];
         for &(k, lp) in &candidates {
             let filler = k == FILLER;
             // Where a transition from each state leads with this character.
-            let moves: [(usize, Option<usize>); 4] = match (grammar, filler) {
-                (_, false) => [
+            let moves: [(usize, Option<usize>); STATES] = match (grammar, filler) {
+                (Grammar::Name, false) => [
                     (IN_PART, Some(IN_PART)),
                     (ONE, Some(IN_PART)),
-                    (TWO, Some(IN_PART)),
+                    (TWO, Some(GIVEN)),
                     (TAIL, None),
+                    (GIVEN, Some(GIVEN)),
+                    (GIVEN_ONE, Some(GIVEN)),
                 ],
                 (Grammar::Name, true) => [
                     (IN_PART, Some(ONE)),
                     (ONE, Some(TWO)),
                     (TWO, Some(TAIL)),
                     (TAIL, Some(TAIL)),
+                    (GIVEN, Some(GIVEN_ONE)),
+                    (GIVEN_ONE, Some(TAIL)),
+                ],
+                (Grammar::Optional, false) => [
+                    (IN_PART, Some(IN_PART)),
+                    (ONE, Some(IN_PART)),
+                    (TWO, None),
+                    (TAIL, None),
+                    (GIVEN, None),
+                    (GIVEN_ONE, None),
                 ],
                 (Grammar::Optional, true) => [
                     (IN_PART, Some(ONE)),
                     (ONE, Some(TAIL)),
                     (TWO, None),
                     (TAIL, Some(TAIL)),
+                    (GIVEN, None),
+                    (GIVEN_ONE, None),
                 ],
             };
             if n == 0 {
@@ -937,7 +959,7 @@ fn follow_grammar(plan: &CellPlan<'_>, cells: &[usize], grammar: Grammar) -> Opt
         score = next;
         back.push(step);
     }
-    let mut state = (0..4).max_by(|&a, &b| score[a].total_cmp(&score[b]))?;
+    let mut state = (0..STATES).max_by(|&a, &b| score[a].total_cmp(&score[b]))?;
     if score[state] == NEG {
         return None;
     }
@@ -1132,6 +1154,17 @@ mod tests {
             assert_eq!(d.lines[1][35], b'9');
             assert!(d.valid);
         }
+    }
+
+    #[test]
+    fn a_name_has_one_double_filler() {
+        // The M of MARIA read as a filler would make a second `<<`, inside
+        // the given names: the M, less likely, is read instead.
+        let d = run(&TD3, &[(0, 20, &[(b'<', 0.8), (b'M', 0.15)])]);
+        assert_eq!(d.lines[0], TD3[0]);
+        let k = d.corrections[0];
+        assert_eq!((k.column, k.read, k.chosen), (20, b'<', b'M'));
+        assert_eq!(k.reason, Reason::Layout);
     }
 
     #[test]
