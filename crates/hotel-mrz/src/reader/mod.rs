@@ -58,10 +58,10 @@ pub use reading::{
 };
 pub use stream::{DEFAULT_AGREE, FULL_SEARCH_EVERY, Frame, FrameReader};
 
-/// Zones that read as noise tried with a line or the whole zone moved (see
-/// [`read_gray`]): on the eight 300-image sets of the seventh round every
-/// 2-line zone read so was among the first three, and each one more costs
-/// sixteen readings of an image that gives no valid one.
+/// Zones that read as noise tried with a line moved (see [`read_gray`]):
+/// on the eight 300-image sets of the seventh round every 2-line zone read
+/// so was among the first three, and each one more costs eight readings of
+/// an image that gives no valid one.
 const LINE_MOVED_ZONES: usize = 3;
 
 /// Reads the MRZ of a decoded image, resolving dates against today (UTC).
@@ -104,8 +104,7 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
 /// then each carried 2×44 zone is read as the 2×36 zones inside it; then
 /// the first [`LINE_MOVED_ZONES`] zones that read as noise are read with
-/// their first or last line moved a cell, then moved whole a cell or two;
-/// else the most probable reading is returned.
+/// their first or last line moved a cell; else the most probable reading is returned.
 /// When no zone is found, the image is searched again turned by 90° (a
 /// sideways document).
 ///
@@ -197,8 +196,8 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     }
     // Nor from a window: a zone that read as noise either way up may have
     // one line a cell off the other (see `neighbours::sheared`); tried with
-    // its first or last line moved, then moved whole (see
-    // `Near::read_noise_moves`), for the first few such zones.
+    // its first or last line moved, the way up it read likelier first, then
+    // the other, for the first few such zones.
     let mut tried: Vec<&Grid> = Vec::new();
     let noise = way_up(false);
     for grid in noise.take(LINE_MOVED_ZONES) {
@@ -206,7 +205,7 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             continue;
         }
         tried.push(grid);
-        if let Some(reading) = near.read_noise_moves(grid, &mut best, &mut patches) {
+        if let Some(reading) = near.read_line_moves(grid, &mut best, &mut patches) {
             return Ok(reading);
         }
     }

@@ -26,9 +26,7 @@
 //! A zone that read as noise is tried with its first or last line moved a
 //! cell along and the other kept ([`line_moves`]): the locator lines up
 //! lines fitted one by one, and under strong perspective with one end of
-//! the zone washed out, it can set one a cell off the other. Then it is
-//! moved whole a cell or two, as zones that read as an MRZ are: two cells
-//! off, a zone can read as noise.
+//! the zone washed out, it can set one a cell off the other.
 //!
 //! The moved and carried grids keep the measured pitch and line boxes;
 //! only the map's origin moves, or the count of cells grows, or (line
@@ -164,33 +162,21 @@ impl Near<'_> {
         self.first_valid(grids, best, patches)
     }
 
-    /// The first valid reading of a zone that read as noise: `grid` with
-    /// its first or last line moved a cell (see [`line_moves`]), then the
-    /// whole grid moved one or two cells along, `grid` the way up given
-    /// first, then the other. Such a zone reads as noise about as likely
-    /// either way up; and a zone two cells off reads every cell from its
-    /// neighbour's neighbour, which can read as noise too (the ink past its
-    /// ends says nothing when the document's edge lies there, see `ends`).
-    /// A reading more probable than `best` takes its place: a document
-    /// whose own checks fail reads most probably from its right grid.
-    pub(super) fn read_noise_moves(
+    /// The first valid reading of `grid` with one of its two lines moved a
+    /// cell (see [`line_moves`]), `grid` the way up given first, then the
+    /// other: a zone with a line a cell off reads as noise either way up,
+    /// as likely one way as the other. A reading more probable than `best`
+    /// takes its place: a document whose own checks fail reads most
+    /// probably from its right grid.
+    pub(super) fn read_line_moves(
         &self,
         grid: &Grid,
         best: &mut Option<Reading>,
         patches: &mut Vec<f32>,
     ) -> Option<Reading> {
-        let turned = grid.rotated_180();
-        let along = |g: &Grid| {
-            (1..=MAX_SHIFT)
-                .flat_map(|k| [k, -k])
-                .map(|k| moved(g, k as f32, g.chars()))
-                .collect::<Vec<_>>()
-        };
         let moves = line_moves(grid)
             .into_iter()
-            .chain(line_moves(&turned))
-            .chain(along(grid))
-            .chain(along(&turned));
+            .chain(line_moves(&grid.rotated_180()));
         self.first_valid(moves, best, patches)
     }
 
@@ -458,22 +444,7 @@ mod tests {
             let read = read_grid(&image, &off, near.model, &options, &mut patches);
             assert!(!read.is_some_and(|r| r.is_valid()));
             let mut best = None;
-            let found = near.read_noise_moves(&off, &mut best, &mut patches);
-            assert_eq!(found.as_ref().map(Reading::text), Some(text.as_str()));
-        }
-    }
-
-    #[test]
-    fn a_noise_zone_two_cells_off_reads_valid_moved_back() {
-        let text = specimen(Format::Td2);
-        let (image, truth) = printed(&text);
-        let options = options();
-        let near = near(&image, &options);
-        let mut patches = Vec::new();
-        for (cells, grid) in [(2.0, truth.clone()), (-2.0, truth.rotated_180())] {
-            let off = moved(&grid, cells, grid.chars());
-            let mut best = None;
-            let found = near.read_noise_moves(&off, &mut best, &mut patches);
+            let found = near.read_line_moves(&off, &mut best, &mut patches);
             assert_eq!(found.as_ref().map(Reading::text), Some(text.as_str()));
         }
     }
