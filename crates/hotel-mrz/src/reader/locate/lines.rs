@@ -108,8 +108,12 @@ impl Line {
     }
 
     pub(super) fn mid_t(&self) -> f32 {
-        let mid = self.left + self.cells as f32 * self.pitch / 2.0;
-        (eval(self.bottom, mid) + eval(self.top, mid)) / 2.0
+        self.mid_t_at(self.left + self.cells as f32 * self.pitch / 2.0)
+    }
+
+    /// Halfway between cap top and baseline at `s`.
+    fn mid_t_at(&self, s: f32) -> f32 {
+        (eval(self.bottom, s) + eval(self.top, s)) / 2.0
     }
 
     fn right(&self) -> f32 {
@@ -404,12 +408,14 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| lines[a].mid_t().total_cmp(&lines[b].mid_t()));
     // Whether `b` can be the line below `a`: `Some(true)` with both ends
-    // agreeing, `Some(false)` with one.
+    // agreeing, `Some(false)` with one. The least spacing is measured in
+    // the lower line height: a fit that took in noise or a merged mark
+    // makes a line taller than its glyphs.
     let fits = |a: &Line, b: &Line| -> Option<bool> {
         let pitch = a.pitch.max(b.pitch);
-        let height = a.height().max(b.height());
-        let gap = b.mid_t() - a.mid_t();
-        let alike = same_size(a, b) && gap > 1.2 * height && gap < 3.0 * height;
+        let (low, height) = (a.height().min(b.height()), a.height().max(b.height()));
+        let gap = spacing(a, b);
+        let alike = same_size(a, b) && gap > 1.2 * low && gap < 3.0 * height;
         let (left, right) = ends_agree(a, b, 3.0 * pitch);
         (alike && (left || right)).then_some(left && right)
     };
@@ -418,19 +424,22 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
     // (running text leaves spaces between its words), two line spacings
     // apart, both ends agreeing (see `missing_line`).
     let is_outer_pair = |a: &Line, b: &Line| -> bool {
-        let height = a.height().max(b.height());
-        let gap = b.mid_t() - a.mid_t();
+        let (low, height) = (a.height().min(b.height()), a.height().max(b.height()));
+        let gap = spacing(a, b);
         a.is_mrz_like()
             && b.is_mrz_like()
             && same_size(a, b)
-            && gap > 2.0 * 1.2 * height
+            && gap > 2.0 * 1.2 * low
             && gap < 2.0 * 3.0 * height
             && ends_agree(a, b, 3.0 * a.pitch.max(b.pitch)) == (true, true)
     };
 
     let mut zones = Vec::new();
-    for (oi, &i) in order.iter().enumerate() {
-        for &j in &order[oi + 1..] {
+    for &i in &order {
+        // Every other line, not only those after it in `order`: text
+        // sloping across the frame can sort a line seen over its far end
+        // only after the line below it (`spacing` tells which is below).
+        for &j in order.iter().filter(|&&j| j != i) {
             if is_outer_pair(&lines[i], &lines[j]) {
                 let pair = [lines[i].clone(), lines[j].clone()];
                 zones.extend(missing_line::td1_middle(&pair));
@@ -454,9 +463,9 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                 );
                 continue;
             }
-            let gap = lines[j].mid_t() - lines[i].mid_t();
+            let gap = spacing(&lines[i], &lines[j]);
             let third = order.iter().copied().find(|&k| {
-                let g = lines[k].mid_t() - lines[j].mid_t();
+                let g = spacing(&lines[j], &lines[k]);
                 k != i
                     && k != j
                     && fits(&lines[j], &lines[k]) == Some(true)
@@ -535,6 +544,14 @@ fn make_zones(lines: &[Line]) -> Vec<Zone> {
         .chain(carried)
         .chain(missing_line::td1_zones(lines))
         .collect()
+}
+
+/// How far `b` lies below `a`, measured at the middle of their joint
+/// extent: text sloping across the frame would put two pieces of one line,
+/// each measured at its own middle, a line spacing apart.
+fn spacing(a: &Line, b: &Line) -> f32 {
+    let s = (a.left.min(b.left) + a.right().max(b.right())) / 2.0;
+    b.mid_t_at(s) - a.mid_t_at(s)
 }
 
 /// Whether `a` and `b` have the pitch and glyph height of lines of one
@@ -974,6 +991,50 @@ mod tests {
             line(500.0, 44, 25.0),
         ]);
         assert_eq!((zones[0].chars, zones[0].lines[0].left), (36, 0.0));
+        assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
+    }
+
+    #[test]
+    fn lines_sloping_across_the_frame_pair_by_their_spacing_at_one_place() {
+        // Text turned 10° from the frame: t rises 0.18 per unit of s.
+        let sloped = |left: f32, cells: usize, top: f32| {
+            let flat = line(left, cells, top);
+            Line {
+                top: (flat.top.0, 0.18),
+                bottom: (flat.bottom.0, 0.18),
+                ..flat
+            }
+        };
+        // A line seen over 17 cells and its join with a piece further
+        // right: one printed line, though its two middles lie 18 apart
+        // across the frame (over 1.2 line heights).
+        let (part, joined) = (sloped(0.0, 17, 0.0), sloped(0.0, 37, 0.0));
+        assert!(joined.mid_t() - part.mid_t() > 1.2 * part.height());
+        assert!(find_zones(&[part.clone(), joined]).is_empty());
+        // The same part and a whole line 25 below it: a zone, though their
+        // middles lie 42 apart (over 3 line heights).
+        let below = sloped(0.0, 36, 25.0);
+        assert!(below.mid_t() - part.mid_t() > 3.0 * part.height());
+        let zones = find_zones(&[part, below]);
+        assert!(zones.iter().any(|z| z.chars == 36 && !z.carried));
+        // A line seen over its last 15 cells only (glare took the rest)
+        // and the whole line below it, whose middle lies further up the
+        // frame than its own: still a zone.
+        let (end, below) = (sloped(290.0, 15, 0.0), sloped(0.0, 44, 25.0));
+        assert!(end.mid_t() > below.mid_t());
+        let zones = find_zones(&[end, below]);
+        assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
+    }
+
+    #[test]
+    fn a_line_fitted_taller_than_its_glyphs_still_pairs_with_the_line_below() {
+        // Line 1's fit took in noise: 17 high where its glyphs are 14. The
+        // lines' middles lie 18 apart: 1.29 glyph heights, 1.06 of line 1's.
+        let tall = Line {
+            bottom: (17.0, 0.0),
+            ..line(0.0, 44, 0.0)
+        };
+        let zones = find_zones(&[tall, line(0.0, 44, 19.5)]);
         assert!(zones.iter().any(|z| z.chars == 44 && !z.carried));
     }
 
