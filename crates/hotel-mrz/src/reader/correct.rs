@@ -15,7 +15,11 @@
 //!    residue. A cell is only changed to a character the classifier found
 //!    plausible (at least [`ALT_MIN_P`]), and at most [`MAX_CHANGES`] cells
 //!    change, so a clear misreading elsewhere is not "repaired" into a wrong
-//!    but valid MRZ.
+//!    but valid MRZ. A check digit read as a digit with at least
+//!    [`CHECK_DIGIT_KEEP_P`] is never changed: a document printed with a
+//!    wrong check digit reads just like a right one whose check digit was
+//!    misread, and changing the digit to what the other cells give always
+//!    passes its check.
 //! 3. Names follow the name grammar: letters, single fillers between name
 //!    parts, a double filler between surname and given names, and a filler
 //!    run only at the end. Optional data is content, then fillers to the
@@ -53,7 +57,7 @@ pub const ALT_MIN_P: f32 = 0.01;
 pub const MAX_CHANGES: usize = 4;
 
 /// A check digit read as a digit with at least this probability is kept
-/// by the check-digit search (see [`CellPlan::candidates`]).
+/// by the check-digit search (module docs, step 2).
 pub const CHECK_DIGIT_KEEP_P: f32 = 0.5;
 
 /// Candidates kept per cell in the searches.
@@ -425,7 +429,8 @@ impl<'a> CellPlan<'a> {
         }
         let mut check_digit = vec![false; n];
         for rule in format.checks() {
-            check_digit[usize::from(rule.line) * cells.chars + usize::from(rule.column)] = true;
+            let (line, column) = (usize::from(rule.line), usize::from(rule.column));
+            check_digit[line * cells.chars + column] = true;
         }
         Self {
             cells,
@@ -451,11 +456,10 @@ impl<'a> CellPlan<'a> {
 
     /// The likely classes of cell `i` within its allowed set, most likely
     /// first: the best one always, others from `min_p` on. A check digit
-    /// read as a digit with [`CHECK_DIGIT_KEEP_P`] is its only candidate: a
-    /// document printed with a wrong check digit reads just like a right
-    /// one whose check digit was misread, and changing the digit to what
-    /// the other cells give always passes its check. Such a reading stays
-    /// invalid rather than being made valid.
+    /// read as a digit with [`CHECK_DIGIT_KEEP_P`] is its only candidate
+    /// (module docs, step 2); the search may still pass its check by
+    /// changing other cells, which the checked cells' confidence
+    /// (`posterior`) then weighs.
     fn candidates(&self, i: usize, min_p: f32, out: &mut Vec<(usize, f32)>) {
         out.clear();
         let p = self.probs(i);
@@ -502,28 +506,35 @@ fn first_letter(format: Format) -> CharSet {
     }
 }
 
-/// The characters an issuer prints at (`line`, `column`) where that is
-/// narrower than the field's class, else `None`. A French ID card's
-/// number (line 2, columns 0–11) is the year and month of issue, the
-/// department (digits, or `2A` and `2B` for Corsica: never a letter first)
-/// with the issuing sub-prefecture, and a five-digit sequence. Line 1 ends
-/// with the department again (columns 30–32) and the issuing office
-/// (33–35, digits), or with fillers on some cards.
+/// The characters an issuer prints at (`line`, `column`), both 0-based,
+/// where that is narrower than the field's class, else `None`. A French ID
+/// card's number (line 1, columns 0–11) is the year and month of issue,
+/// the department code ([`FRENCH_DEPARTMENT`], columns 4–6) and a
+/// five-digit sequence. Line 0 ends with the department code again
+/// (columns 30–32) and the issuing office (33–35, digits), or with fillers
+/// on some cards.
 fn issuer_chars(format: Format, line: usize, column: usize) -> Option<CharSet> {
-    const CORSICA: CharSet = CharSet::DIGITS
-        .union(CharSet::of(b'A'))
-        .union(CharSet::of(b'B'));
     if format != Format::FrenchId {
         return None;
     }
     match (line, column) {
-        (1, 0..=4 | 7..=11) => Some(CharSet::DIGITS),
-        (1, 5..=6) => Some(CORSICA),
-        (0, 30..=32) => Some(CORSICA.union(CharSet::FILLER)),
+        (1, 0..=3 | 7..=11) => Some(CharSet::DIGITS),
+        (1, 4..=6) => Some(FRENCH_DEPARTMENT[column - 4]),
+        (0, 30..=32) => Some(FRENCH_DEPARTMENT[column - 30].union(CharSet::FILLER)),
         (0, 33..=35) => Some(CharSet::DIGITS.union(CharSet::FILLER)),
         _ => None,
     }
 }
+
+/// A French department code's three characters: the department, digits or
+/// Corsica's `2A` and `2B` (never a letter first), then the sub-prefecture
+/// or, in three-character codes, the department's last character.
+const FRENCH_DEPARTMENT: [CharSet; 3] = {
+    const CORSICA: CharSet = CharSet::DIGITS
+        .union(CharSet::of(b'A'))
+        .union(CharSet::of(b'B'));
+    [CharSet::DIGITS, CORSICA, CORSICA]
+};
 
 /// How sure the first cell is, as a document code's first letter: when
 /// the classifier gives the five letters ICAO 9303 lets a code start with
@@ -1125,6 +1136,14 @@ mod tests {
         let d = run(&card, &[(0, 34, &[(b'O', 0.8), (b'0', 0.15)])]);
         assert_eq!(d.lines[0], card[0]);
         assert_eq!(d.corrections[0].reason, Reason::Class);
+        // Some cards end line 1 with fillers instead.
+        let blank: [&[u8]; 2] = [
+            b"IDFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<",
+            b"8806923102858CORINNE<<<<<<<6508128F6",
+        ];
+        let d = run(&blank, &[]);
+        assert_eq!(d.lines[0], blank[0]);
+        assert!(d.valid && d.corrections.is_empty());
         // Corsica's departments 2A and 2B put a letter in the number.
         let corsica: [&[u8]; 2] = [
             b"IDFRABERTHIER<<<<<<<<<<<<<<<<<2A3001",

@@ -103,8 +103,9 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// zone that read as an MRZ is read, the way up it read best, from its
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
 /// then each carried 2×44 zone is read as the 2×36 zones inside it; then
-/// the first [`LINE_MOVED_ZONES`] zones that read as noise are read with
-/// their first or last line moved a cell; else the most probable reading is returned.
+/// the first [`LINE_MOVED_ZONES`] zones that read as noise are read, both
+/// ways up, with their first or last line moved a cell; else the most
+/// probable reading is returned.
 /// When no zone is found, the image is searched again turned by 90° (a
 /// sideways document).
 ///
@@ -262,8 +263,9 @@ fn read_grid(
 const SURE_PAST_VISA_END: usize = 4;
 
 /// The shortest run of fillers that ends a line's last field: a name
-/// holds at most two `<` in a row, so a line whose 36th cell ends such a
-/// run can only go on with fillers.
+/// holds at most two `<` in a row, and optional data goes to its filler
+/// tail after two (`correct`'s grammars), so a line whose 36th cell ends
+/// such a run can only go on with fillers.
 const ENDING_FILLERS: usize = 3;
 
 /// Whether `whole`, a 2×36 visa's grid carried on to 44 cells, reads MRZ
