@@ -198,14 +198,21 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
     // Nor from a window: a zone that read as noise either way up may have
     // one line a cell off the other (see `neighbours::sheared`); tried with
     // its first or last line moved, the way up it read likelier first, then
-    // the other, for the first few such zones.
-    let mut tried: Vec<&Grid> = Vec::new();
-    let noise = way_up(false);
-    for grid in noise.take(LINE_MOVED_ZONES) {
-        if tried.iter().any(|t| locate::same_zone(t, grid)) {
+    // the other, for the first few such zones (a zone found again, either
+    // way up, once: its moves are tried both ways up).
+    let mut tried: Vec<Grid> = Vec::new();
+    for grid in way_up(false) {
+        if tried.len() == LINE_MOVED_ZONES {
+            break;
+        }
+        let turned = grid.rotated_180();
+        if tried
+            .iter()
+            .any(|t| locate::same_zone(t, grid) || locate::same_zone(t, &turned))
+        {
             continue;
         }
-        tried.push(grid);
+        tried.push(grid.clone());
         if let Some(reading) = near.read_line_moves(grid, &mut best, &mut patches) {
             return Ok(reading);
         }
