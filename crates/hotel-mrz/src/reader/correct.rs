@@ -466,7 +466,8 @@ impl<'a> CellPlan<'a> {
         let best = argmax(p, self.allowed[i]);
         out.push((best, p[best].max(1e-12).ln()));
         let top = self.top[i];
-        if self.check_digit[i] && top < 10 && p[top] >= CHECK_DIGIT_KEEP_P {
+        let read_as_digit = CharSet::DIGITS.contains(CLASSES[top]);
+        if self.check_digit[i] && read_as_digit && p[top] >= CHECK_DIGIT_KEEP_P {
             return;
         }
         let mut rest: Vec<(usize, f32)> = (0..37)

@@ -25,9 +25,9 @@
 //!
 //! A zone that read as noise is tried with its first or last line moved a
 //! cell along and the other kept, a TD1's middle line half as far
-//! ([`line_moves`]): the locator lines up
-//! lines fitted one by one, and under strong perspective with one end of
-//! the zone washed out, it can set one a cell off the other.
+//! ([`line_moves`]): the locator lines up lines fitted one by one, and
+//! under strong perspective with one end of the zone washed out, it can
+//! set one a cell off the other.
 //!
 //! The moved and carried grids keep the measured pitch and line boxes;
 //! only the map's origin moves, or the count of cells grows, or (line
@@ -96,7 +96,7 @@ pub(crate) fn line_moves(grid: &Grid) -> Vec<Grid> {
 /// the line alone, with upright cells, read none of the three images of
 /// the test sets that the shear reads.
 fn sheared(grid: &Grid, top: f32, bottom: f32) -> Option<Grid> {
-    let middle = |line: &super::grid::LineBox| (line.top + line.bottom) / 2.0;
+    let middle = |line: &LineBox| (line.top + line.bottom) / 2.0;
     let (y0, y1) = (middle(grid.lines().first()?), middle(grid.lines().last()?));
     // Also `None` for a NaN spacing.
     if (y1 - y0).partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
@@ -291,11 +291,12 @@ const SHORT_BOX_SHARE: f32 = 0.9;
 /// `None` when no box is that short. One MRZ's lines are printed at one
 /// size, but a line of mostly fillers measures short: OCR-B's `<` ends
 /// about a tenth of a capital's height above the baseline, and its top is
-/// a capital's (seen: 0.81 pitch against the next line's 0.95). The
-/// tallest box is the reference, though a fit that took in noise can be
-/// too tall; a median of three lines would guard against that. Cut that short, a line's `<` cells read as `2`. Not done
-/// to every grid: the model learnt the boxes as the refinement measures
-/// them, and evening all of them lost more readings than it gained.
+/// a capital's (seen: 0.81 pitch against the next line's 0.95). Cut that
+/// short, a line's `<` cells read as `2`. Not done to every grid: the
+/// model learnt the boxes as the refinement measures them, and evening
+/// all of them lost more readings than it gained. The tallest box is the
+/// reference, though a fit that took in noise can be too tall; a median
+/// of three lines would guard against that.
 fn evened(grid: &Grid) -> Option<Grid> {
     let height = |l: &LineBox| l.bottom - l.top;
     let tallest = grid.lines().iter().map(height).fold(0.0f32, f32::max);
