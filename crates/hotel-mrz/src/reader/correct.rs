@@ -19,7 +19,9 @@
 //!    [`CHECK_DIGIT_KEEP_P`] is never changed: a document printed with a
 //!    wrong check digit reads just like a right one whose check digit was
 //!    misread, and changing the digit to what the other cells give always
-//!    passes its check.
+//!    passes its check. On a TD1 or TD2 the search also tries the document
+//!    number running on into the optional data, at each length
+//!    ([`long_number`]).
 //! 3. Names follow the name grammar: letters, single fillers between name
 //!    parts, a double filler between surname and given names, and a filler
 //!    run only at the end. Optional data is content, then fillers to the
@@ -45,6 +47,7 @@ use crate::{ParseOptions, validate};
 
 use super::CLASSES;
 
+mod long_number;
 mod posterior;
 
 /// A cell is changed by the check-digit search only to a character with at
@@ -399,6 +402,7 @@ fn consistent_format(format: Format, lines: &[Vec<u8>]) -> bool {
 
 /// Per-cell facts the searches share: allowed classes, most likely
 /// characters and their log-probabilities.
+#[derive(Clone)]
 struct CellPlan<'a> {
     cells: Cells<'a>,
     allowed: Vec<CharSet>,
@@ -438,6 +442,19 @@ impl<'a> CellPlan<'a> {
             top,
             check_digit,
         }
+    }
+
+    /// This plan in `layout`: the cells it narrows allow only what it
+    /// allows there, and its fields' last cells are check digits.
+    fn narrowed(&self, layout: &long_number::CheckFields) -> Self {
+        let mut plan = self.clone();
+        for &(i, set) in &layout.narrowed {
+            plan.allowed[i] = plan.allowed[i].intersection(set);
+        }
+        for &digit in layout.fields.iter().filter_map(|f| f.last()) {
+            plan.check_digit[digit] = true;
+        }
+        plan
     }
 
     fn index(&self, line: usize, column: usize) -> usize {
@@ -630,34 +647,57 @@ fn composite_of(plan: &CellPlan<'_>, format: Format) -> (Vec<Option<u32>>, Optio
 }
 
 /// The most probable assignment of every checked cell that satisfies all
-/// of `format`'s check digits, over each cell's candidates; `None` when no
-/// assignment of the candidates does.
+/// of `format`'s check digits, over each cell's candidates and every
+/// layout they may lie in ([`long_number`]); `None` when no assignment of
+/// the candidates does.
 fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
-    let rules = format.checks();
+    long_number::layouts(plan, format, ALT_MIN_P)
+        .iter()
+        .filter_map(|layout| search_layout(&plan.narrowed(layout), format, &layout.fields))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, choice)| choice)
+}
+
+/// [`check_search`] in one layout: `fields` are its field checks (the
+/// composite aside). The assignment comes with its log-probability over
+/// the cells the checks cover.
+fn search_layout(
+    plan: &CellPlan<'_>,
+    format: Format,
+    fields: &[Vec<usize>],
+) -> Option<(f32, Vec<usize>)> {
     let (comp_weight, comp_digit) = composite_of(plan, format);
 
     let mut result = plan.top_in_class();
     let mut in_field = vec![false; plan.allowed.len()];
     let mut comp_acc = [NEG; 10];
     comp_acc[0] = 0.0;
+    // Fields no composite covers (visas) score on their own.
+    let mut apart = 0.0;
     // Per block folded into the composite: (cells, residue chosen → choice).
     let mut blocks: Vec<Block> = Vec::new();
     let mut candidates = Vec::new();
 
-    for rule in rules.iter().filter(|r| r.field != Field::Composite) {
-        let cells = rule_cells(plan, rule);
-        for &i in &cells {
+    for cells in fields {
+        for &i in cells {
             in_field[i] = true;
         }
-        let table = field_table(plan, &cells, &comp_weight, &mut candidates)?;
+        let table = field_table(plan, cells, &comp_weight, &mut candidates)?;
         if cells.iter().all(|&i| comp_weight[i].is_some()) {
-            fold(&mut comp_acc, &table.best, &mut blocks, cells, table.choice);
+            fold(
+                &mut comp_acc,
+                &table.best,
+                &mut blocks,
+                cells.clone(),
+                table.choice,
+            );
         } else {
             // Not under the composite (visas): only its own check counts.
             let r = (0..10).max_by(|&a, &b| table.best[a].total_cmp(&table.best[b]))?;
             if table.best[r] == NEG {
                 return None;
             }
+            apart += table.best[r];
             for (&i, &c) in cells.iter().zip(&table.choice[r]) {
                 result[i] = c;
             }
@@ -665,7 +705,7 @@ fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
     }
 
     let Some(digit) = comp_digit else {
-        return Some(result);
+        return Some((apart, result));
     };
     // Composite-covered cells outside every field check: one block each.
     for i in 0..plan.allowed.len() {
@@ -699,7 +739,7 @@ fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
             winner = Some((score, k, d));
         }
     }
-    let (_, k, mut residue) = winner?;
+    let (score, k, mut residue) = winner?;
     result[digit] = k;
     // Walk the folded blocks back from the last.
     for Block {
@@ -715,7 +755,7 @@ fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
         }
         residue = prev;
     }
-    Some(result)
+    Some((apart + score, result))
 }
 
 /// Adds a block's residue table to the composite accumulator (a max-plus
@@ -1199,6 +1239,45 @@ mod tests {
         let d = run(&TD1, &[(1, 3, &[(b'3', 0.6), (b'8', 0.3)])]);
         assert_eq!(d.lines[1], TD1[1]);
         assert!(d.valid);
+    }
+
+    /// A TD1 whose document number runs on into the optional data:
+    /// `D23145890` `734`, its check digit `9` after them.
+    const TD1_LONG: [&[u8]; 3] = [
+        b"I<UTOD23145890<7349<<<<<<<<<<<",
+        b"7408122F1204159UTO<<<<<<<<<<<6",
+        b"ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+    ];
+
+    #[test]
+    fn a_long_document_number_is_corrected_by_its_own_check_digit() {
+        // The `3` of the number's continuation read as `8` first.
+        let d = run(&TD1_LONG, &[(0, 16, &[(b'8', 0.6), (b'3', 0.35)])]);
+        assert_eq!(d.lines[0], TD1_LONG[0]);
+        assert!(d.valid);
+        let k = d.corrections[0];
+        assert_eq!((k.line, k.column, k.chosen), (0, 16, b'3'));
+        assert_eq!(k.reason, Reason::CheckDigit);
+        // The number's filler read as a digit, but not surely.
+        let d = run(&TD1_LONG, &[(0, 14, &[(b'4', 0.45), (b'<', 0.4)])]);
+        assert_eq!(d.lines[0], TD1_LONG[0]);
+        assert!(d.valid);
+    }
+
+    #[test]
+    fn a_long_document_numbers_rival_lowers_the_checked_confidence() {
+        let d = run(&TD1_LONG, &[]);
+        assert!(d.checked_p > 0.95, "{}", d.checked_p);
+        // `7`→`2` and `3`→`8` make up for each other in the number's check
+        // and in the composite: `D23145890284` passes both too.
+        let rival: [Override<'_>; 2] = [
+            (0, 15, &[(b'7', 0.55), (b'2', 0.44)]),
+            (0, 16, &[(b'3', 0.55), (b'8', 0.44)]),
+        ];
+        let d = run(&TD1_LONG, &rival);
+        assert_eq!(d.lines[0], TD1_LONG[0]);
+        assert!(d.valid);
+        assert!((0.5..0.7).contains(&d.checked_p), "{}", d.checked_p);
     }
 
     #[test]

@@ -13,40 +13,45 @@
 //! the checks did not decide between them, and the reading should not be
 //! called valid.
 
-use crate::layout::{Field, Format};
+use crate::layout::Format;
 
-use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, rule_cells, value, weight};
+use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, long_number, rule_cells, value, weight};
+
+/// A long-number layout counts in the sum when its fillers and check digit
+/// are at least this likely (see [`long_number::layouts`]); less likely
+/// ones would add under a thousandth each.
+const LAYOUT_MIN_P: f32 = 1e-3;
 
 /// The probability of `choice` on the cells the check digits of `format`
 /// cover (and the check digits themselves), given that those checks hold:
 /// its probability over the summed probability of every choice of the
-/// cells' allowed characters that satisfies them. 1 when the format has no check;
-/// 0 when no choice satisfies them.
-///
-/// Known limit: a document number longer than nine characters (its check
-/// digit cell a filler, the number running on into the optional data)
-/// is not modelled by the sum, so such a reading gets 1; modelling the
-/// overflow in the search would lift it.
+/// cells' allowed characters that satisfies them, in any layout
+/// ([`long_number`]). 1 when the format has no check; 0 when no choice
+/// satisfies them.
 pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[usize]) -> f32 {
     let mut checked = vec![false; plan.allowed.len()];
     for rule in format.checks() {
-        let cells = rule_cells(plan, rule);
-        let Some((&digit, field)) = cells.split_last() else {
-            continue;
-        };
-        if choice[digit] == FILLER && field.iter().any(|&i| choice[i] != FILLER) {
-            return 1.0;
-        }
-        for &i in &cells {
+        for i in rule_cells(plan, rule) {
             checked[i] = true;
         }
     }
     if !checked.contains(&true) {
         return 1.0;
     }
-    let Some(log_mass) = log_mass(plan, format) else {
+    let mut layouts = long_number::layouts(plan, format, LAYOUT_MIN_P);
+    // The choice's own layout always counts, however unlikely its fillers.
+    if let Some(own) = long_number::chosen(plan, format, choice)
+        && !layouts.contains(&own)
+    {
+        layouts.push(own);
+    }
+    let log_mass = layouts
+        .iter()
+        .filter_map(|l| log_mass(&plan.narrowed(l), format, &l.fields))
+        .fold(NEG, log_add);
+    if log_mass == NEG {
         return 0.0;
-    };
+    }
     let chosen: f32 = checked
         .iter()
         .enumerate()
@@ -57,10 +62,10 @@ pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[u
 }
 
 /// The natural logarithm of the summed probability of every choice of the
-/// allowed characters that satisfies every check digit of `format`; `None`
-/// when none does.
-fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
-    let rules = format.checks();
+/// allowed characters that satisfies every check digit of `format` laid
+/// out as `fields` (its field checks, the composite aside); `None` when
+/// none does.
+fn log_mass(plan: &CellPlan<'_>, format: Format, fields: &[Vec<usize>]) -> Option<f32> {
     let (comp_weight, comp_digit) = composite_of(plan, format);
 
     let mut in_field = vec![false; plan.allowed.len()];
@@ -70,12 +75,11 @@ fn log_mass(plan: &CellPlan<'_>, format: Format) -> Option<f32> {
     // Fields no composite covers (visas) multiply in on their own.
     let mut apart = 0.0f32;
     let mut candidates = Vec::new();
-    for rule in rules.iter().filter(|r| r.field != Field::Composite) {
-        let cells = rule_cells(plan, rule);
-        for &i in &cells {
+    for cells in fields {
+        for &i in cells {
             in_field[i] = true;
         }
-        let table = field_mass(plan, &cells, &comp_weight, &mut candidates)?;
+        let table = field_mass(plan, cells, &comp_weight, &mut candidates)?;
         if cells.iter().all(|&i| comp_weight[i].is_some()) {
             acc = convolve(&acc, &table);
         } else {
