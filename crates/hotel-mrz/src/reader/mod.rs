@@ -223,10 +223,15 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
 /// Makes `reading` the `best` so far when it is a better one to return
 /// and not noise: the reading returned when none is valid. A text that
 /// passes every check (doubted only for its confidence) beats one that
-/// does not; then the likelier per cell wins (per cell, so that a 2×36
-/// window does not beat its 2×44 zone for having fewer cells).
+/// does not, unless so many of its characters are unsure that its checks
+/// may hold by chance ([`Doubt::Unsure`]: a grid carried past the
+/// document's edge, say); then the likelier per cell wins (per cell, so
+/// that a 2×36 window does not beat its 2×44 zone for having fewer cells).
 fn keep_likelier(best: &mut Option<Reading>, reading: Reading) {
-    let rank = |r: &Reading| (r.passes_checks(), r.log_prob() / r.cells().max(1) as f32);
+    let rank = |r: &Reading| {
+        let checked = r.passes_checks() && r.unsure() <= MAX_UNSURE;
+        (checked, r.log_prob() / r.cells().max(1) as f32)
+    };
     if !reading.is_noise() && best.as_ref().is_none_or(|b| rank(&reading) > rank(b)) {
         *best = Some(reading);
     }
@@ -414,11 +419,16 @@ mod tests {
 
     /// The reading of cells that give each character of `lines` with `p`.
     fn sure_of(lines: &[&[u8]], p: f32) -> Reading {
+        sure_but(lines, p, &[], p)
+    }
+
+    /// As [`sure_of`], the cells (line, column) of `unsure` with `q`.
+    fn sure_but(lines: &[&[u8]], p: f32, unsure: &[(usize, usize)], q: f32) -> Reading {
         let mut probs = Vec::new();
-        for line in lines {
-            for &ch in *line {
+        for (l, line) in lines.iter().enumerate() {
+            for (c, &ch) in line.iter().enumerate() {
                 let mut cell = [0.0001f32; 37];
-                cell[class_of(ch).unwrap_or(36)] = p;
+                cell[class_of(ch).unwrap_or(36)] = if unsure.contains(&(l, c)) { q } else { p };
                 probs.extend(cell);
             }
         }
@@ -460,6 +470,35 @@ mod tests {
         assert_eq!(
             best.map(|b| b.text().to_owned()),
             Some(zone.text().to_owned())
+        );
+    }
+
+    #[test]
+    fn a_reading_whose_checks_may_hold_by_chance_does_not_beat_a_sure_one() {
+        // A 2×44 grid carried past a visa's end: its checks pass, but five
+        // of its characters are unsure. The 2×36 reading is sure of every
+        // cell; its document was printed with a wrong composite.
+        let lines: [&[u8]; 2] = [
+            b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            b"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ];
+        let unsure: Vec<(usize, usize)> = (39..44).map(|c| (0, c)).collect();
+        let carried = sure_but(&lines, 0.95, &unsure, 0.4);
+        let window = sure_of(
+            &[
+                b"I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                b"D231458907UTO7408122F1204159<<<<<<<7",
+            ],
+            0.95,
+        );
+        assert!(carried.passes_checks() && carried.unsure() > MAX_UNSURE);
+        assert!(!window.passes_checks());
+        let mut best = None;
+        keep_likelier(&mut best, carried);
+        keep_likelier(&mut best, window.clone());
+        assert_eq!(
+            best.map(|b| b.text().to_owned()),
+            Some(window.text().to_owned())
         );
     }
 }
