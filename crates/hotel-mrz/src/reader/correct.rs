@@ -13,7 +13,8 @@
 //!    exact over the candidates kept: a dynamic programme over the check
 //!    residues (modulo 10), one state per pair of field and composite
 //!    residue. A cell is only changed to a character the classifier found
-//!    plausible (at least [`ALT_MIN_P`]), and at most [`MAX_CHANGES`] cells
+//!    plausible (at least [`ALT_MIN_P`], and at least [`ALT_MIN_SHARE`] as
+//!    likely as the cell's own), and at most [`MAX_CHANGES`] cells
 //!    change, so a clear misreading elsewhere is not "repaired" into a wrong
 //!    but valid MRZ. A check digit read as a digit with at least
 //!    [`CHECK_DIGIT_KEEP_P`] is never changed: a document printed with a
@@ -53,6 +54,13 @@ mod posterior;
 /// A cell is changed by the check-digit search only to a character with at
 /// least this probability.
 pub const ALT_MIN_P: f32 = 0.01;
+
+/// ... and only to a character at least this share as likely as the one
+/// the cell holds: a document printed with a wrong check digit reads
+/// invalid, instead of valid with a sure character changed to pass it
+/// (seed 16's 000182 of the measuring stick, a `T` at 98% changed to a `Y`
+/// at 1.5%).
+pub const ALT_MIN_SHARE: f32 = 0.05;
 
 /// The check-digit search changes at most this many cells of the
 /// class-constrained reading; beyond that the reading is left as it is
@@ -472,12 +480,13 @@ impl<'a> CellPlan<'a> {
     }
 
     /// The likely classes of cell `i` within its allowed set, most likely
-    /// first: the best one always, others from `min_p` on. A check digit
+    /// first: the best one always, others from `min_p` and `min_share` of
+    /// the best's probability on. A check digit
     /// read as a digit with [`CHECK_DIGIT_KEEP_P`] is its only candidate
     /// (module docs, step 2); the search may still pass its check by
     /// changing other cells, which the checked cells' confidence
     /// (`posterior`) then weighs.
-    fn candidates(&self, i: usize, min_p: f32, out: &mut Vec<(usize, f32)>) {
+    fn candidates(&self, i: usize, min_p: f32, min_share: f32, out: &mut Vec<(usize, f32)>) {
         out.clear();
         let p = self.probs(i);
         let best = argmax(p, self.allowed[i]);
@@ -488,7 +497,11 @@ impl<'a> CellPlan<'a> {
             return;
         }
         let mut rest: Vec<(usize, f32)> = (0..37)
-            .filter(|&k| k != best && self.allowed[i].contains(CLASSES[k]) && p[k] >= min_p)
+            .filter(|&k| {
+                k != best
+                    && self.allowed[i].contains(CLASSES[k])
+                    && p[k] >= min_p.max(min_share * p[best])
+            })
             .map(|k| (k, p[k]))
             .collect();
         rest.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -713,7 +726,7 @@ fn search_layout(
             continue;
         }
         let w = comp_weight[i].unwrap_or(0);
-        plan.candidates(i, ALT_MIN_P, &mut candidates);
+        plan.candidates(i, ALT_MIN_P, ALT_MIN_SHARE, &mut candidates);
         let mut best = [NEG; 10];
         let mut choice: [Vec<usize>; 10] = Default::default();
         for &(k, lp) in &candidates {
@@ -727,7 +740,7 @@ fn search_layout(
     }
 
     // The composite digit itself.
-    plan.candidates(digit, ALT_MIN_P, &mut candidates);
+    plan.candidates(digit, ALT_MIN_P, ALT_MIN_SHARE, &mut candidates);
     let mut winner: Option<(f32, usize, usize)> = None;
     for &(k, lp) in &candidates {
         let d = value(k) as usize;
@@ -810,7 +823,7 @@ fn field_table(
     for (offset, &i) in body.iter().enumerate() {
         let wf = weight(offset);
         let wc = comp_weight[i].unwrap_or(0);
-        plan.candidates(i, ALT_MIN_P, candidates);
+        plan.candidates(i, ALT_MIN_P, ALT_MIN_SHARE, candidates);
         let mut next = [NEG; 100];
         let mut step = [(0u8, 0u8); 100];
         for s in 0..100 {
@@ -831,7 +844,7 @@ fn field_table(
         back.push(step);
     }
     let wc = comp_weight[digit].unwrap_or(0);
-    plan.candidates(digit, ALT_MIN_P, candidates);
+    plan.candidates(digit, ALT_MIN_P, ALT_MIN_SHARE, candidates);
     let mut best = [NEG; 10];
     let mut end: [Option<(usize, usize)>; 10] = [None; 10];
     for s in 0..100 {
@@ -945,7 +958,7 @@ fn follow_grammar(plan: &CellPlan<'_>, cells: &[usize], grammar: Grammar) -> Opt
     let mut score = [NEG; STATES];
     let mut back: Vec<[(u8, u8); STATES]> = Vec::with_capacity(cells.len());
     for (n, &i) in cells.iter().enumerate() {
-        plan.candidates(i, LAYOUT_MIN_P, &mut candidates);
+        plan.candidates(i, LAYOUT_MIN_P, 0.0, &mut candidates);
         let mut next = [NEG; STATES];
         let mut step = [(0u8, 0u8); STATES];
         for &(k, lp) in &candidates {
@@ -1037,7 +1050,7 @@ fn country_code(plan: &CellPlan<'_>, cells: &[usize], choice: &[usize]) -> Optio
     let mut lists = Vec::with_capacity(cells.len());
     for &i in cells {
         let mut c = Vec::new();
-        plan.candidates(i, LAYOUT_MIN_P, &mut c);
+        plan.candidates(i, LAYOUT_MIN_P, 0.0, &mut c);
         lists.push(c);
     }
     let mut best: Option<(f32, Vec<usize>)> = None;
@@ -1303,6 +1316,20 @@ mod tests {
         let d = run(&TD3, &[(1, 7, &[(b'G', 0.999)])]);
         assert_eq!(d.lines[1][7], b'G');
         assert!(!d.valid);
+    }
+
+    #[test]
+    fn a_sure_character_is_not_changed_to_a_far_less_likely_one() {
+        // Printed `G` where the check digit wants `C`: a misprinted
+        // document, or a misreading that the classifier found 32 times less
+        // likely. Such a reading is left invalid, not repaired.
+        let d = run(&TD3, &[(1, 7, &[(b'G', 0.96), (b'C', 0.03)])]);
+        assert_eq!(d.lines[1][7], b'G');
+        assert!(!d.valid);
+        // One a twentieth as likely is still tried.
+        let d = run(&TD3, &[(1, 7, &[(b'G', 0.9), (b'C', 0.06)])]);
+        assert_eq!(d.lines[1][7], b'C');
+        assert!(d.valid);
     }
 
     #[test]
