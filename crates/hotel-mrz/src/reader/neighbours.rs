@@ -27,7 +27,9 @@
 //! cell along and the other kept, a TD1's middle line half as far
 //! ([`line_moves`]): the locator lines up lines fitted one by one, and
 //! under strong perspective with one end of the zone washed out, it can
-//! set one a cell off the other.
+//! set one a cell off the other. A moved 2×36 grid that then reads as an
+//! MRZ, not valid, is carried on to 44 cells too: the washed-out end may
+//! be a TD3's last eight cells.
 //!
 //! The moved and carried grids keep the measured pitch and line boxes;
 //! only the map's origin moves, or the count of cells grows, or (line
@@ -169,6 +171,10 @@ impl Near<'_> {
     /// as likely one way as the other. A reading more probable than `best`
     /// takes its place: a document whose own checks fail reads most
     /// probably from its right grid.
+    ///
+    /// A moved 2×36 grid that reads as an MRZ but not valid is also carried
+    /// on to 44 cells at either end: the zone whose end glare hid, and
+    /// whose grid was slanted for it, is as likely a 2×44 one.
     pub(super) fn read_line_moves(
         &self,
         grid: &Grid,
@@ -178,7 +184,24 @@ impl Near<'_> {
         let moves = line_moves(grid)
             .into_iter()
             .chain(line_moves(&grid.rotated_180()));
-        self.first_valid(moves, best, patches)
+        for grid in moves {
+            let Some(reading) = read_grid(self.image, &grid, self.model, self.options, patches)
+            else {
+                continue;
+            };
+            if reading.is_valid() {
+                return Some(reading);
+            }
+            let mrz = !reading.is_noise();
+            keep_likelier(best, reading);
+            if mrz && let Some(front) = carried_on(&grid) {
+                let back = moved(&grid, -((TD3_CHARS - TD2_CHARS) as f32), TD3_CHARS);
+                if let Some(reading) = self.first_valid([front, back], best, patches) {
+                    return Some(reading);
+                }
+            }
+        }
+        None
     }
 
     /// The first valid reading of `grids`, in their order; each invalid
@@ -465,6 +488,23 @@ mod tests {
         let mut best = None;
         let found = td1.read_line_moves(&off, &mut best, &mut patches);
         assert_eq!(found.as_ref().map(Reading::text), Some(text.as_str()));
+    }
+
+    #[test]
+    fn a_2x36_grid_on_a_td3_with_one_line_a_cell_off_reads_valid_moved_back_and_carried_on() {
+        let text = td3();
+        let (image, truth) = printed(&text);
+        let options = options();
+        let near = near(&image, &options);
+        let mut patches = Vec::new();
+        // The front 36 cells and the back 36, the last line a cell off.
+        for first in [0.0, 8.0] {
+            let window = moved(&truth, first, 36);
+            let off = sheared(&window, 0.0, -1.0).expect("a 2-line grid");
+            let mut best = None;
+            let found = near.read_line_moves(&off, &mut best, &mut patches);
+            assert_eq!(found.as_ref().map(Reading::text), Some(text.as_str()));
+        }
     }
 
     #[test]
