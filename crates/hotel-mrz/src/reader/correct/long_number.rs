@@ -15,7 +15,7 @@
 use crate::layout::{Field, Format};
 use crate::ocr::CharSet;
 
-use super::{CHECK_DIGIT_KEEP_P, CLASSES, CellPlan, rule_cells};
+use super::{CHECK_DIGIT_KEEP_P, CLASSES, CellPlan, FILLER, rule_cells};
 
 /// The field checks of one layout and the characters it allows where it
 /// narrows the format's.
@@ -28,13 +28,21 @@ pub(super) struct CheckFields {
     pub(super) narrowed: Vec<(usize, CharSet)>,
 }
 
+/// Long-number layouts are tried only where the number's check-digit cell
+/// gives a filler at least this, and the number's last cell and the
+/// continuation's characters (its check digit aside) less: each layout
+/// costs a search, and a zone that is no MRZ, or blank paper, gives every
+/// cell a little of every character.
+const LONG_MIN_P: f32 = 0.25;
+
 /// Letters and digits: what a number's cells hold before its first filler.
 const NOT_FILLER: CharSet = CharSet::DIGITS.union(CharSet::LETTERS);
 
 /// The format's own layout, then every long-number layout whose cells
-/// could plausibly hold what it puts there: a filler in the number's
-/// check-digit cell, a digit where the long number's check digit goes and
-/// a filler after it, each with at least `min_p`.
+/// could plausibly hold what it puts there (see [`LONG_MIN_P`]): a filler
+/// in the number's check-digit cell, letters or digits after it, a digit
+/// where the long number's check digit goes and a filler after it (each
+/// at least `min_p`).
 pub(super) fn layouts(plan: &CellPlan<'_>, format: Format, min_p: f32) -> Vec<CheckFields> {
     let mut out = vec![CheckFields {
         fields: table_fields(plan, format),
@@ -47,12 +55,21 @@ pub(super) fn layouts(plan: &CellPlan<'_>, format: Format, min_p: f32) -> Vec<Ch
     let p = plan.probs(check);
     let top = plan.top[check];
     let sure_digit = CharSet::DIGITS.contains(CLASSES[top]) && p[top] >= CHECK_DIGIT_KEEP_P;
-    if sure_digit || !likely(plan, check, CharSet::FILLER, min_p) {
+    let reads_filler = |i: usize| plan.probs(i)[FILLER] >= LONG_MIN_P;
+    if sure_digit || !reads_filler(check) || places.number.last().is_none_or(|&i| reads_filler(i)) {
         return out;
     }
+    // The continuation's characters are letters or digits: it ends at the
+    // first cell that reads as a filler.
+    let most = places
+        .rest
+        .iter()
+        .position(|&i| reads_filler(i))
+        .unwrap_or(places.rest.len());
     out.extend((1..places.rest.len()).filter_map(|len| {
         let (digit, after) = (places.rest[len], places.rest.get(len + 1));
-        let fits = likely(plan, digit, CharSet::DIGITS, min_p)
+        let fits = len <= most
+            && likely(plan, digit, CharSet::DIGITS, min_p)
             && after.is_none_or(|&i| likely(plan, i, CharSet::FILLER, min_p));
         fits.then(|| long(plan, format, &places, len))
     }));
