@@ -334,7 +334,7 @@ fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decode
         }
     }
 
-    let checked_p = posterior::checked_posterior(&plan, format, &choice);
+    let checked_p = posterior::checked_posterior(&plan, format, &choice, valid);
     let corrections = reasons
         .iter()
         .enumerate()
@@ -668,7 +668,7 @@ fn composite_of(plan: &CellPlan<'_>, format: Format) -> (Vec<Option<u32>>, Optio
 /// layout they may lie in ([`long_number`]); `None` when no assignment of
 /// the candidates does.
 fn check_search(plan: &CellPlan<'_>, format: Format) -> Option<Vec<usize>> {
-    long_number::layouts(plan, format, ALT_MIN_P)
+    long_number::layouts(plan, format, long_number::Gate::SEARCH)
         .iter()
         .filter_map(|layout| search_layout(&plan.narrowed(layout), format, &layout.fields))
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -1279,6 +1279,10 @@ mod tests {
         let d = run(&TD1_LONG, &[(0, 14, &[(b'4', 0.45), (b'<', 0.4)])]);
         assert_eq!(d.lines[0], TD1_LONG[0]);
         assert!(d.valid);
+        // Read surely as a digit, it is kept, as any check digit is.
+        let d = run(&TD1_LONG, &[(0, 14, &[(b'4', 0.6), (b'<', 0.35)])]);
+        assert_eq!(d.lines[0][14], b'4');
+        assert!(!d.valid);
     }
 
     #[test]

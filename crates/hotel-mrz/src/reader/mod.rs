@@ -475,9 +475,9 @@ mod tests {
 
     #[test]
     fn a_reading_whose_checks_may_hold_by_chance_does_not_beat_a_sure_one() {
-        // A 2×44 grid carried past a visa's end: its checks pass, but five
-        // of its characters are unsure. The 2×36 reading is sure of every
-        // cell; its document was printed with a wrong composite.
+        // A 2×44 reading whose checks pass with five characters unsure (a
+        // grid carried past a document's end reads so), and a 2×36 one sure
+        // of every cell, its document printed with a wrong composite.
         let lines: [&[u8]; 2] = [
             b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
             b"L898902C36UTO7408122F1204159ZE184226B<<<<<10",

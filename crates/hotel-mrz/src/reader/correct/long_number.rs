@@ -28,22 +28,51 @@ pub(super) struct CheckFields {
     pub(super) narrowed: Vec<(usize, CharSet)>,
 }
 
-/// Long-number layouts are tried only where the number's check-digit cell
-/// gives a filler at least this, and the number's last cell and the
-/// continuation's characters (its check digit aside) less: each layout
-/// costs a search, and a zone that is no MRZ, or blank paper, gives every
-/// cell a little of every character.
-const LONG_MIN_P: f32 = 0.25;
+/// Which long-number layouts to try: those whose cells plausibly hold what
+/// they put there.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Gate {
+    /// The number's check-digit cell must give a filler at least this.
+    check_filler: f32,
+    /// The number's last cell, and the continuation's characters, are taken
+    /// for fillers (which end a continuation) from this on.
+    text_filler: f32,
+    /// Where the continuation's check digit goes a digit, and a filler after
+    /// it, each at least this.
+    min_p: f32,
+    /// Whether a check-digit cell read as a digit with
+    /// [`CHECK_DIGIT_KEEP_P`] rules long numbers out, as the search keeps
+    /// such a digit.
+    keep_sure_digit: bool,
+}
+
+impl Gate {
+    /// For the check-digit search: a layout costs a search, and a zone that
+    /// is no MRZ, or blank paper, gives every cell a little of every
+    /// character, so only cells that read as what the layout needs.
+    pub(super) const SEARCH: Self = Self {
+        check_filler: 0.25,
+        text_filler: 0.25,
+        min_p: super::ALT_MIN_P,
+        keep_sure_digit: true,
+    };
+
+    /// For the checked confidence of a text that passes its checks: every
+    /// layout but those whose needed characters are under a thousandth.
+    pub(super) const MASS: Self = Self {
+        check_filler: 1e-3,
+        text_filler: 1.0 - 1e-3,
+        min_p: 1e-3,
+        keep_sure_digit: false,
+    };
+}
 
 /// Letters and digits: what a number's cells hold before its first filler.
 const NOT_FILLER: CharSet = CharSet::DIGITS.union(CharSet::LETTERS);
 
-/// The format's own layout, then every long-number layout whose cells
-/// could plausibly hold what it puts there (see [`LONG_MIN_P`]): a filler
-/// in the number's check-digit cell, letters or digits after it, a digit
-/// where the long number's check digit goes and a filler after it (each
-/// at least `min_p`).
-pub(super) fn layouts(plan: &CellPlan<'_>, format: Format, min_p: f32) -> Vec<CheckFields> {
+/// The format's own layout, then every long-number layout that `gate`
+/// lets through.
+pub(super) fn layouts(plan: &CellPlan<'_>, format: Format, gate: Gate) -> Vec<CheckFields> {
     let mut out = vec![CheckFields {
         fields: table_fields(plan, format),
         narrowed: Vec::new(),
@@ -54,9 +83,14 @@ pub(super) fn layouts(plan: &CellPlan<'_>, format: Format, min_p: f32) -> Vec<Ch
     let check = places.check;
     let p = plan.probs(check);
     let top = plan.top[check];
-    let sure_digit = CharSet::DIGITS.contains(CLASSES[top]) && p[top] >= CHECK_DIGIT_KEEP_P;
-    let reads_filler = |i: usize| plan.probs(i)[FILLER] >= LONG_MIN_P;
-    if sure_digit || !reads_filler(check) || places.number.last().is_none_or(|&i| reads_filler(i)) {
+    let sure_digit = gate.keep_sure_digit
+        && CharSet::DIGITS.contains(CLASSES[top])
+        && p[top] >= CHECK_DIGIT_KEEP_P;
+    let reads_filler = |i: usize| plan.probs(i)[FILLER] >= gate.text_filler;
+    if sure_digit
+        || p[FILLER] < gate.check_filler
+        || places.number.last().is_none_or(|&i| reads_filler(i))
+    {
         return out;
     }
     // The continuation's characters are letters or digits: it ends at the
@@ -69,8 +103,8 @@ pub(super) fn layouts(plan: &CellPlan<'_>, format: Format, min_p: f32) -> Vec<Ch
     out.extend((1..places.rest.len()).filter_map(|len| {
         let (digit, after) = (places.rest[len], places.rest.get(len + 1));
         let fits = len <= most
-            && likely(plan, digit, CharSet::DIGITS, min_p)
-            && after.is_none_or(|&i| likely(plan, i, CharSet::FILLER, min_p));
+            && likely(plan, digit, CharSet::DIGITS, gate.min_p)
+            && after.is_none_or(|&i| likely(plan, i, CharSet::FILLER, gate.min_p));
         fits.then(|| long(plan, format, &places, len))
     }));
     out

@@ -15,12 +15,8 @@
 
 use crate::layout::Format;
 
-use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, long_number, rule_cells, value, weight};
-
-/// A long-number layout counts in the sum when its fillers and check digit
-/// are at least this likely (see [`long_number::layouts`]); less likely
-/// ones would add under a thousandth each.
-const LAYOUT_MIN_P: f32 = 1e-3;
+use super::long_number::{self, Gate};
+use super::{CLASSES, CellPlan, FILLER, NEG, composite_of, rule_cells, value, weight};
 
 /// The probability of `choice` on the cells the check digits of `format`
 /// cover (and the check digits themselves), given that those checks hold:
@@ -28,7 +24,16 @@ const LAYOUT_MIN_P: f32 = 1e-3;
 /// cells' allowed characters that satisfies them, in any layout
 /// ([`long_number`]). 1 when the format has no check; 0 when no choice
 /// satisfies them.
-pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[usize]) -> f32 {
+///
+/// For a text that fails its checks (`passes` false) the figure decides
+/// nothing, and the sum takes only the layouts the search tries, which are
+/// fewer.
+pub(super) fn checked_posterior(
+    plan: &CellPlan<'_>,
+    format: Format,
+    choice: &[usize],
+    passes: bool,
+) -> f32 {
     let mut checked = vec![false; plan.allowed.len()];
     for rule in format.checks() {
         for i in rule_cells(plan, rule) {
@@ -38,7 +43,8 @@ pub(super) fn checked_posterior(plan: &CellPlan<'_>, format: Format, choice: &[u
     if !checked.contains(&true) {
         return 1.0;
     }
-    let mut layouts = long_number::layouts(plan, format, LAYOUT_MIN_P);
+    let gate = if passes { Gate::MASS } else { Gate::SEARCH };
+    let mut layouts = long_number::layouts(plan, format, gate);
     // The choice's own layout always counts, however unlikely its fillers.
     if let Some(own) = long_number::chosen(plan, format, choice)
         && !layouts.contains(&own)
