@@ -65,12 +65,17 @@ pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
         .flat_map(|k| [k, -k])
         .map(|k| moved(grid, k as f32, grid.chars()))
         .collect();
-    if let Some(front) = carried_on(grid) {
-        let extra = (TD3_CHARS - TD2_CHARS) as f32;
-        found.push(front);
-        found.push(moved(grid, -extra, TD3_CHARS));
-    }
+    found.extend(carried_either_way(grid));
     found
+}
+
+/// A 2×36 grid carried on to 44 cells keeping its first cell, then keeping
+/// its last; none for any other grid.
+fn carried_either_way(grid: &Grid) -> Vec<Grid> {
+    let extra = (TD3_CHARS - TD2_CHARS) as f32;
+    carried_on(grid)
+        .map(|front| vec![front, moved(grid, -extra, TD3_CHARS)])
+        .unwrap_or_default()
 }
 
 /// A grid with its first or its last line moved a cell either way and the
@@ -194,11 +199,9 @@ impl Near<'_> {
             }
             let mrz = !reading.is_noise();
             keep_likelier(best, reading);
-            if mrz && let Some(front) = carried_on(&grid) {
-                let back = moved(&grid, -((TD3_CHARS - TD2_CHARS) as f32), TD3_CHARS);
-                if let Some(reading) = self.first_valid([front, back], best, patches) {
-                    return Some(reading);
-                }
+            if mrz && let Some(reading) = self.first_valid(carried_either_way(&grid), best, patches)
+            {
+                return Some(reading);
             }
         }
         None
