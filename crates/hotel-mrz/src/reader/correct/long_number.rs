@@ -8,9 +8,12 @@
 //! (unless the field ends there). The searches try each length of that
 //! rest as its own layout, with the cells it fixes narrowed to what it
 //! puts there. The layouts exclude each other: the table's needs a digit
-//! (or an all-filler field) in the check digit's cell, and a long number of
-//! one length has its first filler in the optional data where no other
-//! length has it.
+//! (or an all-filler field) in the check digit's cell, every long one a
+//! filler there; and of two lengths, the shorter puts a filler in the cell
+//! after its check digit, where the longer puts a letter or digit.
+//!
+//! Not here: reading such a number from text, which part 1's parser does
+//! (`record.rs`); this module only says which cells the checks cover.
 
 use crate::layout::{Field, Format};
 use crate::ocr::CharSet;
