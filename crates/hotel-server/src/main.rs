@@ -23,10 +23,13 @@ fn main() -> anyhow::Result<ExitCode> {
     if let Command::Mrz(command) = cli.command {
         // Exit status 1 when any MRZ is invalid, like a linter; 2, as for a
         // usage error, when the command itself fails (input over the limit,
-        // output that cannot be written), with one line saying why.
+        // output that cannot be written), with one line saying why. A reader
+        // that closed the pipe early (`| head`) is no error: stop quietly
+        // with the status a shell gives a program SIGPIPE ended.
         return Ok(match hotel_server::mrz_cli::run(command) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
+            Err(error) if is_broken_pipe(&error) => ExitCode::from(SIGPIPE_STATUS),
             Err(error) => {
                 eprintln!("error: {error:#}");
                 ExitCode::from(2)
@@ -59,6 +62,17 @@ fn main() -> anyhow::Result<ExitCode> {
     // rumqttd's threads do not stop on their own.
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
+}
+
+/// 128 + SIGPIPE, as a shell reports a process the signal ended.
+const SIGPIPE_STATUS: u8 = 141;
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

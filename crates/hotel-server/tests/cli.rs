@@ -161,6 +161,33 @@ fn mrz_parse_input_over_its_limit_fails_with_one_line_and_status_2() {
 }
 
 #[test]
+fn mrz_output_to_a_closed_pipe_ends_quietly_with_the_sigpipe_status() {
+    // The pipe's reading end is closed before the command writes, as when
+    // `| head` has read enough: the first write fails with EPIPE.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = hotel()
+        .args([
+            "mrz",
+            "generate",
+            "--format",
+            "td3",
+            "--surname",
+            "ERIKSSON",
+        ])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn mrz_synth_read_and_score_a_small_set() {
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("set");
