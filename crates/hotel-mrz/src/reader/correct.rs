@@ -318,8 +318,11 @@ fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decode
 
     let mut valid = is_valid(&choice, cells.chars, options);
     if !valid && let Some(found) = check_search(&plan, format) {
+        // The search starts from each cell's likeliest character in its
+        // class: where it kept that, the steps above keep their choice.
+        let searched_from = plan.top_in_class();
         let changed: Vec<usize> = (0..found.len())
-            .filter(|&i| found[i] != choice[i])
+            .filter(|&i| found[i] != searched_from[i] && found[i] != choice[i])
             .collect();
         let mut trial = choice.clone();
         for &i in &changed {
@@ -1392,6 +1395,31 @@ mod tests {
         let d = run(&TD3, &[(0, 40, &[(b'K', 0.55), (b'<', 0.4)])]);
         assert_eq!(d.lines[0], TD3[0]);
         assert_eq!(d.corrections[0].reason, Reason::Layout);
+    }
+
+    #[test]
+    fn the_check_digit_search_keeps_what_the_layout_and_country_steps_chose() {
+        // A misread birth-date digit sends the text to the check-digit
+        // search; the cells no check covers keep the earlier steps' choice.
+        let date: Override<'_> = (1, 14, &[(b'3', 0.6), (b'4', 0.35)]);
+        let tail: Override<'_> = (0, 40, &[(b'K', 0.55), (b'<', 0.4)]);
+        let d = run(&TD3, &[date, tail]);
+        assert_eq!(d.lines, TD3.map(<[u8]>::to_vec));
+        assert!(d.valid);
+        assert_eq!(reason_at(&d, 1, 14), Some(Reason::CheckDigit));
+        assert_eq!(reason_at(&d, 0, 40), Some(Reason::Layout));
+        // The issuing state's `U` read as a digit, then as `Y`.
+        let state: Override<'_> = (0, 2, &[(b'1', 0.5), (b'Y', 0.3), (b'U', 0.15)]);
+        let d = run(&TD3, &[date, state]);
+        assert_eq!(d.lines, TD3.map(<[u8]>::to_vec));
+        assert_eq!(reason_at(&d, 0, 2), Some(Reason::CountryCode));
+    }
+
+    fn reason_at(d: &Decoded, line: usize, column: usize) -> Option<Reason> {
+        d.corrections
+            .iter()
+            .find(|k| (k.line, k.column) == (line, column))
+            .map(|k| k.reason)
     }
 
     #[test]
