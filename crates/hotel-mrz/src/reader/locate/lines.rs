@@ -142,6 +142,15 @@ pub(crate) struct Zone {
 }
 
 impl Zone {
+    /// Whether it was seen whole: every line seen, at the zone's length,
+    /// with their ends agreeing and none joined from a piece. Every penalty
+    /// for less ([`CARRIED_PENALTY`], [`ONE_END_PENALTY`],
+    /// [`PIECED_PENALTY`]) is more than such a zone scores (10 a line, less
+    /// 0.1 a missing or excess cell).
+    pub(crate) fn is_clear(&self) -> bool {
+        !self.carried && !self.has_proposed_line() && self.score > 0.0
+    }
+
     /// Whether a line of it was proposed, not seen (no glyph; see
     /// `missing_line`).
     pub(crate) fn has_proposed_line(&self) -> bool {

@@ -119,15 +119,24 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
         .into_iter()
         .map(|(z, f)| (z, f, factor))
         .collect();
-    if work.is_some() && zones.iter().all(|(z, _, _)| z.carried) {
-        // Small print in a large frame can vanish when shrunk: search the
-        // frame at full resolution before giving up (or settling for
-        // carried zones, which then come last).
+    // How well a search saw a zone: one seen whole (its lines' ends agree,
+    // none joined from a piece), or at least one of a seen length.
+    let seen = |zones: &[(Zone, Frame, f32)]| {
+        (
+            zones.iter().any(|(z, _, _)| z.is_clear()),
+            zones.iter().any(|(z, _, _)| !z.carried),
+        )
+    };
+    if work.is_some() && !seen(&zones).0 {
+        // Small print in a large frame can vanish when shrunk, or its
+        // glyphs merge so that a line loses its ends: search the frame at
+        // full resolution before giving up or settling for such zones,
+        // which then come after the ones it sees better.
         let mut full: Vec<(Zone, Frame, f32)> = find_zones(image, true)
             .into_iter()
             .map(|(z, f)| (z, f, 1.0))
             .collect();
-        if full.iter().any(|(z, _, _)| !z.carried) {
+        if seen(&full) > seen(&zones) {
             full.append(&mut zones);
             zones = full;
         } else if zones.is_empty() {
