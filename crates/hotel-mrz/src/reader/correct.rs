@@ -318,22 +318,32 @@ fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decode
 
     let mut valid = is_valid(&choice, cells.chars, options);
     if !valid && let Some(found) = check_search(&plan, format) {
-        // The search starts from each cell's likeliest character in its
-        // class: where it kept that, the steps above keep their choice.
+        // The search returns every cell, most as it started them (each
+        // cell's likeliest character in its class): those keep the steps
+        // above's choice. If that breaks a check the search satisfied, its
+        // text is taken whole.
         let searched_from = plan.top_in_class();
-        let changed: Vec<usize> = (0..found.len())
-            .filter(|&i| found[i] != searched_from[i] && found[i] != choice[i])
+        let kept: Vec<usize> = (0..found.len())
+            .map(|i| {
+                if found[i] == searched_from[i] {
+                    choice[i]
+                } else {
+                    found[i]
+                }
+            })
             .collect();
-        let mut trial = choice.clone();
-        for &i in &changed {
-            trial[i] = found[i];
-        }
-        if changed.len() <= MAX_CHANGES && is_valid(&trial, cells.chars, options) {
-            for &i in &changed {
-                reasons[i] = (found[i] != plan.top[i]).then_some(Reason::CheckDigit);
+        for trial in [kept, found] {
+            let changed: Vec<usize> = (0..trial.len())
+                .filter(|&i| trial[i] != choice[i])
+                .collect();
+            if changed.len() <= MAX_CHANGES && is_valid(&trial, cells.chars, options) {
+                for &i in &changed {
+                    reasons[i] = (trial[i] != plan.top[i]).then_some(Reason::CheckDigit);
+                }
+                choice = trial;
+                valid = true;
+                break;
             }
-            choice = trial;
-            valid = true;
         }
     }
 
@@ -1412,6 +1422,7 @@ mod tests {
         let state: Override<'_> = (0, 2, &[(b'1', 0.5), (b'Y', 0.3), (b'U', 0.15)]);
         let d = run(&TD3, &[date, state]);
         assert_eq!(d.lines, TD3.map(<[u8]>::to_vec));
+        assert!(d.valid);
         assert_eq!(reason_at(&d, 0, 2), Some(Reason::CountryCode));
     }
 
