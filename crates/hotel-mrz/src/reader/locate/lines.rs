@@ -39,6 +39,10 @@ pub(super) const CARRIED_PENALTY: f32 = 100.0;
 /// can score, less than [`CARRIED_PENALTY`].
 const ONE_END_PENALTY: f32 = 50.0;
 
+// `Zone::is_clear` tells a penalised zone by its score's sign: each
+// penalty outweighs the most a zone of three lines can score.
+const _: () = assert!(ONE_END_PENALTY > 30.0 && PIECED_PENALTY > 30.0 && CARRIED_PENALTY > 30.0);
+
 /// Cells of a seen line without a glyph of their own (a faint or merged
 /// one) that still leave it an MRZ-like line ([`Line::is_mrz_like`]).
 pub(super) const MAX_EMPTY_CELLS: usize = 2;
@@ -142,13 +146,14 @@ pub(crate) struct Zone {
 }
 
 impl Zone {
-    /// Whether it was seen whole: every line seen, at the zone's length,
-    /// with their ends agreeing and none joined from a piece. Every penalty
-    /// for less ([`CARRIED_PENALTY`], [`ONE_END_PENALTY`],
-    /// [`PIECED_PENALTY`]) is more than such a zone scores (10 a line, less
-    /// 0.1 a missing or excess cell).
+    /// Whether it was seen whole: every line seen (a zone with a proposed
+    /// line is carried), at the zone's length, with their ends agreeing and
+    /// none joined from a piece. Every penalty for less
+    /// ([`CARRIED_PENALTY`], [`ONE_END_PENALTY`], [`PIECED_PENALTY`]) is
+    /// more than such a zone scores (10 a line, less 0.1 a missing or
+    /// excess cell).
     pub(crate) fn is_clear(&self) -> bool {
-        !self.carried && !self.has_proposed_line() && self.score > 0.0
+        !self.carried && self.score > 0.0
     }
 
     /// Whether a line of it was proposed, not seen (no glyph; see

@@ -187,7 +187,8 @@ pub fn candidates(image: &GrayImage) -> Vec<Candidate> {
                     refined: true,
                 });
             }
-            // Refined only if read: the zone's own grid mostly reads.
+            // Left unrefined: `into_grid` refines it if it is read, and the
+            // zone's own grid mostly reads valid first.
             if let Some(grid) = level_grid(zone, *frame, *factor, &rough) {
                 found.push(Candidate {
                     grid,
@@ -358,9 +359,17 @@ fn level_grid(zone: &Zone, frame: Frame, factor: f32, rough: &Grid) -> Option<Gr
     }
     let (first, last) = (zone.lines.first()?, zone.lines.last()?);
     let slope = (first.top.1 + last.bottom.1) / 2.0;
-    let mid = first.left + zone.chars as f32 * first.pitch / 2.0;
+    let mid = middle(zone)?;
     let level = |edge: (f32, f32)| (edge.0 + (edge.1 - slope) * mid, slope);
     grid_between(zone, frame, factor, level(first.top), level(last.bottom))
+}
+
+/// Where along `s` a zone's middle lies: at its mean pitch from the first
+/// line's left edge.
+fn middle(zone: &Zone) -> Option<f32> {
+    let first = zone.lines.first()?;
+    let pitch = zone.lines.iter().map(|l| l.pitch).sum::<f32>() / zone.lines.len() as f32;
+    Some(first.left + zone.chars as f32 * pitch / 2.0)
 }
 
 /// The first grid of a zone whose first line's cap top and last line's
@@ -388,7 +397,7 @@ fn grid_between(
         at(last.left, bottom),
     ];
     let pitch = zone.lines.iter().map(|l| l.pitch).sum::<f32>() / zone.lines.len() as f32;
-    let mid_s = first.left + chars * pitch / 2.0;
+    let mid_s = middle(zone)?;
     let top_of = |l: &lines::Line| l.top.0 + l.top.1 * mid_s;
     let bottom_of = |l: &lines::Line| l.bottom.0 + l.bottom.1 * mid_s;
     let origin = top_of(first);
