@@ -12,6 +12,9 @@ use hotel_server::config::{
 use hotel_server::server::{self, BrokerChoice, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
+/// 128 + SIGPIPE, as a shell reports a process the signal ended.
+const SIGPIPE_STATUS: u8 = 141;
+
 /// jemalloc returns freed memory to the system within seconds; glibc's malloc
 /// kept most of what the server ever freed resident (`docs/performance.md`).
 #[cfg(all(feature = "jemalloc", target_os = "linux"))]
@@ -63,9 +66,6 @@ fn main() -> anyhow::Result<ExitCode> {
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
 }
-
-/// 128 + SIGPIPE, as a shell reports a process the signal ended.
-const SIGPIPE_STATUS: u8 = 141;
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
