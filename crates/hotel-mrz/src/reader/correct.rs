@@ -1426,6 +1426,18 @@ mod tests {
         assert_eq!(reason_at(&d, 0, 2), Some(Reason::CountryCode));
     }
 
+    #[test]
+    fn a_checked_cell_the_grammar_changed_keeps_what_its_check_needs() {
+        // A personal number printed with a letter past its double filler,
+        // its check digit (5) counting the `E`. The grammar makes that `E`
+        // a filler, which breaks the check; the search's `E` stands.
+        let line: &[u8] = b"L898902C36UTO7408122F1204159ZE184226B<<E<<58";
+        let text = [TD3[0], line];
+        let d = run(&text, &[(1, 39, &[(b'E', 0.6), (b'<', 0.35)])]);
+        assert_eq!(d.lines[1], line);
+        assert!(d.valid);
+    }
+
     fn reason_at(d: &Decoded, line: usize, column: usize) -> Option<Reason> {
         d.corrections
             .iter()
