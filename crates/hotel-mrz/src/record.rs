@@ -150,6 +150,9 @@ pub enum ProblemKind {
     /// A field every document has (the document code, the document number,
     /// the primary name) is empty: it starts with the filler `<`.
     Missing,
+    /// A country code has a filler before a letter: a code is letters,
+    /// padded with fillers only at its end (ICAO 9303 Part 3).
+    FillerInsideCode,
     /// The document number is marked as continuing in the optional data
     /// (`<` in its check-digit position) but no continuation and check
     /// digit follow there.
@@ -261,6 +264,13 @@ impl Mrz {
             );
             if required && mrz.byte(spec.span.line, spec.span.start) == FILLER {
                 mrz.push_problem(spec.field, spec.span, 0, ProblemKind::Missing);
+            }
+            // A country code is letters padded at its end (`D<<`): a letter
+            // after a filler is no code.
+            if matches!(spec.field, Field::IssuingState | Field::Nationality)
+                && let Some(at) = filler_before_letter(mrz.span(spec.span))
+            {
+                mrz.push_problem(spec.field, spec.span, at, ProblemKind::FillerInsideCode);
             }
         }
         if !CharClass::Sex.allows(mrz.byte(plan.sex.line, plan.sex.start)) {
@@ -790,6 +800,9 @@ impl fmt::Display for Problem {
             ProblemKind::ImpossibleDate(p) => write!(f, "cannot be a date: {p}"),
             ProblemKind::InvalidSex => f.write_str("must be M, F, X or <"),
             ProblemKind::Missing => f.write_str("is empty, but every document has one"),
+            ProblemKind::FillerInsideCode => {
+                f.write_str("has a filler before a letter; fillers only pad a code's end")
+            }
             ProblemKind::MissingNumberContinuation => f.write_str(
                 "is marked as continuing in the optional data, but no continuation follows",
             ),
@@ -808,9 +821,19 @@ impl ProblemKind {
             Self::ImpossibleDate(_) => "impossible_date",
             Self::InvalidSex => "invalid_sex",
             Self::Missing => "missing",
+            Self::FillerInsideCode => "filler_inside_code",
             Self::MissingNumberContinuation => "missing_number_continuation",
         }
     }
+}
+
+/// Where, in a country code, a filler stands before a letter.
+fn filler_before_letter(code: &[u8]) -> Option<usize> {
+    let first = code.iter().position(|&c| c == FILLER)?;
+    code[first..]
+        .iter()
+        .any(u8::is_ascii_uppercase)
+        .then_some(first)
 }
 
 /// Where a document number's check digit is.

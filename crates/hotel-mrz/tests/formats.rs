@@ -396,6 +396,29 @@ fn flags_digits_in_names_and_country_codes() {
 }
 
 #[test]
+fn flags_a_filler_before_a_letter_in_a_country_code() {
+    // Germany's one-letter code is padded at its end.
+    let padded = TD3.replacen("P<UTO", "P<D<<", 1);
+    assert!(parse(&padded, &options()).unwrap().is_valid());
+
+    for (line, column, field) in [
+        (1, 3, Field::IssuingState),
+        (1, 4, Field::IssuingState),
+        (2, 11, Field::Nationality),
+    ] {
+        let bad = with_char(TD3, line, column, '<');
+        let mrz = parse(&bad, &options()).unwrap();
+        assert!(!mrz.is_valid(), "{bad}");
+        let p = mrz.problems()[0];
+        assert_eq!(
+            (p.field, usize::from(p.line), usize::from(p.column), p.kind),
+            (field, line, column, ProblemKind::FillerInsideCode)
+        );
+        assert_eq!(p.kind.name(), "filler_inside_code");
+    }
+}
+
+#[test]
 fn accepts_sexes_m_f_x_and_filler_only() {
     for (c, sex) in [
         ('M', Sex::Male),

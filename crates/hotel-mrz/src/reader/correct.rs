@@ -30,8 +30,8 @@
 //!    end. A lone letter in a filler tail (a `<` read as `K`, which no
 //!    check digit can tell apart: both are worth 0 modulo 10) is read as a
 //!    filler when the classifier found a filler plausible there.
-//! 4. Country codes take the most likely known ICAO code when one is
-//!    plausible.
+//! 4. Country codes are letters padded with fillers at their end (`D<<`),
+//!    and take the most likely known ICAO code when one is plausible.
 //!
 //! Which of the formats sharing a line shape (TD3 and MRV-A; TD2, MRV-B and
 //! the French card) is meant follows from the first characters, as in
@@ -305,6 +305,9 @@ fn decode_as(cells: Cells<'_>, format: Format, options: &ParseOptions) -> Decode
     }
     for span in country_spans(format) {
         let cells_of: Vec<usize> = span.collect();
+        if let Some(found) = follow_grammar(&plan, &cells_of, Grammar::Code) {
+            apply(&mut choice, &mut reasons, &cells_of, &found, Reason::Layout);
+        }
         if let Some(found) = country_code(&plan, &cells_of, &choice) {
             apply(
                 &mut choice,
@@ -918,6 +921,8 @@ enum Grammar {
     Name,
     /// `CONTENT<<<<`, single fillers allowed inside the content.
     Optional,
+    /// A country code, `D<<`: letters, then fillers to the end.
+    Code,
 }
 
 /// The name and optional-data fields, with their grammar.
@@ -1014,12 +1019,29 @@ fn follow_grammar(plan: &CellPlan<'_>, cells: &[usize], grammar: Grammar) -> Opt
                     (GIVEN, None),
                     (GIVEN_ONE, None),
                 ],
+                (Grammar::Code, false) => [
+                    (IN_PART, Some(IN_PART)),
+                    (ONE, None),
+                    (TWO, None),
+                    (TAIL, None),
+                    (GIVEN, None),
+                    (GIVEN_ONE, None),
+                ],
+                (Grammar::Code, true) => [
+                    (IN_PART, Some(TAIL)),
+                    (ONE, None),
+                    (TWO, None),
+                    (TAIL, Some(TAIL)),
+                    (GIVEN, None),
+                    (GIVEN_ONE, None),
+                ],
             };
             if n == 0 {
-                // A name starts with a letter; optional data may be empty.
+                // A name or a code starts with a letter; optional data may
+                // be empty.
                 let to = match (grammar, filler) {
                     (_, false) => IN_PART,
-                    (Grammar::Name, true) => continue,
+                    (Grammar::Name | Grammar::Code, true) => continue,
                     (Grammar::Optional, true) => TAIL,
                 };
                 if lp > next[to] {
@@ -1483,6 +1505,23 @@ mod tests {
         let d = run(&TD3, &[(0, 2, &[(b'V', 0.6), (b'U', 0.35)])]);
         assert_eq!(&d.lines[0][2..5], b"UTO");
         assert_eq!(d.corrections[0].reason, Reason::CountryCode);
+    }
+
+    #[test]
+    fn a_country_code_is_letters_then_fillers() {
+        // The nationality's `T` read likelier a filler than an `X`, and no
+        // known code among the cells' choices: `U<O` is no code, `UXO` is.
+        let d = run(&TD3, &[(1, 11, &[(b'<', 0.6), (b'X', 0.3)])]);
+        assert_eq!(&d.lines[1][10..13], b"UXO");
+        assert_eq!(reason_at(&d, 1, 11), Some(Reason::Layout));
+        // Fillers that pad a code's end stay.
+        let mut germany = TD3.map(<[u8]>::to_vec);
+        germany[1][11..13].copy_from_slice(b"<<");
+        germany[1][10] = b'D';
+        let refs: Vec<&[u8]> = germany.iter().map(Vec::as_slice).collect();
+        let d = run(&refs, &[]);
+        assert_eq!(&d.lines[1][10..13], b"D<<");
+        assert!(d.corrections.is_empty());
     }
 
     #[test]
