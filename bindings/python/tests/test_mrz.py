@@ -12,6 +12,7 @@ import io
 import os
 import threading
 import time
+from types import ModuleType
 
 import pytest
 
@@ -116,7 +117,7 @@ def test_today_chooses_the_century_of_two_digit_years() -> None:
 
 def test_today_is_keyword_only() -> None:
     with pytest.raises(TypeError):
-        parse_mrz(SPECIMEN_TEXT, TODAY)  # type: ignore[misc]
+        parse_mrz(SPECIMEN_TEXT, TODAY)  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(
@@ -173,7 +174,7 @@ def _font_path() -> str:
     return found[0]
 
 
-def _pil():  # type: ignore[no-untyped-def]
+def _pil() -> tuple[ModuleType, ModuleType, ModuleType]:
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
