@@ -40,11 +40,11 @@ cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
 # The Python bindings (bindings/python): build the wheel with maturin in a
 # virtual environment under the target directory (the dev profile, so the
 # crates the Rust tests built are reused), install it, then run pytest and
-# check the type stubs against the module.
+# check the type stubs against the module and the tests against the stubs.
 python_tests() {
   local venv wheels
-  venv="${CARGO_TARGET_DIR:-target}/python-venv"
-  wheels="${CARGO_TARGET_DIR:-target}/python-wheels"
+  venv=$(realpath -m "${CARGO_TARGET_DIR:-target}/python-venv")
+  wheels=$(realpath -m "${CARGO_TARGET_DIR:-target}/python-wheels")
   if ! { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; }; then
     rm -rf "$venv"
     if [ "$HOTEL_REQUIRE_SERVICES" = 1 ]; then
@@ -60,8 +60,13 @@ python_tests() {
     "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheels"/smart_hotel-*.whl ||
     return 1
   local py_status=0
+  # mypy keeps its cache beside the venv, out of the source tree (stubtest
+  # writes its own in the working directory, so it runs from there).
+  export MYPY_CACHE_DIR="${venv%/*}/mypy-cache"
   "$venv/bin/python" -m pytest -p no:cacheprovider bindings/python/tests 2>&1 | tee -a "$log" || py_status=1
-  "$venv/bin/python" -m mypy.stubtest smart_hotel || py_status=1
+  (cd "${venv%/*}" && "$venv/bin/python" -m mypy.stubtest smart_hotel) || py_status=1
+  # The tests type-check against the stubs as a user's code would.
+  "$venv/bin/python" -m mypy --strict bindings/python/tests || py_status=1
   return "$py_status"
 }
 python_tests || status=1
