@@ -1,0 +1,267 @@
+//! `parse_mrz` and the classes it returns: `Mrz`, `Check` and `Problem`.
+//!
+//! `Mrz` wraps the Rust record and converts each field on access; its
+//! `repr` shows the format and the verdict only, as the record holds
+//! passport data.
+
+use hotel_mrz::{Date, Mrz, ParseOptions, Resolved, parse};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDate, PyDateAccess};
+
+use crate::error::mrz_error;
+
+/// A parsed machine-readable zone: fields, check verdicts and problems.
+#[pyclass(name = "Mrz", module = "smart_hotel", frozen, subclass)]
+pub(crate) struct PyMrz {
+    inner: Mrz,
+}
+
+/// The verdict on one check digit.
+#[pyclass(name = "Check", module = "smart_hotel", frozen, get_all)]
+pub(crate) struct PyCheck {
+    /// The field the digit guards (`composite` for the composite check).
+    field: &'static str,
+    /// Whether the digit matches and the field's content is acceptable.
+    valid: bool,
+    /// Line of the check digit, 1-based.
+    line: u8,
+    /// Column of the check digit, 1-based.
+    column: u8,
+}
+
+/// One thing wrong with a well-formed MRZ.
+#[pyclass(name = "Problem", module = "smart_hotel", frozen, get_all)]
+pub(crate) struct PyProblem {
+    /// The field concerned.
+    field: &'static str,
+    /// What is wrong (`check_digit_mismatch`, `impossible_date`, …).
+    kind: &'static str,
+    /// Line, 1-based.
+    line: u8,
+    /// Column of the first offending character, 1-based.
+    column: u8,
+    /// A sentence saying where and what, without document content.
+    message: String,
+}
+
+/// Parses MRZ text; `today` (default: today in UTC) chooses the century of
+/// two-digit years.
+#[pyfunction]
+#[pyo3(signature = (text, *, today = None))]
+pub(crate) fn parse_mrz(
+    py: Python<'_>,
+    text: &str,
+    today: Option<Bound<'_, PyDate>>,
+) -> PyResult<PyMrz> {
+    let options = parse_options(today.as_ref())?;
+    parse(text, &options)
+        .map(PyMrz::new)
+        .map_err(|e| mrz_error(py, &e))
+}
+
+impl PyMrz {
+    pub(crate) fn new(inner: Mrz) -> Self {
+        Self { inner }
+    }
+}
+
+#[pymethods]
+impl PyMrz {
+    /// The format's short name: `td1`, `td2`, `td3`, `mrv_a`, `mrv_b` or
+    /// `french_id`.
+    #[getter]
+    fn format(&self) -> &'static str {
+        self.inner.format().name()
+    }
+
+    /// Whether every check passed and no field has a problem.
+    #[getter]
+    fn valid(&self) -> bool {
+        self.inner.is_valid()
+    }
+
+    /// The normalised lines.
+    #[getter]
+    fn lines(&self) -> Vec<String> {
+        self.inner.lines().map(str::to_owned).collect()
+    }
+
+    /// The normalised lines joined by newlines.
+    #[getter]
+    fn text(&self) -> String {
+        self.inner.lines().collect::<Vec<_>>().join("\n")
+    }
+
+    #[getter]
+    fn document_code(&self) -> &str {
+        self.inner.document_code()
+    }
+
+    #[getter]
+    fn issuing_state(&self) -> &str {
+        self.inner.issuing_state()
+    }
+
+    #[getter]
+    fn document_number(&self) -> &str {
+        self.inner.document_number()
+    }
+
+    #[getter]
+    fn surname(&self) -> String {
+        self.inner.surname()
+    }
+
+    #[getter]
+    fn given_names(&self) -> String {
+        self.inner.given_names()
+    }
+
+    /// `None` for the French identity card, which has no such field.
+    #[getter]
+    fn nationality(&self) -> Option<&str> {
+        self.inner.nationality()
+    }
+
+    /// The date of birth, or `None` when a part is unknown or the date
+    /// cannot exist (see `birth_date_raw`).
+    #[getter]
+    fn birth_date<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDate>>> {
+        to_py_date(py, self.inner.birth_date())
+    }
+
+    /// The date of birth as written, `YYMMDD`.
+    #[getter]
+    fn birth_date_raw(&self) -> &str {
+        self.inner.birth_date_raw()
+    }
+
+    /// The sex as written: `M`, `F`, `X` or `<`.
+    #[getter]
+    fn sex(&self) -> &str {
+        self.inner.sex_raw()
+    }
+
+    /// The date of expiry, or `None` when a part is unknown, the date cannot
+    /// exist or the format has none.
+    #[getter]
+    fn expiry_date<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDate>>> {
+        match self.inner.expiry_date() {
+            Some(resolved) => to_py_date(py, resolved),
+            None => Ok(None),
+        }
+    }
+
+    /// The date of expiry as written, `YYMMDD`; `None` when the format has
+    /// none.
+    #[getter]
+    fn expiry_date_raw(&self) -> Option<&str> {
+        self.inner.expiry_date_raw()
+    }
+
+    /// The optional data (TD1: of line 1), fillers removed.
+    #[getter]
+    fn optional_data(&self) -> Option<&str> {
+        self.inner.optional_data()
+    }
+
+    /// The line-2 optional data of a TD1 card.
+    #[getter]
+    fn optional_data_2(&self) -> Option<&str> {
+        self.inner.optional_data_2()
+    }
+
+    /// The issuing office of a French identity card.
+    #[getter]
+    fn administrative_code(&self) -> Option<&str> {
+        self.inner.administrative_code()
+    }
+
+    /// Every check digit's verdict, in layout order (composite last).
+    #[getter]
+    fn checks(&self) -> Vec<PyCheck> {
+        self.inner
+            .checks()
+            .iter()
+            .map(|c| PyCheck {
+                field: c.field.name(),
+                valid: c.is_valid(),
+                line: c.line,
+                column: c.column,
+            })
+            .collect()
+    }
+
+    /// Everything wrong, in reading order; empty when valid.
+    #[getter]
+    fn problems(&self) -> Vec<PyProblem> {
+        self.inner
+            .problems()
+            .iter()
+            .map(|p| PyProblem {
+                field: p.field.name(),
+                kind: p.kind.name(),
+                line: p.line,
+                column: p.column,
+                message: p.to_string(),
+            })
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Mrz {} valid={}>",
+            self.inner.format().name(),
+            py_bool(self.inner.is_valid())
+        )
+    }
+}
+
+#[pymethods]
+impl PyCheck {
+    fn __repr__(&self) -> String {
+        format!(
+            "<Check {} valid={} line={} column={}>",
+            self.field,
+            py_bool(self.valid),
+            self.line,
+            self.column
+        )
+    }
+}
+
+#[pymethods]
+impl PyProblem {
+    fn __repr__(&self) -> String {
+        format!(
+            "<Problem {} {} line={} column={}>",
+            self.field, self.kind, self.line, self.column
+        )
+    }
+}
+
+/// The parse options for `today`, or for today in UTC.
+pub(crate) fn parse_options(today: Option<&Bound<'_, PyDate>>) -> PyResult<ParseOptions> {
+    let Some(today) = today else {
+        return Ok(ParseOptions::today_utc());
+    };
+    let year = u16::try_from(today.get_year())
+        .map_err(|_| PyValueError::new_err("today: year out of range"))?;
+    let date = Date::new(year, today.get_month(), today.get_day())
+        .map_err(|e| PyValueError::new_err(format!("today: {e}")))?;
+    Ok(ParseOptions::new(date))
+}
+
+/// A resolved MRZ date as `datetime.date` when every part is known.
+fn to_py_date(py: Python<'_>, resolved: Resolved) -> PyResult<Option<Bound<'_, PyDate>>> {
+    resolved
+        .date()
+        .map(|d| PyDate::new(py, i32::from(d.year()), d.month(), d.day()))
+        .transpose()
+}
+
+/// `True` or `False`, as Python writes them.
+pub(crate) fn py_bool(value: bool) -> &'static str {
+    if value { "True" } else { "False" }
+}

@@ -1,0 +1,126 @@
+//! `read_mrz` and the classes it returns: `Reading` (an `Mrz` with what the
+//! reader adds) and `Doubt`.
+//!
+//! Reading an image takes tens to hundreds of milliseconds, so `read_mrz`
+//! releases the GIL while the reader runs.
+
+use hotel_mrz::reader::{Reading, read_bytes_with};
+use pyo3::prelude::*;
+use pyo3::types::PyDate;
+
+use crate::error::{mrz_error, read_error};
+use crate::mrz::{PyMrz, parse_options, py_bool};
+
+/// The MRZ read from an image: everything `Mrz` has, with `valid` the
+/// reader's verdict, plus confidence, corners and corrections.
+#[pyclass(name = "Reading", module = "smart_hotel", frozen, extends = PyMrz)]
+pub(crate) struct PyReading {
+    inner: Reading,
+}
+
+/// Why a reading whose text passes every check is still not valid.
+#[pyclass(name = "Doubt", module = "smart_hotel", frozen, get_all)]
+pub(crate) struct PyDoubt {
+    /// `unsure_characters`, `unsure_unchecked_character` or
+    /// `ambiguous_checks`.
+    kind: &'static str,
+    /// A sentence saying why, without document content.
+    message: String,
+}
+
+/// Reads the MRZ of an encoded image (PNG, JPEG, WebP, BMP, TIFF); `today`
+/// (default: today in UTC) chooses the century of two-digit years.
+#[pyfunction]
+#[pyo3(signature = (image, *, today = None))]
+pub(crate) fn read_mrz(
+    py: Python<'_>,
+    image: &[u8],
+    today: Option<Bound<'_, PyDate>>,
+) -> PyResult<Py<PyReading>> {
+    let options = parse_options(today.as_ref())?;
+    let reading = py
+        .detach(|| read_bytes_with(image, &options))
+        .map_err(|e| read_error(py, &e))?;
+    // The reader only gives text of an MRZ shape, so this parse succeeds.
+    let mrz = *reading.mrz().map_err(|e| mrz_error(py, e))?;
+    let init = PyClassInitializer::from(PyMrz::new(mrz)).add_subclass(PyReading { inner: reading });
+    Py::new(py, init)
+}
+
+#[pymethods]
+impl PyReading {
+    /// Whether the text passes every check and was read surely enough
+    /// (see `doubts`).
+    #[getter]
+    fn valid(&self) -> bool {
+        self.inner.is_valid()
+    }
+
+    /// The lowest character confidence of the whole zone, 0 to 1.
+    #[getter]
+    fn confidence(&self) -> f32 {
+        self.inner.confidence()
+    }
+
+    /// Per line, the lowest character confidence.
+    #[getter]
+    fn line_confidence(&self) -> Vec<f32> {
+        self.inner.line_confidence()
+    }
+
+    /// How far the check digits settle the characters they cover, 0 to 1.
+    #[getter]
+    fn checked_confidence(&self) -> f32 {
+        self.inner.checked_confidence()
+    }
+
+    /// The zone's corners in the image, (x, y) in pixels: top-left,
+    /// top-right, bottom-right, bottom-left in the MRZ's reading direction.
+    #[getter]
+    fn corners(&self) -> Vec<(f32, f32)> {
+        self.inner.corners().to_vec()
+    }
+
+    /// Whether a character was changed beyond its position's class (check
+    /// digits, field layout, a country code).
+    #[getter]
+    fn corrected(&self) -> bool {
+        self.inner.corrected()
+    }
+
+    /// Whether a name character was unsure or corrected: names carry no
+    /// check digit, so confirm them with the holder.
+    #[getter]
+    fn name_needs_confirmation(&self) -> bool {
+        self.inner.name_needs_confirmation()
+    }
+
+    /// Why a text that passes every check is still not valid.
+    #[getter]
+    fn doubts(&self) -> Vec<PyDoubt> {
+        self.inner
+            .doubts()
+            .iter()
+            .map(|d| PyDoubt {
+                kind: d.kind(),
+                message: d.to_string(),
+            })
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Reading {} valid={} confidence={:.3}>",
+            self.inner.format().name(),
+            py_bool(self.inner.is_valid()),
+            self.inner.confidence()
+        )
+    }
+}
+
+#[pymethods]
+impl PyDoubt {
+    fn __repr__(&self) -> String {
+        format!("<Doubt {}>", self.kind)
+    }
+}
