@@ -7,7 +7,7 @@
 use hotel_mrz::{Date, Mrz, ParseOptions, Resolved, parse};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDate, PyDateAccess};
+use pyo3::types::{PyDate, PyDateAccess, PyString};
 
 use crate::error::mrz_error;
 
@@ -51,11 +51,14 @@ pub(crate) struct PyProblem {
 #[pyo3(signature = (text, *, today = None))]
 pub(crate) fn parse_mrz(
     py: Python<'_>,
-    text: &str,
+    text: &Bound<'_, PyString>,
     today: Option<Bound<'_, PyDate>>,
 ) -> PyResult<PyMrz> {
     let options = parse_options(today.as_ref())?;
-    parse(text, &options)
+    // A lone surrogate cannot be UTF-8: as U+FFFD it is an invalid
+    // character at its place, where taking `&str` would raise a
+    // UnicodeEncodeError holding the whole text.
+    parse(&text.to_string_lossy(), &options)
         .map(PyMrz::new)
         .map_err(|e| mrz_error(py, &e))
 }

@@ -143,6 +143,19 @@ def test_malformed_text_raises_mrz_error(text: str, kind: str) -> None:
         assert (error.line, error.column) == (2, 21)
 
 
+def test_text_no_encoding_can_hold_is_an_invalid_character() -> None:
+    # A lone surrogate (from a bad decode upstream) in the name: an MRZ
+    # error at its place, carrying none of the text.
+    text = SPECIMEN_TEXT.replace("ANNA", "\ud800NNA")
+    with pytest.raises(MrzError) as caught:
+        parse_mrz(text, today=TODAY)
+
+    error = caught.value
+    assert (error.kind, error.line, error.column) == ("invalid_character", 1, 16)
+    shown = repr(error) + str(error.args)
+    assert not any(part in shown for part in PERSONAL), shown
+
+
 def test_repr_shows_no_personal_data() -> None:
     mrz = parse_mrz(SPECIMEN_TEXT, today=TODAY)
 

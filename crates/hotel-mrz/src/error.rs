@@ -22,7 +22,8 @@ pub enum MrzError {
     #[error("no MRZ text")]
     Empty,
     /// A character outside `A`–`Z`, `0`–`9`, `<` (lower case is accepted).
-    #[error("line {line}, column {column}: {found:?} is not an MRZ character (A-Z, 0-9, <)")]
+    /// The message does not show it: it may be a letter of a name.
+    #[error("line {line}, column {column}: not an MRZ character (A-Z, 0-9, <)")]
     InvalidCharacter {
         /// Line, 1-based.
         line: usize,

@@ -496,6 +496,10 @@ fn malformed_input_names_line_and_column() {
             "{text:?}"
         );
     }
+    // The character is not shown: it may be a letter of a name.
+    let error = parse(&TD3.replacen('A', "\u{c4}", 1), &options()).unwrap_err();
+    assert_eq!(error.kind(), "invalid_character");
+    assert!(!error.to_string().contains('\u{c4}'), "{error}");
     assert_eq!(
         parse(&TD3.replace('\n', "\n\n"), &options()).map(|m| m.is_valid()),
         Ok(true),
