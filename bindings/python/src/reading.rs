@@ -6,6 +6,7 @@
 
 use hotel_mrz::reader::{Reading, read_bytes_with};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyDate;
 
 use crate::error::{mrz_error, read_error};
@@ -28,18 +29,19 @@ pub(crate) struct PyDoubt {
     message: String,
 }
 
-/// Reads the MRZ of an encoded image (PNG, JPEG, WebP, BMP, TIFF); `today`
-/// (default: today in UTC) chooses the century of two-digit years.
+/// Reads the MRZ of an encoded image (PNG, JPEG, WebP, BMP, TIFF), given as
+/// `bytes` or `bytearray` (copied); `today` (default: today in UTC) chooses
+/// the century of two-digit years.
 #[pyfunction]
 #[pyo3(signature = (image, *, today = None))]
 pub(crate) fn read_mrz(
     py: Python<'_>,
-    image: &[u8],
+    image: PyBackedBytes,
     today: Option<Bound<'_, PyDate>>,
 ) -> PyResult<Py<PyReading>> {
     let options = parse_options(today.as_ref())?;
     let reading = py
-        .detach(|| read_bytes_with(image, &options))
+        .detach(|| read_bytes_with(&image, &options))
         .map_err(|e| read_error(py, &e))?;
     // The reader only gives text of an MRZ shape, so this parse succeeds.
     let mrz = *reading.mrz().map_err(|e| mrz_error(py, e))?;

@@ -257,6 +257,15 @@ def test_reads_a_rendered_specimen(specimen_png: bytes) -> None:
     assert isinstance(reading.name_needs_confirmation, bool)
 
 
+def test_reads_from_a_bytearray_too(specimen_png: bytes) -> None:
+    reading = read_mrz(bytearray(specimen_png), today=TODAY)
+
+    assert reading.valid
+    assert reading.text == SPECIMEN_TEXT
+    with pytest.raises(TypeError):
+        read_mrz(SPECIMEN_TEXT, today=TODAY)  # type: ignore[arg-type]
+
+
 def test_reading_repr_shows_no_personal_data(specimen_png: bytes) -> None:
     reading = read_mrz(specimen_png, today=TODAY)
 
