@@ -6,7 +6,7 @@
 //! `Display` text as the message. Those texts never quote document content,
 //! so neither do the exceptions.
 
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyBaseException, PyException};
 use pyo3::prelude::*;
 
 pyo3::create_exception!(
@@ -40,30 +40,29 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// `smart_hotel.MrzError` for `error`, with `kind`, `line` and `column`.
 pub(crate) fn mrz_error(py: Python<'_>, error: &hotel_mrz::MrzError) -> PyErr {
-    let err = MrzError::new_err(error.to_string());
-    let value = err.value(py);
-    let set = || -> PyResult<()> {
+    with_attributes(py, MrzError::new_err(error.to_string()), |value| {
         value.setattr("kind", error.kind())?;
         value.setattr("line", error.line())?;
-        value.setattr("column", error.column())?;
-        Ok(())
-    };
-    match set() {
-        Ok(()) => err,
-        Err(e) => e,
-    }
+        value.setattr("column", error.column())
+    })
 }
 
 /// `smart_hotel.ReadError` for `error`, with `kind` and `reason`.
 pub(crate) fn read_error(py: Python<'_>, error: &hotel_mrz::reader::ReadError) -> PyErr {
-    let err = ReadError::new_err(error.to_string());
-    let value = err.value(py);
-    let set = || -> PyResult<()> {
+    with_attributes(py, ReadError::new_err(error.to_string()), |value| {
         value.setattr("kind", error.kind())?;
-        value.setattr("reason", error.reason())?;
-        Ok(())
-    };
-    match set() {
+        value.setattr("reason", error.reason())
+    })
+}
+
+/// `err` with the attributes `set` gives its value; should setting one
+/// fail, that failure is raised instead.
+fn with_attributes(
+    py: Python<'_>,
+    err: PyErr,
+    set: impl FnOnce(&Bound<'_, PyBaseException>) -> PyResult<()>,
+) -> PyErr {
+    match set(err.value(py)) {
         Ok(()) => err,
         Err(e) => e,
     }
