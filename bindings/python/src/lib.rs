@@ -29,6 +29,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mrz::PyProblem>()?;
     m.add_class::<reading::PyReading>()?;
     m.add_class::<reading::PyDoubt>()?;
+    m.add_class::<reading::PyCorrection>()?;
     m.add_function(wrap_pyfunction!(mrz::parse_mrz, m)?)?;
     m.add_function(wrap_pyfunction!(reading::read_mrz, m)?)?;
     Ok(())

@@ -1,13 +1,14 @@
 //! `read_mrz` and the classes it returns: `Reading` (an `Mrz` with what the
-//! reader adds) and `Doubt`.
+//! reader adds), `Doubt` and `Correction`.
 //!
 //! Reading an image takes tens to hundreds of milliseconds, so `read_mrz`
 //! releases the GIL while the reader runs.
 
 use hotel_mrz::reader::{Reading, read_bytes_with};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::PyDate;
+use pyo3::types::{PyDate, PyMemoryView};
 
 use crate::error::{mrz_error, read_error};
 use crate::mrz::{PyMrz, parse_options, py_bool};
@@ -29,16 +30,36 @@ pub(crate) struct PyDoubt {
     message: String,
 }
 
+/// One character the reader chose over its cell's most likely one.
+///
+/// `read` and `chosen` are characters of the document, so `repr` leaves
+/// them out.
+#[pyclass(name = "Correction", module = "smart_hotel", frozen, get_all)]
+pub(crate) struct PyCorrection {
+    /// Line, 1-based.
+    line: usize,
+    /// Column, 1-based.
+    column: usize,
+    /// The cell's most likely character.
+    read: char,
+    /// The character chosen.
+    chosen: char,
+    /// `class` (the position does not allow the character read),
+    /// `check_digit`, `layout` or `country_code`.
+    reason: &'static str,
+}
+
 /// Reads the MRZ of an encoded image (PNG, JPEG, WebP, BMP, TIFF), given as
-/// `bytes` or `bytearray` (copied); `today` (default: today in UTC) chooses
-/// the century of two-digit years.
+/// `bytes`, `bytearray` or `memoryview` (copied); `today` (default: today
+/// in UTC) chooses the century of two-digit years.
 #[pyfunction]
 #[pyo3(signature = (image, *, today = None))]
 pub(crate) fn read_mrz(
     py: Python<'_>,
-    image: PyBackedBytes,
+    image: &Bound<'_, PyAny>,
     today: Option<Bound<'_, PyDate>>,
 ) -> PyResult<Py<PyReading>> {
+    let image = image_bytes(image)?;
     let options = parse_options(today.as_ref())?;
     let reading = py
         .detach(|| read_bytes_with(&image, &options))
@@ -47,6 +68,21 @@ pub(crate) fn read_mrz(
     let mrz = *reading.mrz().map_err(|e| mrz_error(py, e))?;
     let init = PyClassInitializer::from(PyMrz::new(mrz)).add_subclass(PyReading { inner: reading });
     Py::new(py, init)
+}
+
+/// The bytes of `image`: `bytes` and `bytearray` as they are, a
+/// `memoryview` through `tobytes()` (the limited API has no buffer access).
+fn image_bytes(image: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
+    if image.is_instance_of::<PyMemoryView>() {
+        return Ok(image.call_method0("tobytes")?.extract()?);
+    }
+    if let Ok(bytes) = image.extract() {
+        return Ok(bytes);
+    }
+    Err(PyTypeError::new_err(format!(
+        "read_mrz takes bytes, bytearray or memoryview, not {}",
+        image.get_type().name()?
+    )))
 }
 
 #[pymethods]
@@ -70,6 +106,12 @@ impl PyReading {
         self.inner.line_confidence()
     }
 
+    /// Per line, the confidence of each character, 0 to 1.
+    #[getter]
+    fn char_confidence(&self) -> Vec<Vec<f32>> {
+        self.inner.char_confidence().to_vec()
+    }
+
     /// How far the check digits settle the characters they cover, 0 to 1.
     #[getter]
     fn checked_confidence(&self) -> f32 {
@@ -88,6 +130,24 @@ impl PyReading {
     #[getter]
     fn corrected(&self) -> bool {
         self.inner.corrected()
+    }
+
+    /// Every character chosen over its cell's most likely one, in reading
+    /// order; `corrected` says whether any went beyond the position's
+    /// character class.
+    #[getter]
+    fn corrections(&self) -> Vec<PyCorrection> {
+        self.inner
+            .corrections()
+            .iter()
+            .map(|c| PyCorrection {
+                line: c.line + 1,
+                column: c.column + 1,
+                read: char::from(c.read),
+                chosen: char::from(c.chosen),
+                reason: c.reason.name(),
+            })
+            .collect()
     }
 
     /// Whether a name character was unsure or corrected: names carry no
@@ -124,5 +184,15 @@ impl PyReading {
 impl PyDoubt {
     fn __repr__(&self) -> String {
         format!("<Doubt {}>", self.kind)
+    }
+}
+
+#[pymethods]
+impl PyCorrection {
+    fn __repr__(&self) -> String {
+        format!(
+            "<Correction {} line={} column={}>",
+            self.reason, self.line, self.column
+        )
     }
 }

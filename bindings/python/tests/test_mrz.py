@@ -250,6 +250,10 @@ def test_reads_a_rendered_specimen(specimen_png: bytes) -> None:
     assert 0.0 < reading.confidence <= 1.0
     assert len(reading.line_confidence) == 2
     assert min(reading.line_confidence) == pytest.approx(reading.confidence)
+    assert [len(line) for line in reading.char_confidence] == [44, 44]
+    assert [min(line) for line in reading.char_confidence] == pytest.approx(
+        reading.line_confidence
+    )
     assert 0.0 <= reading.checked_confidence <= 1.0
     assert len(reading.corners) == 4
     assert all(len(p) == 2 for p in reading.corners)
@@ -257,13 +261,30 @@ def test_reads_a_rendered_specimen(specimen_png: bytes) -> None:
     assert isinstance(reading.name_needs_confirmation, bool)
 
 
-def test_reads_from_a_bytearray_too(specimen_png: bytes) -> None:
-    reading = read_mrz(bytearray(specimen_png), today=TODAY)
+def test_reads_from_a_bytearray_or_a_memoryview_too(specimen_png: bytes) -> None:
+    framed = b"head" + specimen_png + b"tail"
+    for image in (bytearray(specimen_png), memoryview(framed)[4:-4]):
+        reading = read_mrz(image, today=TODAY)
 
-    assert reading.valid
-    assert reading.text == SPECIMEN_TEXT
-    with pytest.raises(TypeError):
+        assert reading.valid
+        assert reading.text == SPECIMEN_TEXT
+    with pytest.raises(TypeError, match="bytes, bytearray or memoryview, not str"):
         read_mrz(SPECIMEN_TEXT, today=TODAY)  # type: ignore[arg-type]
+
+
+def test_a_letter_printed_in_a_date_is_read_as_the_digit_and_reported() -> None:
+    # The birth date's "0" (line 2, column 16) printed as the letter "O".
+    printed = (SPECIMEN[0], SPECIMEN[1][:15] + "O" + SPECIMEN[1][16:])
+    reading = read_mrz(render_mrz(printed), today=TODAY)
+
+    assert reading.text == SPECIMEN_TEXT
+    assert reading.valid
+    [fix] = reading.corrections
+    assert (fix.line, fix.column, fix.read, fix.chosen) == (2, 16, "O", "0")
+    assert fix.reason == "class"
+    # A class correction is not a correction beyond the position's class.
+    assert not reading.corrected
+    assert repr(fix) == "<Correction class line=2 column=16>"
 
 
 def test_reading_repr_shows_no_personal_data(specimen_png: bytes) -> None:

@@ -6,6 +6,7 @@ re-exports the native module.
 
 from smart_hotel._native import (
     Check,
+    Correction,
     Doubt,
     HotelError,
     Mrz,
@@ -19,6 +20,7 @@ from smart_hotel._native import (
 
 __all__ = [
     "Check",
+    "Correction",
     "Doubt",
     "HotelError",
     "Mrz",

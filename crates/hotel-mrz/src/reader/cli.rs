@@ -134,7 +134,7 @@ fn read_json(file: &str, result: &Result<Reading, ReadError>, time_ms: f64) -> V
                         "column": c.column + 1,
                         "read": char::from(c.read).to_string(),
                         "chosen": char::from(c.chosen).to_string(),
-                        "reason": reason_name(c.reason),
+                        "reason": c.reason.name(),
                     })
                 })
                 .collect();
@@ -220,15 +220,6 @@ fn write_read_summary(
         writeln!(out, "  name uncertain: confirm it with the document holder")?;
     }
     Ok(())
-}
-
-fn reason_name(reason: Reason) -> &'static str {
-    match reason {
-        Reason::Class => "class",
-        Reason::CheckDigit => "check_digit",
-        Reason::Layout => "layout",
-        Reason::CountryCode => "country_code",
-    }
 }
 
 fn round(v: f32) -> f64 {

@@ -110,6 +110,19 @@ pub enum Reason {
     CountryCode,
 }
 
+impl Reason {
+    /// The reason's name in output: `class`, `check_digit`, `layout` or
+    /// `country_code`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::Class => "class",
+            Reason::CheckDigit => "check_digit",
+            Reason::Layout => "layout",
+            Reason::CountryCode => "country_code",
+        }
+    }
+}
+
 /// One character that decoding chose over the cell's most likely one.
 /// Its `Debug` leaves out the characters (the document's data).
 #[derive(Clone, Copy, PartialEq, Eq)]
