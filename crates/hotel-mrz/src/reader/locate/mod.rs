@@ -7,7 +7,9 @@
 //!    the full frame is searched (small print in a large frame).
 //! 2. `blobs`: adaptive binarisation (window mean from an integral image,
 //!    so uneven light does not matter) and connected components; when no
-//!    zone is found, again with a stricter, then a looser ink margin.
+//!    zone is found, again with a stricter, then a looser ink margin, and
+//!    then with the lines seen at all three pooled (glare and blur can
+//!    leave each line of a zone seen at a different margin).
 //! 3. `lines`: the three strongest text directions from nearest
 //!    neighbours (three more when these give no zone: a textured table can
 //!    outnumber small print); chains of character-like components along
@@ -287,8 +289,10 @@ fn find_zones(image: &GrayImage, thorough: bool) -> Vec<(Zone, Frame)> {
         &MARGINS[..1]
     };
     let mut carried = Vec::new();
+    let mut found = Vec::new();
     for &margin in margins {
-        let mut zones = find_zones_at(image, margin);
+        let blobs = find_blobs_at(image, margin);
+        let mut zones = zones_of(&[&blobs]);
         if zones.iter().any(|(z, _)| !z.carried) {
             // The carried zones an earlier margin found stay candidates,
             // after these.
@@ -298,28 +302,57 @@ fn find_zones(image: &GrayImage, thorough: bool) -> Vec<(Zone, Frame)> {
         if carried.is_empty() {
             carried = zones;
         }
+        found.push(blobs);
+    }
+    // No margin alone gave a zone of a seen length. Glare and blur can
+    // leave each line of one best seen at a different margin (a line whose
+    // glyphs a loose margin merges, a stricter one separates), so the lines
+    // seen at every margin are pooled, along the first margin's text
+    // directions. Carried zones of the pool count only when no margin gave
+    // any.
+    if found.len() > 1 {
+        let pooled: Vec<&blobs::Blobs> = found.iter().collect();
+        let mut zones = zones_of(&pooled);
+        if zones.iter().any(|(z, _)| !z.carried) {
+            zones.retain(|(z, _)| !z.carried);
+            zones.append(&mut carried);
+            return zones;
+        }
+        if carried.is_empty() {
+            return zones;
+        }
     }
     carried
 }
 
-/// [`find_zones`] with one ink margin.
-fn find_zones_at(image: &GrayImage, margin: f32) -> Vec<(Zone, Frame)> {
+/// The ink components of `image` at one ink margin.
+fn find_blobs_at(image: &GrayImage, margin: f32) -> blobs::Blobs {
     let (w, h) = image.dimensions();
     let radius = (w.min(h) / 36).clamp(8, 24);
-    let found = blobs::find_blobs(image, radius, margin, 4, 90);
+    blobs::find_blobs(image, radius, margin, 4, 90)
+}
+
+/// The zones made of the lines of every set of components in `found`,
+/// along the text directions of the first, best first.
+fn zones_of(found: &[&blobs::Blobs]) -> Vec<(Zone, Frame)> {
+    let Some(first) = found.first() else {
+        return Vec::new();
+    };
     let zones_along = |frames: &[Frame]| -> Vec<(Zone, Frame)> {
         frames
             .iter()
             .flat_map(|&frame| {
-                let glyphs = lines::measure(&found, frame);
-                let text_lines = lines::find_lines(&glyphs);
+                let text_lines: Vec<lines::Line> = found
+                    .iter()
+                    .flat_map(|blobs| lines::find_lines(&lines::measure(blobs, frame)))
+                    .collect();
                 lines::find_zones(&text_lines)
                     .into_iter()
                     .map(move |z| (z, frame))
             })
             .collect()
     };
-    let frames = lines::text_directions(&found.blobs);
+    let frames = lines::text_directions(&first.blobs);
     let (first, rest) = frames.split_at(frames.len().min(lines::FIRST_DIRECTIONS));
     let mut zones = zones_along(first);
     if zones.iter().all(|(z, _)| z.carried) {
