@@ -317,3 +317,25 @@ fn a_td1_whose_lines_show_at_different_ink_margins_is_found() {
         found.len()
     );
 }
+
+#[test]
+fn a_refinement_that_runs_off_gives_no_zone() {
+    use hotel_mrz::synth::bucket::Bucket;
+    use hotel_mrz::synth::sample::sample;
+
+    // Seed 9's hard image 000158: a passport whose lines a glare spot cuts
+    // short. Refined against the glare, one of its zones ran off, its
+    // corners far outside the frame.
+    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+    let s = sample(9_000_158, Bucket::Hard, &font);
+    let image = image::DynamicImage::ImageRgb8(s.image.clone()).to_luma8();
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    for grid in locate(&image) {
+        for (x, y) in grid.corners() {
+            assert!(
+                (-w..2.0 * w).contains(&x) && (-h..2.0 * h).contains(&y),
+                "a corner at ({x:.0}, {y:.0}) in a {w}×{h} frame"
+            );
+        }
+    }
+}

@@ -266,3 +266,13 @@ fn a_zone_found_taller_at_one_end_is_read_levelled() {
     assert_eq!(reading.text(), s.truth.mrz);
     assert!(reading.is_valid());
 }
+
+#[test]
+fn a_zone_whose_refinement_ran_off_is_read_whole() {
+    // Seed 9's hard image 000158: a passport under glare. A zone whose
+    // refinement ran off (see `locate`'s test of it) was read before the
+    // passport's own, which then read as a 2×36 window of itself.
+    let s = sample(9_000_158, Bucket::Hard, &font());
+    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    assert_eq!(reading.text(), s.truth.mrz);
+}

@@ -46,6 +46,11 @@ const COMB_BEND_GAIN: f32 = 1.2;
 /// most lines are straight, and the bent search costs several straight
 /// ones.
 const COMB_STRAIGHT_FITS: f32 = 0.1;
+/// Farthest a refined corner may lie from where the refinement started,
+/// in pitches: the comb moves a line by a cell or two, and a carried
+/// zone's far end by a few; a fit that took in glare can send a corner
+/// thousands of pixels away, which is no refinement.
+const MAX_DRIFT: f32 = 4.0;
 /// Shortest glyph box kept from a round, in pitches (OCR-B capitals are
 /// about one pitch tall; refined boxes of sharp images measure 0.86–1.17).
 const MIN_BOX: f32 = 0.75;
@@ -96,9 +101,10 @@ struct Measured {
 }
 
 /// Refines `grid` against `image`; `None` if the lines' ink cannot be
-/// measured (too little contrast, no tall glyphs).
-pub(crate) fn refine(image: &GrayImage, grid: &Grid) -> Option<Grid> {
-    let mut grid = grid.clone();
+/// measured (too little contrast, no tall glyphs) or the refinement ran
+/// off (a corner more than [`MAX_DRIFT`] pitches from where it started).
+pub(crate) fn refine(image: &GrayImage, start: &Grid) -> Option<Grid> {
+    let mut grid = start.clone();
     let mut plausible: Option<Grid> = None;
     for round in 0..ROUNDS {
         grid = refine_once(image, &grid, round == 0)?;
@@ -111,7 +117,18 @@ pub(crate) fn refine(image: &GrayImage, grid: &Grid) -> Option<Grid> {
             break;
         }
     }
-    Some(even_middle_line(plausible.unwrap_or(grid)))
+    let refined = even_middle_line(plausible.unwrap_or(grid));
+    stayed_near(start, &refined).then_some(refined)
+}
+
+/// Whether every corner of `refined` lies within [`MAX_DRIFT`] of
+/// `start`'s pitches from the same corner of `start`.
+fn stayed_near(start: &Grid, refined: &Grid) -> bool {
+    let (a, b) = (start.corners(), refined.corners());
+    let pitch = (a[1].0 - a[0].0).hypot(a[1].1 - a[0].1) / start.chars() as f32;
+    a.iter()
+        .zip(&b)
+        .all(|(p, q)| (p.0 - q.0).hypot(p.1 - q.1) <= MAX_DRIFT * pitch)
 }
 
 /// Whether every line's glyph box is as tall as OCR-B capitals are for
