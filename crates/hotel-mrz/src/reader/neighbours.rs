@@ -66,7 +66,23 @@ pub(crate) fn neighbours(grid: &Grid) -> Vec<Grid> {
         .map(|k| moved(grid, k as f32, grid.chars()))
         .collect();
     found.extend(carried_either_way(grid));
+    found.extend(carried_and_moved(grid));
     found
+}
+
+/// A 2×36 grid carried on to 44 cells at either end and moved a cell
+/// either way: glare that washed out one end of a 2×44 zone can also hide
+/// the last cell of the other end from the locator; none for any other
+/// grid.
+fn carried_and_moved(grid: &Grid) -> Vec<Grid> {
+    if carried_on(grid).is_none() {
+        return Vec::new();
+    }
+    let extra = (TD3_CHARS - TD2_CHARS) as f32;
+    [1.0, -1.0, 1.0 - extra, -1.0 - extra]
+        .into_iter()
+        .map(|k| moved(grid, k, TD3_CHARS))
+        .collect()
 }
 
 /// A 2×36 grid carried on to 44 cells keeping its first cell, then keeping
