@@ -428,7 +428,9 @@ mod tests {
             .iter()
             .map(start_and_chars)
             .collect();
-        assert_eq!(got[4..], [(100.0, 44), (20.0, 44)]);
+        assert_eq!(got[4..6], [(100.0, 44), (20.0, 44)]);
+        // Then each carried grid moved a cell either way.
+        assert_eq!(got[6..], [(110.0, 44), (90.0, 44), (30.0, 44), (10.0, 44)]);
         // Its last cell stays where it was when the first is carried on.
         let back = &neighbours(&grid(36, 2))[5];
         assert!((back.point(44.0, 0.0).0 - 460.0).abs() < 1e-3);
