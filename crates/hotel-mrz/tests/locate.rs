@@ -278,18 +278,22 @@ fn small_print_in_a_large_frame_settles_in_a_stream() {
     assert!(matches!(reader.push(&frame.image), Frame::NoMrz));
 }
 
+/// The generated hard image of `seed`, and its gray image as the reader
+/// sees it.
+fn hard_image(seed: u64) -> (hotel_mrz::synth::sample::Sample, image::GrayImage) {
+    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
+    let s = hotel_mrz::synth::sample::sample(seed, hotel_mrz::synth::bucket::Bucket::Hard, &font);
+    let image = image::DynamicImage::ImageRgb8(s.image.clone()).to_luma8();
+    (s, image)
+}
+
 #[test]
 fn glyphs_that_merge_in_the_shrunk_frame_are_located_at_full_resolution() {
-    use hotel_mrz::synth::bucket::Bucket;
-    use hotel_mrz::synth::sample::sample;
-
     // Seed 18's hard image 000101: a passport in a 1600×1200 frame (searched
     // shrunk by half), 9 px capitals turned 19°, noise. Shrunk, its glyphs
     // merge and its lines lose their ends: the best zone seen there is
     // 2×36 cells inside the 2×44 zone, with lines that agree at one end.
-    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
-    let s = sample(18_000_101, Bucket::Hard, &font);
-    let image = image::DynamicImage::ImageRgb8(s.image.clone()).to_luma8();
+    let (s, image) = hard_image(18_000_101);
     let found = locate(&image);
     let first = found.first().expect("a zone");
     let (mean, max) = cell_error(&s.grid, first);
@@ -298,18 +302,13 @@ fn glyphs_that_merge_in_the_shrunk_frame_are_located_at_full_resolution() {
 
 #[test]
 fn a_td1_whose_lines_show_at_different_ink_margins_is_found() {
-    use hotel_mrz::synth::bucket::Bucket;
-    use hotel_mrz::synth::sample::sample;
-
     // Seed 12's hard image 000038: an ID card turned 12°, 9 px capitals,
     // a glare spot across the middle of its second and third lines. Its
     // first line shows a glyph in every cell at the usual and the strict
     // ink margins but not at the loose one, its third at the loose one
     // only, and its second at none: no margin alone gives a zone. Pooled,
     // the two outer lines propose the middle one.
-    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
-    let s = sample(12_000_038, Bucket::Hard, &font);
-    let image = image::DynamicImage::ImageRgb8(s.image.clone()).to_luma8();
+    let (s, image) = hard_image(12_000_038);
     let found = locate(&image);
     assert!(
         found.iter().any(|g| cell_error(&s.grid, g).1 < 0.5),
@@ -320,15 +319,10 @@ fn a_td1_whose_lines_show_at_different_ink_margins_is_found() {
 
 #[test]
 fn a_refinement_that_runs_off_gives_no_zone() {
-    use hotel_mrz::synth::bucket::Bucket;
-    use hotel_mrz::synth::sample::sample;
-
     // Seed 9's hard image 000158: a passport whose lines a glare spot cuts
     // short. Refined against the glare, one of its zones ran off, its
     // corners far outside the frame.
-    let font = OcrB::load().expect("OCR-B font (apt-get install fonts-ocr-b)");
-    let s = sample(9_000_158, Bucket::Hard, &font);
-    let image = image::DynamicImage::ImageRgb8(s.image.clone()).to_luma8();
+    let (_, image) = hard_image(9_000_158);
     let (w, h) = (image.width() as f32, image.height() as f32);
     for grid in locate(&image) {
         for (x, y) in grid.corners() {
