@@ -335,7 +335,7 @@ fn find_blobs_at(image: &GrayImage, margin: f32) -> blobs::Blobs {
 /// The zones made of the lines of every set of components in `found`,
 /// along the text directions of the first, best first.
 fn zones_of(found: &[&blobs::Blobs]) -> Vec<(Zone, Frame)> {
-    let Some(first) = found.first() else {
+    let Some(base) = found.first() else {
         return Vec::new();
     };
     let zones_along = |frames: &[Frame]| -> Vec<(Zone, Frame)> {
@@ -352,7 +352,7 @@ fn zones_of(found: &[&blobs::Blobs]) -> Vec<(Zone, Frame)> {
             })
             .collect()
     };
-    let frames = lines::text_directions(&first.blobs);
+    let frames = lines::text_directions(&base.blobs);
     let (first, rest) = frames.split_at(frames.len().min(lines::FIRST_DIRECTIONS));
     let mut zones = zones_along(first);
     if zones.iter().all(|(z, _)| z.carried) {
