@@ -127,7 +127,11 @@ fn ink_runs(image: &GrayImage, radius: u32, margin: f32) -> Vec<Run> {
     let (w, h) = image.dimensions();
     let (wu, hu) = (w as usize, h as usize);
     let stride = wu + 1;
-    // Integral image with a zero first row and column.
+    // Integral image with a zero first row and column, kept modulo 2³²: a
+    // bright frame of 17 megapixels sums past `u32::MAX`, but a window's
+    // sum ((2·radius + 1)² pixels of at most 255, under 2³² for any radius
+    // below 2000; the locator's is at most 24) fits in a `u32`, so wrapping
+    // adds and subtractions give it exactly.
     let mut integral = vec![0u32; stride * (hu + 1)];
     let raw = image.as_raw();
     for y in 0..hu {
@@ -137,7 +141,7 @@ fn ink_runs(image: &GrayImage, radius: u32, margin: f32) -> Vec<Run> {
         let here = &mut rest[..stride];
         for x in 0..wu {
             row_sum += u32::from(raw[y * wu + x]);
-            here[x + 1] = above[x + 1] + row_sum;
+            here[x + 1] = above[x + 1].wrapping_add(row_sum);
         }
     }
 
@@ -154,8 +158,12 @@ fn ink_runs(image: &GrayImage, radius: u32, margin: f32) -> Vec<Run> {
         for x in 0..wu {
             let xa = x.saturating_sub(r);
             let xb = (x + r + 1).min(wu);
-            let sum = i64::from(bottom[xb]) - i64::from(bottom[xa]) - i64::from(top[xb])
-                + i64::from(top[xa]);
+            let sum = i64::from(
+                bottom[xb]
+                    .wrapping_sub(bottom[xa])
+                    .wrapping_sub(top[xb])
+                    .wrapping_add(top[xa]),
+            );
             let area = ((xb - xa) * (yb - ya)) as i64;
             let p = i64::from(row[x]) * area;
             let ink = p * 1024 < sum * keep && sum - p >= MIN_CONTRAST * area;
@@ -238,6 +246,25 @@ mod tests {
     use image::Luma;
 
     use super::*;
+
+    #[test]
+    fn a_frame_brighter_in_all_than_a_u32_holds_gives_its_ink() {
+        // 4200 × 4100 pixels of 255 sum to more than `u32::MAX`; a dark
+        // ring in the last rows is still found.
+        let (w, h) = (4200, 4100);
+        let mut image = GrayImage::from_pixel(w, h, Luma([255]));
+        for y in h - 30..h - 20 {
+            for x in w - 30..w - 20 {
+                if !(w - 27..w - 23).contains(&x) || !(h - 27..h - 23).contains(&y) {
+                    image.put_pixel(x, y, Luma([0]));
+                }
+            }
+        }
+        let found = find_blobs(&image, 24, RELATIVE_MARGIN, 4, 90);
+        assert_eq!(found.blobs.len(), 1);
+        let b = &found.blobs[0];
+        assert_eq!((b.x0, b.y0), (w - 30, h - 30));
+    }
 
     #[test]
     fn finds_separate_and_touching_shapes() {
