@@ -4,11 +4,12 @@
 //! Reading an image takes tens to hundreds of milliseconds, so `read_mrz`
 //! releases the GIL while the reader runs.
 
-use hotel_mrz::reader::{Reading, read_bytes_with};
+use hotel_mrz::reader::decode::{DecodeError, MAX_INPUT_BYTES};
+use hotel_mrz::reader::{ReadError, Reading, read_bytes_with};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyDate, PyMemoryView};
+use pyo3::types::{PyByteArray, PyDate, PyMemoryView};
 
 use crate::error::{mrz_error, read_error};
 use crate::mrz::{PyMrz, parse_options, py_bool};
@@ -70,9 +71,27 @@ pub(crate) fn read_mrz(
     Py::new(py, init)
 }
 
-/// The bytes of `image`: `bytes` and `bytearray` as they are, a
-/// `memoryview` through `tobytes()` (the limited API has no buffer access).
+/// The bytes of `image`: `bytes` as they are, a `bytearray` copied, a
+/// `memoryview` copied through `tobytes()` (the limited API has no buffer
+/// access). A copy is made only within the reader's input limit: past it,
+/// the `too_large` error comes first, before any copying (or time spent
+/// holding the GIL).
 fn image_bytes(image: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
+    let py = image.py();
+    let copied_length = if image.is_instance_of::<PyMemoryView>() {
+        Some(image.getattr("nbytes")?.extract::<usize>()?)
+    } else if image.is_instance_of::<PyByteArray>() {
+        Some(image.len()?)
+    } else {
+        None
+    };
+    if let Some(bytes) = copied_length.filter(|&n| n > MAX_INPUT_BYTES) {
+        let too_large = DecodeError::TooManyBytes {
+            bytes,
+            limit: MAX_INPUT_BYTES,
+        };
+        return Err(read_error(py, &ReadError::Decode(too_large)));
+    }
     if image.is_instance_of::<PyMemoryView>() {
         return Ok(image.call_method0("tobytes")?.extract()?);
     }

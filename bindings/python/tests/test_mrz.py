@@ -272,6 +272,16 @@ def test_reads_from_a_bytearray_or_a_memoryview_too(specimen_png: bytes) -> None
         read_mrz(SPECIMEN_TEXT, today=TODAY)  # type: ignore[arg-type]
 
 
+def test_a_buffer_over_the_input_limit_is_too_large() -> None:
+    over = bytearray(25 * 1024 * 1024 + 1)
+    for image in (over, memoryview(over), memoryview(over)[::-1], bytes(over)):
+        with pytest.raises(ReadError) as caught:
+            read_mrz(image)
+
+        assert caught.value.kind == "decode"
+        assert caught.value.reason == "too_large"
+
+
 def test_a_letter_printed_in_a_date_is_read_as_the_digit_and_reported() -> None:
     # The birth date's "0" (line 2, column 16) printed as the letter "O".
     printed = (SPECIMEN[0], SPECIMEN[1][:15] + "O" + SPECIMEN[1][16:])
