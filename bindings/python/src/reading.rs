@@ -77,23 +77,22 @@ pub(crate) fn read_mrz(
 /// the `too_large` error comes first, before any copying (or time spent
 /// holding the GIL).
 fn image_bytes(image: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
-    let py = image.py();
-    let copied_length = if image.is_instance_of::<PyMemoryView>() {
-        Some(image.getattr("nbytes")?.extract::<usize>()?)
-    } else if image.is_instance_of::<PyByteArray>() {
-        Some(image.len()?)
-    } else {
-        None
-    };
-    if let Some(bytes) = copied_length.filter(|&n| n > MAX_INPUT_BYTES) {
-        let too_large = DecodeError::TooManyBytes {
+    let too_large = |bytes| {
+        let error = DecodeError::TooManyBytes {
             bytes,
             limit: MAX_INPUT_BYTES,
         };
-        return Err(read_error(py, &ReadError::Decode(too_large)));
-    }
+        Err(read_error(image.py(), &ReadError::Decode(error)))
+    };
     if image.is_instance_of::<PyMemoryView>() {
+        let bytes: usize = image.getattr("nbytes")?.extract()?;
+        if bytes > MAX_INPUT_BYTES {
+            return too_large(bytes);
+        }
         return Ok(image.call_method0("tobytes")?.extract()?);
+    }
+    if image.is_instance_of::<PyByteArray>() && image.len()? > MAX_INPUT_BYTES {
+        return too_large(image.len()?);
     }
     if let Ok(bytes) = image.extract() {
         return Ok(bytes);
