@@ -268,6 +268,18 @@ fn a_zone_found_taller_at_one_end_is_read_levelled() {
 }
 
 #[test]
+fn a_2x36_visa_whose_lines_were_carried_past_its_end_reads_as_the_visa() {
+    // Seed 16's hard image 000269: a visa whose lines' ends glare washed
+    // out, lying on a sheet printed with dashes. The locator found its
+    // lines short and carried them on to 44 cells only; the 2×36 windows
+    // of that grid were read, but not the front one, which is the visa.
+    let s = sample(16_000_269, Bucket::Hard, &font());
+    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    assert_eq!(reading.format(), hotel_mrz::Format::MrvB);
+    assert_eq!(reading.text(), s.truth.mrz);
+}
+
+#[test]
 fn a_zone_whose_refinement_ran_off_is_read_whole() {
     // Seed 9's hard image 000158: a passport under glare. A zone whose
     // refinement ran off (see `locate`'s test of it) was read before the

@@ -22,6 +22,9 @@
 //! 2×44 zone whose back was misread can pass every TD2 check (the composite
 //! matches one time in ten), a truncated reading; the other windows shift
 //! every field of a 2×44 zone, which its check digits do not survive.
+//! Unless that front window reads as a visa: then it may be a 2×36 visa
+//! whose lines were carried on past its end, and it is read as a 2×36 grid
+//! the locator found, under the same test of its cells past the 36th.
 //!
 //! A zone that read as noise is tried with its first or last line moved a
 //! cell along and the other kept, a TD1's middle line half as far
@@ -249,6 +252,8 @@ impl Near<'_> {
     /// is no guide when eight of them are not the zone's. A window that
     /// reads more probably than `best` takes its place. The windows' cells
     /// are the grid's own, so its cells are classified once per way up.
+    /// The likeliest window, and the front one when it reads as a visa
+    /// (module docs), are then refined over their own cells and read.
     pub(super) fn read_windows(
         &self,
         grid: &Grid,
@@ -289,14 +294,26 @@ impl Near<'_> {
             // The pitch and line boxes were measured over 44 cells, eight
             // of them not the zone's: the likeliest window is measured again
             // over its own.
-            let refined = likeliest.and_then(|(w, _)| locate::refine_grid(self.image, &w));
-            if let Some(reading) =
-                refined.and_then(|w| read_grid(self.image, &w, self.model, self.options, patches))
-            {
-                if reading.is_valid() {
-                    return Some(reading);
+            // So is the front window when it reads as a visa: a 2×36 visa
+            // whose lines glare cut short, carried past its end onto
+            // whatever lies beyond. Read through `read_grid`, it is weighed
+            // as a 2×36 grid the locator found itself: carried on to 44
+            // cells again, and taken for the front of a longer zone when
+            // its cells past the 36th read as MRZ text.
+            let front = moved(&grid, 0.0, TD2_CHARS);
+            let visa = read_probs(&window_probs(&probs, 0), &front, self.options)
+                .filter(|r| r.format() == Format::MrvB && !r.is_noise())
+                .map(|_| front);
+            for window in likeliest.map(|(w, _)| w).into_iter().chain(visa) {
+                let refined = locate::refine_grid(self.image, &window);
+                if let Some(reading) = refined
+                    .and_then(|w| read_grid(self.image, &w, self.model, self.options, patches))
+                {
+                    if reading.is_valid() {
+                        return Some(reading);
+                    }
+                    keep_likelier(best, reading);
                 }
-                keep_likelier(best, reading);
             }
         }
         None
@@ -614,6 +631,20 @@ mod tests {
             let reading = near.read_windows(&carried, &mut best, &mut patches);
             assert_eq!(reading.as_ref().map(Reading::text), Some(text.as_str()));
         }
+    }
+
+    #[test]
+    fn a_visa_inside_a_carried_2x44_grid_reads_valid_from_its_front_window() {
+        let text = specimen(Format::MrvB);
+        let (image, truth) = printed(&text);
+        let options = options();
+        let near = near(&image, &options);
+        let mut patches = Vec::new();
+        // The lines carried on eight cells past the visa's end, onto paper.
+        let carried = moved(&truth, 0.0, 44);
+        let mut best = None;
+        let reading = near.read_windows(&carried, &mut best, &mut patches);
+        assert_eq!(reading.as_ref().map(Reading::text), Some(text.as_str()));
     }
 
     #[test]
