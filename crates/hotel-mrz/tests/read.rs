@@ -292,6 +292,17 @@ fn a_card_tilted_away_with_glare_across_its_lines_reads_whole() {
 }
 
 #[test]
+fn a_zone_found_two_cells_off_under_glare_reads_moved_back() {
+    // Seed 11's hard image 000035: a French card whose first two cells
+    // glare washed out. Its zone was found two cells along, where every
+    // character read from its neighbour's cell, as noise.
+    let s = sample(11_000_035, Bucket::Hard, &font());
+    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    assert_eq!(reading.text(), s.truth.mrz);
+    assert!(reading.is_valid());
+}
+
+#[test]
 fn a_zone_whose_refinement_ran_off_is_read_whole() {
     // Seed 9's hard image 000158: a passport under glare. A zone whose
     // refinement ran off (see `locate`'s test of it) was read before the

@@ -104,8 +104,8 @@ pub fn read_bytes_with(bytes: &[u8], options: &ParseOptions) -> Result<Reading, 
 /// neighbouring grids (see `neighbours`), and the first valid one wins;
 /// then each carried 2×44 zone is read as the 2×36 zones inside it; then
 /// the first [`LINE_MOVED_ZONES`] zones that read as noise are read, both
-/// ways up, with their first or last line moved a cell; else the most
-/// probable reading is returned.
+/// ways up, moved a cell or two along their lines, then with their first
+/// or last line moved a cell; else the most probable reading is returned.
 /// When no zone is found, the image is searched again turned by 90° (a
 /// sideways document).
 ///
@@ -213,6 +213,11 @@ pub fn read_gray(image: &GrayImage, options: &ParseOptions) -> Result<Reading, R
             continue;
         }
         tried.push(grid.clone());
+        // Moved whole first: a zone a cell or two off along its lines
+        // reads as noise too, and its moves are cheaper to read.
+        if let Some(reading) = near.read_shifts(grid, &mut best, &mut patches) {
+            return Ok(reading);
+        }
         if let Some(reading) = near.read_line_moves(grid, &mut best, &mut patches) {
             return Ok(reading);
         }

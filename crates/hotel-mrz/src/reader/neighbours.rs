@@ -26,7 +26,14 @@
 //! whose lines were carried on past its end, and it is read as a 2×36 grid
 //! the locator found, under the same test of its cells past the 36th.
 //!
-//! A zone that read as noise is tried with its first or last line moved a
+//! A zone that read as noise is tried moved one or two cells along its
+//! lines ([`Near::read_shifts`]): glare that washed out a zone's first
+//! cells can leave the locator a grid that far off, and, every character
+//! read from its neighbour's cell, it reads as noise rather than as an MRZ.
+//! Its cells and two more at each end are classified once, so the moves
+//! cost no more classifying than a grid 4 cells longer.
+//!
+//! Then it is tried with its first or last line moved a
 //! cell along and the other kept, a TD1's middle line half as far
 //! ([`line_moves`]): the locator lines up lines fitted one by one, and
 //! under strong perspective with one end of the zone washed out, it can
@@ -153,12 +160,19 @@ const WINDOW_STARTS: std::ops::RangeInclusive<usize> = 1..=TD3_CHARS - TD2_CHARS
 /// The class probabilities of the 2×36 window starting `start` cells into
 /// a 2×44 grid's, line by line (`probs`: [`CLASS_COUNT`] values per cell).
 fn window_probs(probs: &[f32], start: usize) -> Vec<f32> {
-    (0..2)
+    window_of(probs, 2, TD3_CHARS, start, TD2_CHARS)
+}
+
+/// The class probabilities of the window of `chars` cells per line
+/// starting `start` cells into a grid of `lines` lines of `wide` cells
+/// (`probs`: [`CLASS_COUNT`] values per cell, line by line). A patch is
+/// normalised on its own (see [`cells`]), so a window's probabilities are
+/// those of a grid over its cells alone.
+fn window_of(probs: &[f32], lines: usize, wide: usize, start: usize, chars: usize) -> Vec<f32> {
+    (0..lines)
         .flat_map(|line| {
-            let first = (line * TD3_CHARS + start) * CLASS_COUNT;
-            probs
-                .get(first..first + TD2_CHARS * CLASS_COUNT)
-                .unwrap_or(&[])
+            let first = (line * wide + start) * CLASS_COUNT;
+            probs.get(first..first + chars * CLASS_COUNT).unwrap_or(&[])
         })
         .copied()
         .collect()
@@ -187,6 +201,51 @@ impl Near<'_> {
         let flat = flattened(grid).and_then(|g| locate::refine_grid(self.image, &g));
         let grids = evened(grid).into_iter().chain(neighbours(grid)).chain(flat);
         self.first_valid(grids, best, patches)
+    }
+
+    /// The first valid reading of `grid` moved one or two cells along its
+    /// lines, either way up: a zone whose first cells glare washed out can
+    /// be found that far off, and then reads as noise, every character from
+    /// its neighbour's cell. Its cells and [`MAX_SHIFT`] more at each end
+    /// are classified once per way up, and each move is read from them.
+    /// Each invalid reading more probable than `best` takes its place.
+    pub(super) fn read_shifts(
+        &self,
+        grid: &Grid,
+        best: &mut Option<Reading>,
+        patches: &mut Vec<f32>,
+    ) -> Option<Reading> {
+        let (chars, lines) = (grid.chars(), grid.lines().len());
+        let span = MAX_SHIFT as usize;
+        let wide = chars + 2 * span;
+        for grid in [grid.clone(), grid.rotated_180()] {
+            let around = moved(&grid, -(span as f32), wide);
+            patches.clear();
+            cells::patches_into(self.image, &around, patches);
+            let probs = self.model.probabilities(patches);
+            for start in (0..=2 * span).filter(|&s| s != span) {
+                let window = moved(&around, start as f32, chars);
+                let probs = window_of(&probs, lines, wide, start, chars);
+                let Some(reading) = read_probs(&probs, &window, self.options) else {
+                    continue;
+                };
+                // A valid visa is read again whole: it may be the front of
+                // a longer zone (see `read_grid`).
+                let reading = if reading.is_valid() && reading.format() == Format::MrvB {
+                    match read_grid(self.image, &window, self.model, self.options, patches) {
+                        Some(whole) => whole,
+                        None => continue,
+                    }
+                } else {
+                    reading
+                };
+                if reading.is_valid() {
+                    return Some(reading);
+                }
+                keep_likelier(best, reading);
+            }
+        }
+        None
     }
 
     /// The first valid reading of `grid` with its first or last line moved
@@ -484,6 +543,36 @@ mod tests {
             let grid = moved(&truth, off, 44);
             assert_eq!(first_valid(&image, &grid).as_deref(), Some(text.as_str()));
         }
+    }
+
+    #[test]
+    fn a_grid_two_cells_off_reads_valid_shifted_either_way_up() {
+        let options = options();
+        for format in [Format::Td2, Format::Td1] {
+            let text = specimen(format);
+            let (image, truth) = printed(&text);
+            let near = near(&image, &options);
+            let mut patches = Vec::new();
+            for (off, turned) in [(2.0, false), (-1.0, true)] {
+                let grid = moved(&truth, off, truth.chars());
+                let grid = if turned { grid.rotated_180() } else { grid };
+                let mut best = None;
+                let reading = near.read_shifts(&grid, &mut best, &mut patches);
+                assert_eq!(reading.as_ref().map(Reading::text), Some(text.as_str()));
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_of_a_wider_grid_takes_its_own_cells_line_by_line() {
+        let probs: Vec<f32> = (0..3 * 34 * CLASS_COUNT).map(|v| v as f32).collect();
+        let window = window_of(&probs, 3, 34, 4, 30);
+        assert_eq!(window.len(), 3 * 30 * CLASS_COUNT);
+        assert_eq!(window[0], (4 * CLASS_COUNT) as f32);
+        assert_eq!(
+            window[2 * 30 * CLASS_COUNT],
+            ((2 * 34 + 4) * CLASS_COUNT) as f32
+        );
     }
 
     #[test]
