@@ -480,6 +480,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
                             z
                         }),
                 );
+                zones.extend(one_end_td1(lines, &order, i, j));
                 continue;
             }
             let gap = spacing(&lines[i], &lines[j]);
@@ -518,6 +519,47 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
         }
     }
     kept
+}
+
+/// The TD1 zones of `lines[i]`, `lines[j]` (the line below it, agreeing at
+/// one end only) and a third line below `j` at the same spacing: a TD1
+/// whose lines glare cut short at one end. Unlike rows of a texture, the
+/// three are MRZ-like lines seen whole (none joined from pieces), agree at
+/// the same end within a pitch, and one was seen at a TD1's length; scored
+/// as a pair agreeing at one end is. Seed 10's hard 000140, an upside-down
+/// TD1 whose lines glare cut to 30, 25 and 26 cells, had no zone without.
+fn one_end_td1(lines: &[Line], order: &[usize], i: usize, j: usize) -> Vec<Zone> {
+    let (a, b) = (&lines[i], &lines[j]);
+    let end = |a: &Line, b: &Line| ends_agree(a, b, a.pitch.max(b.pitch));
+    let first = end(a, b);
+    let seen_whole = |l: &Line| l.is_mrz_like() && !l.pieced;
+    if first == (false, false) || !seen_whole(a) || !seen_whole(b) {
+        return Vec::new();
+    }
+    let gap = spacing(a, b);
+    let Some(k) = order.iter().copied().find(|&k| {
+        let c = &lines[k];
+        k != i
+            && k != j
+            && seen_whole(c)
+            && same_size(b, c)
+            && end(b, c) == first
+            && (spacing(b, c) / gap - 1.0).abs() < 0.15
+    }) else {
+        return Vec::new();
+    };
+    let members = [a.clone(), b.clone(), lines[k].clone()];
+    if !members.iter().any(|l| (27..=33).contains(&l.cells)) {
+        return Vec::new();
+    }
+    make_zones(&members)
+        .into_iter()
+        .filter(|z| !z.carried)
+        .map(|mut z| {
+            z.score -= ONE_END_PENALTY;
+            z
+        })
+        .collect()
 }
 
 /// The zones a group of lines can make: one per MRZ line length that one
@@ -960,6 +1002,34 @@ mod tests {
             join_pieces(vec![line(0.0, 18, 0.0), smaller], Vec::new()).len(),
             2
         );
+    }
+
+    #[test]
+    fn a_td1_whose_lines_glare_cut_short_at_one_end_makes_a_zone() {
+        // The second and third lines lost their last cells to glare.
+        let lines = [line(0.0, 30, 0.0), line(0.0, 25, 25.0), line(0.0, 26, 50.0)];
+        let td1 = |lines: &[Line]| {
+            find_zones(lines)
+                .into_iter()
+                .find(|z| z.lines.len() == 3 && !z.carried && !z.has_proposed_line())
+        };
+        let zone = td1(&lines).expect("a 3-line zone");
+        assert_eq!(zone.chars, 30);
+        assert!(zone.lines.iter().all(|l| l.cells == 30));
+        assert!(!zone.is_clear(), "after every zone seen whole");
+        // Not when none was seen at a TD1's length, nor with a line
+        // joined from pieces, nor with the lines' ends two cells apart.
+        let short = [line(0.0, 25, 0.0), line(0.0, 24, 25.0), line(0.0, 26, 50.0)];
+        assert!(td1(&short).is_none());
+        let mut pieced = lines.clone();
+        pieced[2].pieced = true;
+        assert!(td1(&pieced).is_none());
+        let apart = [
+            line(0.0, 30, 0.0),
+            line(40.0, 24, 25.0),
+            line(0.0, 26, 50.0),
+        ];
+        assert!(td1(&apart).is_none());
     }
 
     #[test]
