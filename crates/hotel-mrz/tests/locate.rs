@@ -318,6 +318,21 @@ fn a_td1_whose_lines_show_at_different_ink_margins_is_found() {
 }
 
 #[test]
+fn a_td1_whose_lower_lines_glare_broke_into_pieces_is_found() {
+    // Seed 18's hard image 000068: an ID card at 8 px capitals, a glare
+    // spot across the middle of its second and third lines. Its first
+    // line is seen whole; of the other two only their first 12 and 11
+    // glyphs link up, too few for a line.
+    let (s, image) = hard_image(18_000_068);
+    let found = locate(&image);
+    assert!(
+        found.iter().any(|g| cell_error(&s.grid, g).1 < 0.5),
+        "{} zones, none on the TD1",
+        found.len()
+    );
+}
+
+#[test]
 fn a_refinement_that_runs_off_gives_no_zone() {
     // Seed 9's hard image 000158: a passport whose lines a glare spot cuts
     // short. Refined against the glare, one of its zones ran off, its

@@ -306,8 +306,9 @@ pub(crate) fn measure(blobs: &Blobs, frame: Frame) -> Vec<Glyph> {
 }
 
 /// Links glyphs into chains of left-to-right neighbours and fits a line to
-/// each long chain.
-pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
+/// each long chain; also gives the pieces, chains too short to be a line
+/// (see [`join_pieces`] and [`td1_of_pieces`]).
+pub(crate) fn find_lines(glyphs: &[Glyph]) -> (Vec<Line>, Vec<Line>) {
     let n = glyphs.len();
     let cell = 32.0f32;
     let index = SpatialIndex::new(glyphs.iter().map(|g| (g.sc, g.tc())), cell);
@@ -367,7 +368,8 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> Vec<Line> {
             }
         }
     }
-    join_pieces(lines, pieces)
+    let lines = join_pieces(lines, pieces.clone());
+    (lines, pieces)
 }
 
 /// Adds the joins of pieces of one text line (split where glare or a
@@ -423,7 +425,14 @@ fn join_pieces(mut lines: Vec<Line>, short: Vec<Line>) -> Vec<Line> {
 
 /// Groups lines into MRZ zones: 2 or 3 parallel lines of the same pitch,
 /// height and extent at a regular spacing. Best first.
+#[cfg(test)]
 pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
+    find_zones_with(lines, &[])
+}
+
+/// [`find_zones`], with `pieces` (chains too short to be lines) making TD1
+/// zones with a line seen whole (see [`td1_of_pieces`]).
+pub(crate) fn find_zones_with(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| lines[a].mid_t().total_cmp(&lines[b].mid_t()));
     // Whether `b` can be the line below `a`: `Some(true)` with both ends
@@ -500,6 +509,7 @@ pub(crate) fn find_zones(lines: &[Line]) -> Vec<Zone> {
             }
         }
     }
+    zones.extend(td1_of_pieces(lines, pieces));
     zones.sort_by(|a, b| b.score.total_cmp(&a.score));
     // Drop zones that share a line with a better one. Carried zones are all
     // kept: they are tried only after every zone of a seen length, and the
@@ -560,6 +570,72 @@ fn one_end_td1(lines: &[Line], order: &[usize], i: usize, j: usize) -> Vec<Zone>
             z
         })
         .collect()
+}
+
+/// The TD1 zones of a line seen whole at a TD1's length and two pieces
+/// (chains too short to be lines) at an even spacing with it, all three
+/// agreeing at one end within a pitch: a TD1 whose other two lines glare
+/// broke up (seed 18's hard 000068: a 30-cell line over pieces of 12 and
+/// 11 glyphs, the rest of their lines under the glare). Carried, as the
+/// pieces' lines are carried on to the zone's length, and scored as a pair
+/// agreeing at one end is, less the pieces' penalty.
+fn td1_of_pieces(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
+    let mut zones = Vec::new();
+    for line in lines {
+        if line.pieced || !line.is_mrz_like() || !(27..=33).contains(&line.cells) {
+            continue;
+        }
+        let pitch = line.pitch;
+        // The pieces that agree with it at one end, each with how far
+        // below it (above when negative) it lies.
+        for end in [(true, false), (false, true)] {
+            let near: Vec<(&Line, f32)> = pieces
+                .iter()
+                .filter(|p| same_size(line, p) && ends_agree(line, p, pitch) == end)
+                .map(|p| (p, spacing(line, p)))
+                .filter(|&(p, gap)| {
+                    let (low, high) =
+                        (line.height().min(p.height()), line.height().max(p.height()));
+                    gap.abs() > 1.2 * low && gap.abs() < 2.0 * 3.0 * high
+                })
+                .collect();
+            for (a, ga) in &near {
+                for (b, gb) in near.iter().filter(|(_, gb)| gb > ga) {
+                    // The three evenly spaced, whichever of them is the
+                    // line seen whole.
+                    let mut at = [0.0, *ga, *gb];
+                    at.sort_by(f32::total_cmp);
+                    let (upper, lower) = (at[1] - at[0], at[2] - at[1]);
+                    if (lower / upper - 1.0).abs() > 0.15 {
+                        continue;
+                    }
+                    let mut members: Vec<(f32, Line)> = [(*ga, *a), (*gb, *b)]
+                        .into_iter()
+                        .map(|(at, p)| {
+                            let piece = Line {
+                                pieced: true,
+                                ..p.clone()
+                            };
+                            (at, piece)
+                        })
+                        .chain([(0.0, line.clone())])
+                        .collect();
+                    // Top first, by where each lies against the whole line
+                    // (their own middles differ along a sloping line).
+                    members.sort_by(|x, y| x.0.total_cmp(&y.0));
+                    let members = members.into_iter().map(|(_, l)| l).collect();
+                    // Carried: the pieces' lines go on past their seen
+                    // ends to the zone's length.
+                    zones.extend(make_zone(members, 30).map(|mut z| {
+                        z.score -= ONE_END_PENALTY;
+                        z.carried = true;
+                        z
+                    }));
+                }
+            }
+        }
+    }
+    zones
 }
 
 /// The zones a group of lines can make: one per MRZ line length that one
@@ -1030,6 +1106,26 @@ mod tests {
             line(0.0, 26, 50.0),
         ];
         assert!(td1(&apart).is_none());
+    }
+
+    #[test]
+    fn a_td1_line_with_pieces_of_two_more_makes_a_zone() {
+        let whole = line(0.0, 30, 0.0);
+        let td1 = |pieces: &[Line]| {
+            find_zones_with(std::slice::from_ref(&whole), pieces)
+                .into_iter()
+                .find(|z| z.lines.len() == 3)
+        };
+        // Glare took the right of the lower two lines.
+        let zone = td1(&[line(0.0, 12, 25.0), line(0.0, 11, 50.0)]).expect("a TD1");
+        assert_eq!((zone.chars, zone.carried), (30, true));
+        assert!(zone.lines.iter().all(|l| l.cells == 30 && l.left == 0.0));
+        assert!(!zone.is_clear(), "after every zone seen whole");
+        // Or the left of the lines above and below it.
+        assert!(td1(&[line(190.0, 11, -25.0), line(180.0, 12, 25.0)]).is_some());
+        // Not pieces spaced unevenly, nor agreeing at different ends.
+        assert!(td1(&[line(0.0, 12, 25.0), line(0.0, 11, 65.0)]).is_none());
+        assert!(td1(&[line(0.0, 12, 25.0), line(190.0, 11, 50.0)]).is_none());
     }
 
     #[test]

@@ -308,8 +308,7 @@ fn find_zones(image: &GrayImage, thorough: bool) -> Vec<(Zone, Frame)> {
     // leave each line of one best seen at a different margin (a line whose
     // glyphs a loose margin merges, a stricter one separates), so the lines
     // seen at every margin are pooled, along the first margin's text
-    // directions. Carried zones of the pool count only when no margin gave
-    // any.
+    // directions. Carried zones of the pool come after the margins' own.
     if found.len() > 1 {
         let pooled: Vec<&blobs::Blobs> = found.iter().collect();
         let mut zones = zones_of(&pooled);
@@ -318,9 +317,10 @@ fn find_zones(image: &GrayImage, thorough: bool) -> Vec<(Zone, Frame)> {
             zones.append(&mut carried);
             return zones;
         }
-        if carried.is_empty() {
-            return zones;
-        }
+        // After a margin's own carried zones: a TD1 of one whole line and
+        // pieces of two more at one margin can be the same zone the pool
+        // sees better (seed 12's hard 000038).
+        carried.append(&mut zones);
     }
     carried
 }
@@ -342,11 +342,13 @@ fn zones_of(found: &[&blobs::Blobs]) -> Vec<(Zone, Frame)> {
         frames
             .iter()
             .flat_map(|&frame| {
-                let text_lines: Vec<lines::Line> = found
-                    .iter()
-                    .flat_map(|blobs| lines::find_lines(&lines::measure(blobs, frame)))
-                    .collect();
-                lines::find_zones(&text_lines)
+                let (mut text_lines, mut pieces) = (Vec::new(), Vec::new());
+                for blobs in found {
+                    let (seen, short) = lines::find_lines(&lines::measure(blobs, frame));
+                    text_lines.extend(seen);
+                    pieces.extend(short);
+                }
+                lines::find_zones_with(&text_lines, &pieces)
                     .into_iter()
                     .map(move |z| (z, frame))
             })
