@@ -580,6 +580,10 @@ fn one_end_td1(lines: &[Line], order: &[usize], i: usize, j: usize) -> Vec<Zone>
 /// pieces' lines are carried on to the zone's length, and scored as a pair
 /// agreeing at one end is, less the pieces' penalty.
 fn td1_of_pieces(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
+    let piece = |p: &Line| Line {
+        pieced: true,
+        ..p.clone()
+    };
     let mut zones = Vec::new();
     for line in lines {
         if line.pieced || !line.is_mrz_like() || !(27..=33).contains(&line.cells) {
@@ -601,28 +605,16 @@ fn td1_of_pieces(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
                 .collect();
             for (a, ga) in &near {
                 for (b, gb) in near.iter().filter(|(_, gb)| gb > ga) {
-                    // The three evenly spaced, whichever of them is the
-                    // line seen whole.
-                    let mut at = [0.0, *ga, *gb];
-                    at.sort_by(f32::total_cmp);
-                    let (upper, lower) = (at[1] - at[0], at[2] - at[1]);
+                    // Top first, by where each lies against the whole line
+                    // (their own middles differ along a sloping line).
+                    let mut members = [(0.0, line.clone()), (*ga, piece(a)), (*gb, piece(b))];
+                    members.sort_by(|x, y| x.0.total_cmp(&y.0));
+                    // Evenly spaced, whichever of them is the line seen
+                    // whole.
+                    let (upper, lower) = (members[1].0 - members[0].0, members[2].0 - members[1].0);
                     if (lower / upper - 1.0).abs() > 0.15 {
                         continue;
                     }
-                    let mut members: Vec<(f32, Line)> = [(*ga, *a), (*gb, *b)]
-                        .into_iter()
-                        .map(|(at, p)| {
-                            let piece = Line {
-                                pieced: true,
-                                ..p.clone()
-                            };
-                            (at, piece)
-                        })
-                        .chain([(0.0, line.clone())])
-                        .collect();
-                    // Top first, by where each lies against the whole line
-                    // (their own middles differ along a sloping line).
-                    members.sort_by(|x, y| x.0.total_cmp(&y.0));
                     let members = members.into_iter().map(|(_, l)| l).collect();
                     // Carried: the pieces' lines go on past their seen
                     // ends to the zone's length.
