@@ -23,6 +23,14 @@ fn gray(sample: &Sample) -> GrayImage {
     image::DynamicImage::ImageRgb8(sample.image.clone()).to_luma8()
 }
 
+/// The hard image of `seed` (set and image number, e.g. `16_000_269`) and
+/// what the reader makes of it.
+fn read_hard(seed: u64) -> (Sample, hotel_mrz::reader::Reading) {
+    let s = sample(seed, Bucket::Hard, &font());
+    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    (s, reading)
+}
+
 /// Distance from each read corner to the truth's, in pixels.
 fn corner_error(read: [(f32, f32); 4], truth: [[f32; 2]; 4]) -> f32 {
     read.iter()
@@ -261,8 +269,7 @@ fn a_zone_found_taller_at_one_end_is_read_levelled() {
     // corners make its right end 1.4 times as tall as its left. Through
     // them the cells are squeezed towards the left, four cells off
     // mid-line, and every reading is noise.
-    let s = sample(20_000_056, Bucket::Hard, &font());
-    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    let (s, reading) = read_hard(20_000_056);
     assert_eq!(reading.text(), s.truth.mrz);
     assert!(reading.is_valid());
 }
@@ -273,8 +280,7 @@ fn a_2x36_visa_whose_lines_were_carried_past_its_end_reads_as_the_visa() {
     // out, lying on a sheet printed with dashes. The locator found its
     // lines short and carried them on to 44 cells only; the 2×36 windows
     // of that grid were read, but not the front one, which is the visa.
-    let s = sample(16_000_269, Bucket::Hard, &font());
-    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    let (s, reading) = read_hard(16_000_269);
     assert_eq!(reading.format(), hotel_mrz::Format::MrvB);
     assert_eq!(reading.text(), s.truth.mrz);
 }
@@ -285,8 +291,7 @@ fn a_card_tilted_away_with_glare_across_its_lines_reads_whole() {
     // lines, glare across their middle. The first line's two pieces differ
     // in pitch by 13.5%; taken for other print, they were never joined,
     // and no zone read. The card was made with a check digit wrong.
-    let s = sample(16_000_197, Bucket::Hard, &font());
-    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    let (s, reading) = read_hard(16_000_197);
     assert_eq!(reading.text(), s.truth.mrz);
     assert!(!reading.is_valid());
 }
@@ -296,8 +301,7 @@ fn a_zone_found_two_cells_off_under_glare_reads_moved_back() {
     // Seed 11's hard image 000035: a French card whose first two cells
     // glare washed out. Its zone was found two cells along, where every
     // character read from its neighbour's cell, as noise.
-    let s = sample(11_000_035, Bucket::Hard, &font());
-    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    let (s, reading) = read_hard(11_000_035);
     assert_eq!(reading.text(), s.truth.mrz);
     assert!(reading.is_valid());
 }
@@ -308,8 +312,7 @@ fn an_upside_down_td1_whose_lines_glare_cut_short_is_read() {
     // lines' start. The first line was seen whole and the other two five
     // cells short, agreeing with it at one end only: taken for rows of a
     // texture, the three made no zone.
-    let s = sample(10_000_140, Bucket::Hard, &font());
-    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    let (s, reading) = read_hard(10_000_140);
     assert_eq!(reading.text(), s.truth.mrz);
 }
 
@@ -318,8 +321,7 @@ fn a_zone_whose_refinement_ran_off_is_read_whole() {
     // Seed 9's hard image 000158: a passport under glare. A zone whose
     // refinement ran off (see `locate`'s test of it) was read before the
     // passport's own, which then read as a 2×36 window of itself.
-    let s = sample(9_000_158, Bucket::Hard, &font());
-    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    let (s, reading) = read_hard(9_000_158);
     assert_eq!(reading.text(), s.truth.mrz);
 }
 
@@ -330,8 +332,7 @@ fn a_2x44_zone_found_a_cell_short_at_its_end_reads_as_a_2x44_zone() {
     // zone, its last cell missed too. Carried on to 44 cells at either end
     // it is still a cell off; moved a cell as well, it reads as the
     // passport (one name letter under the glare stays unsure).
-    let s = sample(11_000_062, Bucket::Hard, &font());
-    let reading = read_gray(&gray(&s), &options()).expect("a reading");
+    let (s, reading) = read_hard(11_000_062);
     assert_eq!(reading.format(), hotel_mrz::Format::Td3);
     assert_eq!(
         reading.text().lines().nth(1),
