@@ -262,14 +262,30 @@ fn read_grid(
     patches: &mut Vec<f32>,
 ) -> Option<Reading> {
     let reading = read_cells(image, grid, model, options, patches)?;
+    Some(visa_or_longer(
+        image, grid, reading, model, options, patches,
+    ))
+}
+
+/// `reading`, of `grid`'s cells, or, when it is a valid visa whose lines
+/// go on past its end (see [`read_grid`]), the reading of `grid` carried on
+/// to 44 cells.
+fn visa_or_longer(
+    image: &GrayImage,
+    grid: &Grid,
+    reading: Reading,
+    model: &classify::Model,
+    options: &ParseOptions,
+    patches: &mut Vec<f32>,
+) -> Reading {
     if reading.format() != Format::MrvB || !reading.is_valid() {
-        return Some(reading);
+        return reading;
     }
     let whole = neighbours::carried_on(grid)
         .and_then(|longer| read_cells(image, &longer, model, options, patches));
     match whole {
-        Some(whole) if whole.is_valid() || goes_on_past_visa_end(&whole) => Some(whole),
-        _ => Some(reading),
+        Some(whole) if whole.is_valid() || goes_on_past_visa_end(&whole) => whole,
+        _ => reading,
     }
 }
 

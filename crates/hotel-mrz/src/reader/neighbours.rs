@@ -56,7 +56,7 @@ use imageproc::geometric_transformations::Projection;
 use super::cells;
 use super::classify::{CLASS_COUNT, Model};
 use super::grid::{Grid, LineBox};
-use super::{Reading, keep_likelier, locate, read_grid, read_probs};
+use super::{Reading, keep_likelier, locate, read_grid, read_probs, visa_or_longer};
 use crate::{Format, ParseOptions};
 
 /// Largest move along the lines, in cells.
@@ -229,16 +229,15 @@ impl Near<'_> {
                 let Some(reading) = read_probs(&probs, &window, self.options) else {
                     continue;
                 };
-                // A valid visa is read again whole: it may be the front of
-                // a longer zone (see `read_grid`).
-                let reading = if reading.is_valid() && reading.format() == Format::MrvB {
-                    match read_grid(self.image, &window, self.model, self.options, patches) {
-                        Some(whole) => whole,
-                        None => continue,
-                    }
-                } else {
-                    reading
-                };
+                // A valid visa may be the front of a longer zone.
+                let reading = visa_or_longer(
+                    self.image,
+                    &window,
+                    reading,
+                    self.model,
+                    self.options,
+                    patches,
+                );
                 if reading.is_valid() {
                     return Some(reading);
                 }
