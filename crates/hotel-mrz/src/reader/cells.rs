@@ -117,7 +117,7 @@ pub(crate) fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
 /// deviation and leave the glyph faint. The plane is fitted twice: to every
 /// sample, then only to those no darker than that first plane, so that the
 /// ink does not tilt it.
-fn normalise(patch: &mut [f32; PATCH_LEN]) {
+pub(crate) fn normalise(patch: &mut [f32; PATCH_LEN]) {
     let plane = fit_plane(patch, |_| true);
     let paper = fit_plane(patch, |i| patch[i] <= plane.at(i));
     for (i, v) in patch.iter_mut().enumerate() {

@@ -18,10 +18,11 @@ use nalgebra::{DMatrix, DMatrixView};
 use rand::{Rng, SeedableRng, seq::SliceRandom};
 use rand_chacha::ChaCha8Rng;
 
-use crate::reader::cells::{PATCH_LEN, patches_into};
+use crate::reader::cells::{PATCH_H, PATCH_LEN, PATCH_W, normalise, patches_into};
 use crate::reader::classify::{CLASS_COUNT, Layer, Model, relu, softmax};
 use crate::reader::{Grid, LineBox, class_of, locate};
-use crate::synth::{Bucket, render::OcrB, sample};
+use crate::synth::paint::normal;
+use crate::synth::{Bucket, legibility, render::OcrB, sample};
 
 /// Labelled cell patches.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +35,9 @@ pub struct CellSet {
     pub buckets: Vec<Bucket>,
     /// The character height of each cell's image, pixels.
     pub heights: Vec<f32>,
+    /// The remaining contrast of each cell's glyph, grey levels (see
+    /// [`legibility`]): how faint glare and light left it.
+    pub contrasts: Vec<f32>,
 }
 
 impl CellSet {
@@ -47,12 +51,27 @@ impl CellSet {
         self.labels.is_empty()
     }
 
+    /// The cells whose index passes `keep`.
+    pub fn subset(&self, keep: impl Fn(usize) -> bool) -> CellSet {
+        let mut out = CellSet::default();
+        for i in (0..self.len()).filter(|&i| keep(i)) {
+            out.patches
+                .extend_from_slice(&self.patches[i * PATCH_LEN..(i + 1) * PATCH_LEN]);
+            out.labels.push(self.labels[i]);
+            out.buckets.push(self.buckets[i]);
+            out.heights.push(self.heights[i]);
+            out.contrasts.push(self.contrasts[i]);
+        }
+        out
+    }
+
     /// Adds the cells of `other`.
     pub fn append(&mut self, other: CellSet) {
         self.patches.extend(other.patches);
         self.labels.extend(other.labels);
         self.buckets.extend(other.buckets);
         self.heights.extend(other.heights);
+        self.contrasts.extend(other.contrasts);
     }
 }
 
@@ -78,6 +97,11 @@ pub fn collect(
     for seed in seeds {
         let bucket = bucket_of(seed);
         let s = sample(seed, bucket, font);
+        let contrasts: Vec<f32> =
+            legibility::glyph_contrasts(&s.image, &s.grid, &s.truth.mrz, font)
+                .into_iter()
+                .flatten()
+                .collect();
         let gray = crate::reader::decode::to_gray(&DynamicImage::ImageRgb8(s.image));
         let labels: Vec<u8> = s
             .truth
@@ -87,7 +111,7 @@ pub fn collect(
             .filter_map(|c| class_of(c).map(|k| k as u8))
             .collect();
         let cells = s.grid.lines().len() * s.grid.chars();
-        if labels.len() != cells {
+        if labels.len() != cells || contrasts.len() != cells {
             continue;
         }
         let mut grids = Vec::new();
@@ -107,6 +131,7 @@ pub fn collect(
             set.buckets.extend(std::iter::repeat_n(bucket, cells));
             set.heights
                 .extend(std::iter::repeat_n(s.truth.char_height_px, cells));
+            set.contrasts.extend_from_slice(&contrasts);
         }
     }
     set
@@ -175,6 +200,16 @@ pub struct Settings {
     /// Passes per epoch over the cells of small characters (1: no extra
     /// weight).
     pub small_repeats: usize,
+    /// Cells whose glyph's remaining contrast is below this many grey
+    /// levels are seen `faint_repeats` times per epoch instead of once.
+    pub faint_below: f32,
+    /// Passes per epoch over the cells of faint glyphs (1: no extra
+    /// weight).
+    pub faint_repeats: usize,
+    /// The share of cells drawn, afresh each epoch, with grain added (see
+    /// [`fade`]): glyphs fainter against their noise than the generated
+    /// images hold often enough to learn from.
+    pub fade_share: f32,
 }
 
 impl Default for Settings {
@@ -189,6 +224,9 @@ impl Default for Settings {
             seed: 1,
             small_below_px: 0.0,
             small_repeats: 1,
+            faint_below: 0.0,
+            faint_repeats: 1,
+            fade_share: 0.0,
         }
     }
 }
@@ -217,10 +255,14 @@ pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize,
         .collect();
     let mut model = Model::new(layers).unwrap_or_else(|e| unreachable!("{e}"));
 
-    // Small characters get their extra weight by being drawn more often.
+    // Small characters and faint glyphs get their extra weight by being
+    // drawn more often.
     let mut order: Vec<usize> = (0..set.len()).collect();
     for _ in 1..settings.small_repeats {
         order.extend((0..set.len()).filter(|&i| set.heights[i] < settings.small_below_px));
+    }
+    for _ in 1..settings.faint_repeats {
+        order.extend((0..set.len()).filter(|&i| set.contrasts[i] < settings.faint_below));
     }
     let mut x = Vec::new();
     for epoch in 0..settings.epochs {
@@ -230,7 +272,15 @@ pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize,
         for batch in order.chunks(settings.batch) {
             x.clear();
             for &i in batch {
-                x.extend_from_slice(&set.patches[i * PATCH_LEN..(i + 1) * PATCH_LEN]);
+                let cell = &set.patches[i * PATCH_LEN..(i + 1) * PATCH_LEN];
+                if settings.fade_share > 0.0 && rng.random::<f32>() < settings.fade_share {
+                    let mut patch = [0.0; PATCH_LEN];
+                    patch.copy_from_slice(cell);
+                    fade(&mut patch, set.heights[i], &mut rng);
+                    x.extend_from_slice(&patch);
+                } else {
+                    x.extend_from_slice(cell);
+                }
             }
             let labels: Vec<u8> = batch.iter().map(|&i| set.labels[i]).collect();
             loss += step(&mut model, &mut velocity, &x, &labels, rate, settings);
@@ -238,6 +288,34 @@ pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize,
         progress(epoch + 1, loss / order.len().max(1) as f32);
     }
     model
+}
+
+/// Grain of σ 0.4–1.8 (the patch's own deviation is 1) added to a
+/// normalised `patch` of a `height`-pixel character, which is then
+/// normalised again: the glyph keeps its shape and loses its contrast
+/// against the noise, as glare that lifts ink and paper alike leaves it.
+/// The grain is drawn per image pixel and spread over the samples it
+/// covers, so that small print gets coarse grain as its images do.
+fn fade(patch: &mut [f32; PATCH_LEN], height: f32, rng: &mut ChaCha8Rng) {
+    // Samples per image pixel: a patch spans 1.3 glyph heights.
+    let per_px = (PATCH_H as f32 / (1.3 * height.max(1.0))).max(1.0);
+    let (w, h) = (
+        (PATCH_W as f32 / per_px).ceil() as usize + 2,
+        (PATCH_H as f32 / per_px).ceil() as usize + 2,
+    );
+    let sigma = rng.random_range(0.4..1.8);
+    let grain: Vec<f32> = (0..w * h).map(|_| normal(rng) * sigma).collect();
+    for (i, v) in patch.iter_mut().enumerate() {
+        let x = (i % PATCH_W) as f32 / per_px;
+        let y = (i / PATCH_W) as f32 / per_px;
+        let (ix, iy) = (x as usize, y as usize);
+        let (ax, ay) = (x - ix as f32, y - iy as f32);
+        let g = |cx: usize, cy: usize| grain[cy * w + cx];
+        let top = g(ix, iy) * (1.0 - ax) + g(ix + 1, iy) * ax;
+        let bottom = g(ix, iy + 1) * (1.0 - ax) + g(ix + 1, iy + 1) * ax;
+        *v += top * (1.0 - ay) + bottom * ay;
+    }
+    normalise(patch);
 }
 
 /// One gradient step on a batch; returns the batch's summed loss.
@@ -331,4 +409,100 @@ pub fn accuracy(model: &Model, set: &CellSet) -> (Vec<(Bucket, f32)>, f32) {
         .collect();
     let all = right.iter().sum::<usize>() as f32 / total.iter().sum::<usize>().max(1) as f32;
     (per, all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A normalised patch of one dark upright bar on paper.
+    fn bar() -> [f32; PATCH_LEN] {
+        let mut patch = [0.0; PATCH_LEN];
+        for (i, v) in patch.iter_mut().enumerate() {
+            if (6..10).contains(&(i % PATCH_W)) && (4..20).contains(&(i / PATCH_W)) {
+                *v = 0.8;
+            }
+        }
+        normalise(&mut patch);
+        patch
+    }
+
+    fn correlation(a: &[f32], b: &[f32]) -> f32 {
+        let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
+        dot(a, b) / (dot(a, a) * dot(b, b)).sqrt()
+    }
+
+    #[test]
+    fn a_faded_patch_stays_normalised_and_keeps_a_fainter_glyph() {
+        let clean = bar();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for height in [8.0, 16.0, 30.0] {
+            let mut faded = clean;
+            fade(&mut faded, height, &mut rng);
+            let n = PATCH_LEN as f32;
+            let mean = faded.iter().sum::<f32>() / n;
+            let deviation = (faded.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt();
+            assert!(mean.abs() < 1e-3, "mean {mean}");
+            assert!((deviation - 1.0).abs() < 0.05, "deviation {deviation}");
+            let r = correlation(&clean, &faded);
+            assert!((0.2..0.95).contains(&r), "{height} px: correlation {r}");
+        }
+    }
+
+    #[test]
+    fn small_print_gets_coarser_grain() {
+        // Neighbouring samples share more of their grain when an image
+        // pixel spans several samples.
+        let neighbour_likeness = |height: f32| {
+            let mut rng = ChaCha8Rng::seed_from_u64(11);
+            let mut sum = 0.0;
+            for _ in 0..50 {
+                let mut flat = [0.0; PATCH_LEN];
+                fade(&mut flat, height, &mut rng);
+                let (a, b): (Vec<f32>, Vec<f32>) = (0..PATCH_LEN - 1)
+                    .filter(|i| i % PATCH_W != PATCH_W - 1)
+                    .map(|i| (flat[i], flat[i + 1]))
+                    .unzip();
+                sum += correlation(&a, &b);
+            }
+            sum / 50.0
+        };
+        let (small, large) = (neighbour_likeness(8.0), neighbour_likeness(30.0));
+        assert!(small > large + 0.3, "8 px {small}, 30 px {large}");
+    }
+
+    #[test]
+    fn a_subset_keeps_each_cell_whole() {
+        let mut set = CellSet::default();
+        for k in 0..4u8 {
+            set.patches
+                .extend(std::iter::repeat_n(f32::from(k), PATCH_LEN));
+            set.labels.push(k);
+            set.buckets.push(Bucket::Hard);
+            set.heights.push(10.0 + f32::from(k));
+            set.contrasts.push(20.0 * f32::from(k));
+        }
+        let faint = set.subset(|i| set.contrasts[i] < 50.0);
+        assert_eq!(faint.labels, [0, 1, 2]);
+        assert_eq!(faint.heights, [10.0, 11.0, 12.0]);
+        assert_eq!(faint.contrasts, [0.0, 20.0, 40.0]);
+        assert_eq!(faint.patches.len(), 3 * PATCH_LEN);
+        assert!(faint.patches[2 * PATCH_LEN..].iter().all(|&v| v == 2.0));
+    }
+
+    #[test]
+    fn collected_cells_carry_their_glyphs_contrast() {
+        let font = OcrB::load().expect("the OCR-B font (apt-get install fonts-ocr-b)");
+        let set = collect(9_300_000..9_300_002, |_| Bucket::Clean, Cut::Exact, &font);
+        assert!(!set.is_empty());
+        assert_eq!(set.contrasts.len(), set.len());
+        // Clean images keep every glyph dark: none near erased.
+        assert!(
+            set.contrasts
+                .iter()
+                .all(|&c| c > 3.0 * legibility::ERASED_CONTRAST),
+            "{:?}",
+            set.contrasts.iter().copied().fold(f32::MAX, f32::min)
+        );
+    }
 }
