@@ -68,26 +68,8 @@ fn bucket_of(seed: u64) -> Bucket {
 fn main() -> anyhow::Result<()> {
     let mut all: Vec<String> = std::env::args().skip(1).collect();
     let cells_path = take_flag(&mut all, "--cells")?;
-    let (small_below_px, small_repeats) = match take_flag(&mut all, "--small")? {
-        Some(a) => {
-            let (px, n) = a.split_once(':').context("--small takes PX:REPEATS")?;
-            (
-                px.parse().context("--small PX")?,
-                n.parse().context("--small REPEATS")?,
-            )
-        }
-        None => (0.0, 1),
-    };
-    let (faint_below, faint_repeats) = match take_flag(&mut all, "--faint")? {
-        Some(a) => {
-            let (levels, n) = a.split_once(':').context("--faint takes LEVELS:REPEATS")?;
-            (
-                levels.parse().context("--faint LEVELS")?,
-                n.parse().context("--faint REPEATS")?,
-            )
-        }
-        None => (0.0, 1),
-    };
+    let (small_below_px, small_repeats) = take_repeats(&mut all, "--small")?;
+    let (faint_below, faint_repeats) = take_repeats(&mut all, "--faint")?;
     let fade_share: f32 = take_flag(&mut all, "--fade")?
         .map_or(Ok(0.0), |a| a.parse())
         .context("--fade SHARE")?;
@@ -193,6 +175,21 @@ fn report_held_out(model: &Model, images: u64, font: &OcrB) {
         "held-out cells, faint ({ERASED_CONTRAST}–{FAINT_LEVELS} levels, {}): {acc:.4}",
         faint.len()
     );
+}
+
+/// Removes `name` and its `BELOW:REPEATS` value from `args`, parsed; no
+/// extra weight (`0:1`) when absent.
+fn take_repeats(args: &mut Vec<String>, name: &str) -> anyhow::Result<(f32, usize)> {
+    let Some(value) = take_flag(args, name)? else {
+        return Ok((0.0, 1));
+    };
+    let (below, repeats) = value
+        .split_once(':')
+        .with_context(|| format!("{name} takes BELOW:REPEATS"))?;
+    Ok((
+        below.parse().with_context(|| format!("{name} BELOW"))?,
+        repeats.parse().with_context(|| format!("{name} REPEATS"))?,
+    ))
 }
 
 /// Removes `name` and the value after it from `args`, returning the value.
