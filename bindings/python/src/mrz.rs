@@ -5,7 +5,7 @@
 //! passport data.
 
 use hotel_mrz::{Date, Mrz, ParseOptions, Resolved, parse};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDateAccess, PyString};
 
@@ -52,9 +52,9 @@ pub(crate) struct PyProblem {
 pub(crate) fn parse_mrz(
     py: Python<'_>,
     text: &Bound<'_, PyString>,
-    today: Option<Bound<'_, PyDate>>,
+    today: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyMrz> {
-    let options = parse_options(today.as_ref())?;
+    let options = parse_options(today)?;
     // A lone surrogate cannot be UTF-8: as U+FFFD it is an invalid
     // character at its place, where taking `&str` would raise a
     // UnicodeEncodeError holding the whole text.
@@ -244,10 +244,18 @@ impl PyProblem {
     }
 }
 
-/// The parse options for `today`, or for today in UTC.
-pub(crate) fn parse_options(today: Option<&Bound<'_, PyDate>>) -> PyResult<ParseOptions> {
+/// The parse options for `today` (a `datetime.date`, which a
+/// `datetime.datetime` is too), or for today in UTC. Any other type is a
+/// TypeError that names the argument.
+pub(crate) fn parse_options(today: Option<&Bound<'_, PyAny>>) -> PyResult<ParseOptions> {
     let Some(today) = today else {
         return Ok(ParseOptions::today_utc());
+    };
+    let Ok(today) = today.cast::<PyDate>() else {
+        return Err(PyTypeError::new_err(format!(
+            "today must be a datetime.date, not {}",
+            today.get_type().name()?
+        )));
     };
     let year = u16::try_from(today.get_year())
         .map_err(|_| PyValueError::new_err("today: year out of range"))?;

@@ -9,7 +9,7 @@ use hotel_mrz::reader::{ReadError, Reading, read_bytes_with};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyByteArray, PyDate, PyMemoryView};
+use pyo3::types::{PyByteArray, PyMemoryView};
 
 use crate::error::{mrz_error, read_error};
 use crate::mrz::{PyMrz, parse_options, py_bool};
@@ -58,10 +58,10 @@ pub(crate) struct PyCorrection {
 pub(crate) fn read_mrz(
     py: Python<'_>,
     image: &Bound<'_, PyAny>,
-    today: Option<Bound<'_, PyDate>>,
+    today: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyReading>> {
     let image = image_bytes(image)?;
-    let options = parse_options(today.as_ref())?;
+    let options = parse_options(today)?;
     let reading = py
         .detach(|| read_bytes_with(&image, &options))
         .map_err(|e| read_error(py, &e))?;

@@ -121,6 +121,16 @@ def test_today_is_keyword_only() -> None:
         parse_mrz(SPECIMEN_TEXT, TODAY)  # type: ignore[call-arg]
 
 
+def test_today_of_another_type_is_a_type_error_that_names_it(specimen_png: bytes) -> None:
+    with pytest.raises(TypeError, match="today must be a datetime.date, not str"):
+        parse_mrz(SPECIMEN_TEXT, today="2024-06-01")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="today must be a datetime.date, not int"):
+        read_mrz(specimen_png, today=20240601)  # type: ignore[arg-type]
+    # A datetime is a date.
+    moment = datetime.datetime(2024, 6, 1, 12, 30)
+    assert parse_mrz(SPECIMEN_TEXT, today=moment).birth_date == datetime.date(1974, 8, 12)
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
