@@ -268,12 +268,7 @@ fn read_cells(path: &Path, images: u64) -> anyhow::Result<CellSet> {
     }
     r.read_exact(&mut word)?;
     let len = usize::try_from(u64::from_le_bytes(word))?;
-    let mut bytes = vec![0u8; len * PATCH_LEN * 4];
-    r.read_exact(&mut bytes)?;
-    let patches = bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let patches = read_floats(&mut r, len * PATCH_LEN)?;
     let mut labels = vec![0u8; len];
     r.read_exact(&mut labels)?;
     let mut kinds = vec![0u8; len];
@@ -287,16 +282,8 @@ fn read_cells(path: &Path, images: u64) -> anyhow::Result<CellSet> {
                 .context("bucket out of range")
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut floats = || -> anyhow::Result<Vec<f32>> {
-        let mut bytes = vec![0u8; len * 4];
-        r.read_exact(&mut bytes)?;
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
-    };
-    let heights = floats()?;
-    let contrasts = floats()?;
+    let heights = read_floats(&mut r, len)?;
+    let contrasts = read_floats(&mut r, len)?;
     Ok(CellSet {
         patches,
         labels,
@@ -304,4 +291,14 @@ fn read_cells(path: &Path, images: u64) -> anyhow::Result<CellSet> {
         heights,
         contrasts,
     })
+}
+
+/// Reads `n` little-endian `f32`s.
+fn read_floats(r: &mut impl Read, n: usize) -> anyhow::Result<Vec<f32>> {
+    let mut bytes = vec![0u8; n * 4];
+    r.read_exact(&mut bytes)?;
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
 }
