@@ -271,6 +271,22 @@ def test_reads_a_rendered_specimen(specimen_png: bytes) -> None:
     assert isinstance(reading.name_needs_confirmation, bool)
 
 
+def test_reads_ink_on_a_transparent_background(specimen_png: bytes) -> None:
+    # A cut-out: the ink opaque, the paper transparent and stored as black,
+    # as many editors save it.
+    image_mod, _, _ = _pil()
+    gray = image_mod.open(io.BytesIO(specimen_png)).convert("L")
+    ink = gray.point(lambda v: 255 if v < 128 else 0)
+    cut_out = image_mod.new("RGBA", gray.size, (0, 0, 0, 0))
+    cut_out.paste(image_mod.new("RGBA", gray.size, (25, 25, 25, 255)), mask=ink)
+    out = io.BytesIO()
+    cut_out.save(out, format="PNG")
+
+    reading = read_mrz(out.getvalue(), today=TODAY)
+
+    assert reading.valid and reading.text == SPECIMEN_TEXT
+
+
 def test_reads_from_a_bytearray_or_a_memoryview_too(specimen_png: bytes) -> None:
     framed = b"head" + specimen_png + b"tail"
     for image in (bytearray(specimen_png), memoryview(framed)[4:-4]):

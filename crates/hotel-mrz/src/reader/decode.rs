@@ -185,7 +185,9 @@ pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, DecodeError> {
     decode(bytes).map(|image| to_gray(&image))
 }
 
-/// The image as 8-bit luma (sRGB weights; alpha dropped).
+/// The image as 8-bit luma (sRGB weights), transparency laid on white
+/// paper: a scan or a cut-out saved with a transparent background reads as
+/// a document on white, not on black.
 ///
 /// 8-bit colour, what cameras and JPEG give, is weighed in 16-bit fixed
 /// point (`luma`): `to_luma8` gives the same values (a few in a thousand
@@ -197,15 +199,32 @@ pub fn to_gray(image: &DynamicImage) -> GrayImage {
         DynamicImage::ImageLuma8(gray) => return gray.clone(),
         DynamicImage::ImageRgb8(rgb) => GrayImage::from_raw(width, height, lumas::<3>(rgb)),
         DynamicImage::ImageRgba8(rgba) => GrayImage::from_raw(width, height, lumas::<4>(rgba)),
+        other if other.color().has_alpha() => {
+            GrayImage::from_raw(width, height, lumas::<4>(&other.to_rgba8()))
+        }
         _ => None,
     };
     converted.unwrap_or_else(|| image.to_luma8())
 }
 
-/// The luma of each pixel of `N` 8-bit channels, red, green and blue first.
+/// The luma of each pixel of `N` 8-bit channels, red, green and blue first
+/// and, with four, alpha last (over white).
 fn lumas<const N: usize>(raw: &[u8]) -> Vec<u8> {
     let (pixels, _) = raw.as_chunks::<N>();
-    pixels.iter().map(|p| luma(p[0], p[1], p[2])).collect()
+    pixels
+        .iter()
+        .map(|p| {
+            let y = luma(p[0], p[1], p[2]);
+            if N == 4 { over_white(y, p[3]) } else { y }
+        })
+        .collect()
+}
+
+/// A luma of opacity `alpha` (0–255) laid over white, rounded.
+fn over_white(y: u8, alpha: u8) -> u8 {
+    let (y, a) = (u32::from(y), u32::from(alpha));
+    // y·a + 255·(255 − a) is at most 255², so the result is at most 255.
+    ((y * a + 255 * (255 - a) + 127) / 255) as u8
 }
 
 /// The sRGB luminance weights (0.21264, 0.71517, 0.07219) in 1/65536ths.
@@ -271,7 +290,7 @@ fn classify(error: ImageError) -> DecodeError {
 
 #[cfg(test)]
 mod tests {
-    use image::{Luma, Rgb, RgbImage};
+    use image::{Luma, Rgb, RgbImage, Rgba, RgbaImage};
 
     use super::*;
 
@@ -381,6 +400,29 @@ mod tests {
         }
         assert_eq!(luma(255, 255, 255), 255);
         assert_eq!(luma(0, 0, 0), 0);
+    }
+
+    #[test]
+    fn transparency_is_laid_on_white() {
+        // Dark ink opaque, a transparent background stored as black, and
+        // half-transparent black.
+        let rgba = RgbaImage::from_fn(3, 1, |x, _| match x {
+            0 => Rgba([20, 20, 20, 255]),
+            1 => Rgba([0, 0, 0, 0]),
+            _ => Rgba([0, 0, 0, 128]),
+        });
+        let gray = to_gray(&DynamicImage::ImageRgba8(rgba.clone()));
+        assert_eq!(gray.as_raw(), &[20, 255, 127]);
+        // The same through a PNG, and through 16-bit gray with alpha.
+        let mut png = Cursor::new(Vec::new());
+        rgba.write_to(&mut png, ImageFormat::Png).unwrap();
+        assert_eq!(
+            decode_gray(png.get_ref()).unwrap().as_raw(),
+            &[20, 255, 127]
+        );
+        let la = DynamicImage::ImageRgba8(rgba).to_luma_alpha16();
+        let gray = to_gray(&DynamicImage::ImageLumaA16(la));
+        assert_eq!(gray.as_raw(), &[20, 255, 127]);
     }
 
     #[test]
