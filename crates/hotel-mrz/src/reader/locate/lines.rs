@@ -108,6 +108,11 @@ pub(crate) struct Line {
     /// Whether a piece too short to be a line alone was joined into it
     /// (see [`join_pieces`]).
     pub(crate) pieced: bool,
+    /// Whether it was joined from such pieces alone: the words of a line
+    /// of print join so too, so such a line makes only zones whose lines
+    /// agree at both ends at a length they were seen at (see
+    /// [`find_zones_with`]).
+    pub(crate) pieces_only: bool,
 }
 
 impl Line {
@@ -375,8 +380,10 @@ pub(crate) fn find_lines(glyphs: &[Glyph]) -> (Vec<Line>, Vec<Line>) {
 /// Adds the joins of pieces of one text line (split where glare or a
 /// smudge took a few glyphs): same pitch and height, on one line, the
 /// second starting within [`MAX_JOIN_GAP_CELLS`] of the first's end. A join
-/// holds at least one of `lines`; `short` pieces (too few glyphs to be a
-/// line alone: what glare left of a line's end) only add to one. The
+/// holds at least one of `lines`, or as many glyphs as one
+/// ([`MIN_LINE_GLYPHS`]): `short` pieces are too few glyphs to be a line
+/// alone (what glare left of a line's end, or of both halves of a line
+/// whose middle it took, as on seed 6's hard 000008). The
 /// pieces of `lines` stay too: a whole MRZ line next to other print must
 /// not be lost to a join with it. Each join keeps the cap top and baseline
 /// of its piece with the most glyphs. A join that holds a short piece is
@@ -415,7 +422,8 @@ fn join_pieces(mut lines: Vec<Line>, short: Vec<Line>) -> Vec<Line> {
                 line.pieced |= !*b_whole;
             }
         }
-        if grew && holds_whole {
+        if grew && (holds_whole || line.glyphs >= MIN_LINE_GLYPHS) {
+            line.pieces_only = !holds_whole;
             joined.push(line);
         }
     }
@@ -468,13 +476,26 @@ pub(crate) fn find_zones_with(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
         // sloping across the frame can sort a line seen over its far end
         // only after the line below it (`spacing` tells which is below).
         for &j in order.iter().filter(|&&j| j != i) {
-            if is_outer_pair(&lines[i], &lines[j]) {
+            let pieces_only = lines[i].pieces_only || lines[j].pieces_only;
+            if !pieces_only && is_outer_pair(&lines[i], &lines[j]) {
                 let pair = [lines[i].clone(), lines[j].clone()];
                 zones.extend(missing_line::td1_middle(&pair));
             }
             let Some(both_ends) = fits(&lines[i], &lines[j]) else {
                 continue;
             };
+            if pieces_only {
+                // Words of print joined into lines: only zones as seen.
+                let mut members = vec![lines[i].clone(), lines[j].clone()];
+                if both_ends {
+                    zones.extend(make_zones(&members).into_iter().filter(|z| !z.carried));
+                    if let Some(k) = third_line(lines, &order, i, j, &fits) {
+                        members.push(lines[k].clone());
+                        zones.extend(make_zones(&members).into_iter().filter(|z| !z.carried));
+                    }
+                }
+                continue;
+            }
             let mut members = vec![lines[i].clone(), lines[j].clone()];
             if !both_ends {
                 // Rows of a texture (a photo's print pattern) often agree
@@ -492,14 +513,7 @@ pub(crate) fn find_zones_with(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
                 zones.extend(one_end_td1(lines, &order, i, j));
                 continue;
             }
-            let gap = spacing(&lines[i], &lines[j]);
-            let third = order.iter().copied().find(|&k| {
-                let g = spacing(&lines[j], &lines[k]);
-                k != i
-                    && k != j
-                    && fits(&lines[j], &lines[k]) == Some(true)
-                    && (g / gap - 1.0).abs() < 0.15
-            });
+            let third = third_line(lines, &order, i, j, &fits);
             zones.extend(make_zones(&members));
             // A third line makes a TD1; if the three fit none, the pair
             // above still stands.
@@ -529,6 +543,22 @@ pub(crate) fn find_zones_with(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
         }
     }
     kept
+}
+
+/// A line below `lines[j]` (itself below `lines[i]`) agreeing with it at
+/// both ends, at the same spacing: a TD1's third line.
+fn third_line(
+    lines: &[Line],
+    order: &[usize],
+    i: usize,
+    j: usize,
+    fits: &impl Fn(&Line, &Line) -> Option<bool>,
+) -> Option<usize> {
+    let gap = spacing(&lines[i], &lines[j]);
+    order.iter().copied().find(|&k| {
+        let g = spacing(&lines[j], &lines[k]);
+        k != i && k != j && fits(&lines[j], &lines[k]) == Some(true) && (g / gap - 1.0).abs() < 0.15
+    })
 }
 
 /// The TD1 zones of `lines[i]`, `lines[j]` (the line below it, agreeing at
@@ -875,6 +905,7 @@ fn fit_line(glyphs: &[Glyph], min_steps: usize) -> Option<Line> {
         glyphs: glyphs.len(),
         wide_steps,
         pieced: false,
+        pieces_only: false,
     })
 }
 
@@ -986,6 +1017,7 @@ pub(super) fn test_line(left: f32, cells: usize, top: f32) -> Line {
         glyphs: cells,
         wide_steps: 0,
         pieced: false,
+        pieces_only: false,
     }
 }
 
@@ -1149,8 +1181,49 @@ mod tests {
         let seen = make_zone(vec![line(0.0, 36, 0.0), line(0.0, 36, 25.0)], 36).unwrap();
         let pieced = make_zone(vec![whole.clone(), line(0.0, 36, 25.0)], 36).unwrap();
         assert!(pieced.score < seen.score - ONE_END_PENALTY + 1.0);
-        // Short pieces alone make no line, joined or not.
-        assert!(join_pieces(Vec::new(), vec![line(0.0, 8, 0.0), line(100.0, 8, 0.0)]).is_empty());
+        // Short pieces alone make no line, nor does their join when it has
+        // fewer glyphs than a line.
+        assert!(join_pieces(Vec::new(), vec![line(0.0, 6, 0.0), line(100.0, 7, 0.0)]).is_empty());
+    }
+
+    #[test]
+    fn short_pieces_with_a_lines_glyphs_between_them_are_joined() {
+        // Glare took the middle of a TD2 line: 12 glyphs, then 13 after a
+        // gap of eight cells, the far ones smaller (a card tilted away).
+        let far = Line {
+            pitch: 8.7,
+            ..line(200.0, 13, 0.5)
+        };
+        let joined = join_pieces(Vec::new(), vec![line(0.0, 12, 0.0), far]);
+        assert_eq!(joined.len(), 1);
+        let whole = &joined[0];
+        assert_eq!((whole.left, whole.glyphs), (0.0, 25));
+        assert!(whole.pieced && whole.pieces_only);
+        assert_eq!(whole.cells, 34);
+    }
+
+    #[test]
+    fn lines_joined_from_pieces_alone_make_only_zones_as_seen() {
+        let joined = |cells: usize, top: f32| Line {
+            pieced: true,
+            pieces_only: true,
+            ..line(0.0, cells, top)
+        };
+        // Two agreeing at both ends make a 2×36 zone, after lines seen whole.
+        let zones = find_zones(&[joined(36, 0.0), joined(36, 25.0)]);
+        assert!(zones[0].chars == 36 && !zones[0].carried);
+        assert!(!zones[0].is_clear());
+        // Lines seen whole, the same way, make carried TD1 zones (a third
+        // line proposed) and a zone agreeing at one end; joined from
+        // pieces alone, none.
+        for (a, b) in [
+            ((30, 0.0), (30, 25.0)),
+            ((30, 0.0), (30, 50.0)),
+            ((36, 0.0), (26, 25.0)),
+        ] {
+            assert!(!find_zones(&[line(0.0, a.0, a.1), line(0.0, b.0, b.1)]).is_empty());
+            assert!(find_zones(&[joined(a.0, a.1), joined(b.0, b.1)]).is_empty());
+        }
     }
 
     #[test]

@@ -357,9 +357,11 @@ fn zones_of(found: &[&blobs::Blobs]) -> Vec<(Zone, Frame)> {
     let frames = lines::text_directions(&base.blobs);
     let (first, rest) = frames.split_at(frames.len().min(lines::FIRST_DIRECTIONS));
     let mut zones = zones_along(first);
-    if zones.iter().all(|(z, _)| z.carried) {
+    if !zones.iter().any(|(z, _)| z.is_clear()) {
         // A texture can outnumber the text along its own directions: the
-        // weaker directions are searched before settling for carried zones.
+        // weaker directions are searched before settling for carried zones
+        // or zones of lines joined from pieces (a texture's rows of marks
+        // join into such lines too).
         zones.extend(zones_along(rest));
     }
     // Stable: at equal scores the stronger direction's zone stays first.
