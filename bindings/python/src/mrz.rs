@@ -4,17 +4,24 @@
 //! `repr` shows the format and the verdict only, as the record holds
 //! passport data.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use hotel_mrz::{Date, Mrz, ParseOptions, Resolved, parse};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDate, PyDateAccess, PyString};
+use pyo3::types::{PyBool, PyDate, PyDateAccess, PyDict, PyString};
 
 use crate::error::mrz_error;
 
 /// A parsed machine-readable zone: fields, check verdicts and problems.
+///
+/// Two are equal when their text is and their dates resolved alike; one
+/// pickles as its text and the `today` it was parsed against.
 #[pyclass(name = "Mrz", module = "smart_hotel", frozen, subclass)]
 pub(crate) struct PyMrz {
     inner: Mrz,
+    /// The `today` the dates were resolved against.
+    today: Date,
 }
 
 /// The verdict on one check digit.
@@ -59,14 +66,45 @@ pub(crate) fn parse_mrz(
     // character at its place, where taking `&str` would raise a
     // UnicodeEncodeError holding the whole text.
     parse(&text.to_string_lossy(), &options)
-        .map(PyMrz::new)
+        .map(|mrz| PyMrz::new(mrz, &options))
         .map_err(|e| mrz_error(py, &e))
 }
 
 impl PyMrz {
-    pub(crate) fn new(inner: Mrz) -> Self {
-        Self { inner }
+    pub(crate) fn new(inner: Mrz, options: &ParseOptions) -> Self {
+        Self {
+            inner,
+            today: options.today,
+        }
     }
+
+    /// What equality compares: the text and the resolved dates.
+    pub(crate) fn key(&self) -> (String, Resolved, Option<Resolved>) {
+        (
+            self.text(),
+            self.inner.birth_date(),
+            self.inner.expiry_date(),
+        )
+    }
+}
+
+/// A hash of `key`, for `__hash__`.
+pub(crate) fn hash_of(key: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether `other` is of `this`'s very type: an `Mrz` and a `Reading` of
+/// the same text are not equal, nor is either equal to a string.
+pub(crate) fn same_type(this: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> bool {
+    other.get_type().is(this.get_type())
+}
+
+/// `value` as a Python bool, for comparison methods that may also return
+/// `NotImplemented`.
+pub(crate) fn py_bool_object(py: Python<'_>, value: bool) -> Py<PyAny> {
+    PyBool::new(py, value).to_owned().into_any().unbind()
 }
 
 #[pymethods]
@@ -210,6 +248,33 @@ impl PyMrz {
                 message: p.to_string(),
             })
             .collect()
+    }
+
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if !same_type(slf.as_any(), other) {
+            return Ok(py.NotImplemented());
+        }
+        let other = other.cast::<PyMrz>()?;
+        Ok(py_bool_object(py, slf.get().key() == other.get().key()))
+    }
+
+    fn __hash__(&self) -> u64 {
+        hash_of(&self.key())
+    }
+
+    /// `parse_mrz` with the `today` it was parsed against, and its text.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let parse = py.import("smart_hotel._native")?.getattr("parse_mrz")?;
+        let today = self.today;
+        let today = PyDate::new(py, i32::from(today.year()), today.month(), today.day())?;
+        let options = PyDict::new(py);
+        options.set_item("today", today)?;
+        let parse_on_today = py
+            .import("functools")?
+            .getattr("partial")?
+            .call((parse,), Some(&options))?;
+        Ok((parse_on_today, (self.text(),)))
     }
 
     fn __repr__(&self) -> String {

@@ -12,7 +12,7 @@ use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyByteArray, PyMemoryView};
 
 use crate::error::{mrz_error, read_error};
-use crate::mrz::{PyMrz, parse_options, py_bool};
+use crate::mrz::{PyMrz, hash_of, parse_options, py_bool, py_bool_object, same_type};
 
 /// The MRZ read from an image: everything `Mrz` has, with `valid` the
 /// reader's verdict, plus confidence, corners and corrections.
@@ -67,7 +67,8 @@ pub(crate) fn read_mrz(
         .map_err(|e| read_error(py, &e))?;
     // The reader only gives text of an MRZ shape, so this parse succeeds.
     let mrz = *reading.mrz().map_err(|e| mrz_error(py, e))?;
-    let init = PyClassInitializer::from(PyMrz::new(mrz)).add_subclass(PyReading { inner: reading });
+    let init = PyClassInitializer::from(PyMrz::new(mrz, &options))
+        .add_subclass(PyReading { inner: reading });
     Py::new(py, init)
 }
 
@@ -186,6 +187,40 @@ impl PyReading {
                 message: d.to_string(),
             })
             .collect()
+    }
+
+    /// Equal to a `Reading` of the same text, dates, verdict, confidences,
+    /// corners and corrections.
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if !same_type(slf.as_any(), other) {
+            return Ok(py.NotImplemented());
+        }
+        let other = other.cast::<PyReading>()?;
+        let (a, b) = (&slf.get().inner, &other.get().inner);
+        let same = slf.as_super().get().key() == other.as_super().get().key()
+            && a.is_valid() == b.is_valid()
+            && a.char_confidence() == b.char_confidence()
+            && a.checked_confidence() == b.checked_confidence()
+            && a.corners() == b.corners()
+            && a.corrections() == b.corrections();
+        Ok(py_bool_object(py, same))
+    }
+
+    /// The hash of its `Mrz`: equal readings have equal text.
+    fn __hash__(slf: &Bound<'_, Self>) -> u64 {
+        hash_of(&slf.as_super().get().key())
+    }
+
+    /// Refused: a reading holds what the classifier saw, which its text
+    /// cannot give back.
+    fn __reduce__(&self) -> PyResult<()> {
+        // Limit: a Reading does not pickle; a constructor of `hotel_mrz`'s
+        // Reading from its parts would lift it.
+        Err(PyTypeError::new_err(
+            "a Reading cannot be pickled: pickle its text (parse_mrz gives an Mrz back) \
+             or read the image again",
+        ))
     }
 
     fn __repr__(&self) -> String {

@@ -6,10 +6,12 @@ the font or Pillow these tests skip, unless HOTEL_REQUIRE_SERVICES=1, where
 they fail.
 """
 
+import copy
 import datetime
 import glob
 import io
 import os
+import pickle
 import sys
 import threading
 import time
@@ -175,6 +177,23 @@ def test_repr_shows_no_personal_data() -> None:
         assert secret not in shown
 
 
+def test_an_mrz_compares_by_text_and_dates_and_pickles() -> None:
+    a = parse_mrz(SPECIMEN_TEXT, today=TODAY)
+    b = parse_mrz(SPECIMEN_TEXT.lower(), today=TODAY)
+    assert a == b and hash(a) == hash(b) and not (a != b)
+    assert len({a, b}) == 1
+    assert a != SPECIMEN_TEXT
+    # The same text with its birth year resolved to another century.
+    assert a != parse_mrz(SPECIMEN_TEXT, today=datetime.date(1970, 1, 1))
+
+    again = pickle.loads(pickle.dumps(a))
+    assert type(again) is Mrz and again == a
+    assert again.birth_date == a.birth_date
+    early = parse_mrz(SPECIMEN_TEXT, today=datetime.date(1970, 1, 1))
+    assert pickle.loads(pickle.dumps(early)).birth_date == early.birth_date
+    assert copy.copy(a) == a
+
+
 def test_errors_share_the_hotel_error_root() -> None:
     assert issubclass(MrzError, HotelError)
     assert issubclass(ReadError, HotelError)
@@ -269,6 +288,19 @@ def test_reads_a_rendered_specimen(specimen_png: bytes) -> None:
     assert all(len(p) == 2 for p in reading.corners)
     assert isinstance(reading.corrected, bool)
     assert isinstance(reading.name_needs_confirmation, bool)
+
+
+def test_readings_compare_as_readings_and_refuse_to_pickle(specimen_png: bytes) -> None:
+    a = read_mrz(specimen_png, today=TODAY)
+    b = read_mrz(specimen_png, today=TODAY)
+    assert a is not b and a == b and hash(a) == hash(b)
+    # The same text parsed is an Mrz, not a Reading.
+    assert a != parse_mrz(a.text, today=TODAY)
+    # A reading of the same text from another image differs in its corners.
+    assert a != read_mrz(render_mrz(SPECIMEN, cap_px=36), today=TODAY)
+
+    with pytest.raises(TypeError, match="pickle its text"):
+        pickle.dumps(a)
 
 
 def test_reads_ink_on_a_transparent_background(specimen_png: bytes) -> None:
