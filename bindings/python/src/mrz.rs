@@ -78,6 +78,11 @@ impl PyMrz {
         }
     }
 
+    /// The `today` its dates were resolved against.
+    pub(crate) fn today(&self) -> Date {
+        self.today
+    }
+
     /// What equality compares: the text and the resolved dates.
     pub(crate) fn key(&self) -> (String, Resolved, Option<Resolved>) {
         (
@@ -266,10 +271,8 @@ impl PyMrz {
     /// `parse_mrz` with the `today` it was parsed against, and its text.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let parse = py.import("smart_hotel._native")?.getattr("parse_mrz")?;
-        let today = self.today;
-        let today = PyDate::new(py, i32::from(today.year()), today.month(), today.day())?;
         let options = PyDict::new(py);
-        options.set_item("today", today)?;
+        options.set_item("today", py_date(py, self.today)?)?;
         let parse_on_today = py
             .import("functools")?
             .getattr("partial")?
@@ -329,12 +332,14 @@ pub(crate) fn parse_options(today: Option<&Bound<'_, PyAny>>) -> PyResult<ParseO
     Ok(ParseOptions::new(date))
 }
 
+/// `date` as a `datetime.date`.
+pub(crate) fn py_date(py: Python<'_>, date: Date) -> PyResult<Bound<'_, PyDate>> {
+    PyDate::new(py, i32::from(date.year()), date.month(), date.day())
+}
+
 /// A resolved MRZ date as `datetime.date` when every part is known.
 fn to_py_date(py: Python<'_>, resolved: Resolved) -> PyResult<Option<Bound<'_, PyDate>>> {
-    resolved
-        .date()
-        .map(|d| PyDate::new(py, i32::from(d.year()), d.month(), d.day()))
-        .transpose()
+    resolved.date().map(|d| py_date(py, d)).transpose()
 }
 
 /// `True` or `False`, as Python writes them.

@@ -4,15 +4,17 @@
 //! Reading an image takes tens to hundreds of milliseconds, so `read_mrz`
 //! releases the GIL while the reader runs.
 
+use hotel_mrz::reader::correct::Decoded;
 use hotel_mrz::reader::decode::{DecodeError, MAX_INPUT_BYTES};
-use hotel_mrz::reader::{ReadError, Reading, read_bytes_with};
-use pyo3::exceptions::PyTypeError;
+use hotel_mrz::reader::{Correction, ReadError, Reading, Reason, read_bytes_with};
+use hotel_mrz::{Format, ParseOptions};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyByteArray, PyMemoryView};
+use pyo3::types::{PyByteArray, PyDate, PyMemoryView};
 
 use crate::error::{mrz_error, read_error};
-use crate::mrz::{PyMrz, hash_of, parse_options, py_bool, py_bool_object, same_type};
+use crate::mrz::{PyMrz, hash_of, parse_options, py_bool, py_bool_object, py_date, same_type};
 
 /// The MRZ read from an image: everything `Mrz` has, with `valid` the
 /// reader's verdict, plus confidence, corners and corrections.
@@ -65,11 +67,72 @@ pub(crate) fn read_mrz(
     let reading = py
         .detach(|| read_bytes_with(&image, &options))
         .map_err(|e| read_error(py, &e))?;
+    new_reading(py, reading, &options)
+}
+
+/// The Python object of `reading`, whose text was parsed with `options`.
+fn new_reading(
+    py: Python<'_>,
+    reading: Reading,
+    options: &ParseOptions,
+) -> PyResult<Py<PyReading>> {
     // The reader only gives text of an MRZ shape, so this parse succeeds.
     let mrz = *reading.mrz().map_err(|e| mrz_error(py, e))?;
-    let init = PyClassInitializer::from(PyMrz::new(mrz, &options))
+    let init = PyClassInitializer::from(PyMrz::new(mrz, options))
         .add_subclass(PyReading { inner: reading });
     Py::new(py, init)
+}
+
+/// What a `Reading` pickles as: format, lines, confidences, corrections
+/// (0-based line and column, read, chosen, reason), the text's log
+/// probability, checked confidence, corners and `today`.
+type State = (
+    String,
+    Vec<String>,
+    Vec<Vec<f32>>,
+    Vec<(usize, usize, char, char, String)>,
+    f32,
+    f32,
+    Vec<(f32, f32)>,
+    Py<PyDate>,
+);
+
+/// A `Reading` from its pickled state (`Reading.__reduce__`).
+///
+/// # Errors
+///
+/// ValueError for a state no reading gives.
+#[pyfunction]
+pub(crate) fn _restore_reading(py: Python<'_>, state: State) -> PyResult<Py<PyReading>> {
+    let (format, lines, confidence, corrections, log_prob, checked_p, corners, today) = state;
+    let misfit = || PyValueError::new_err("not the state of a Reading");
+    let format = Format::from_name(&format).ok_or_else(misfit)?;
+    let corrections = corrections
+        .into_iter()
+        .map(|(line, column, read, chosen, reason)| {
+            Some(Correction {
+                line,
+                column,
+                read: u8::try_from(read).ok()?,
+                chosen: u8::try_from(chosen).ok()?,
+                reason: Reason::from_name(&reason)?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(misfit)?;
+    let decoded = Decoded {
+        format,
+        lines: lines.into_iter().map(String::into_bytes).collect(),
+        confidence,
+        corrections,
+        valid: false,
+        log_prob,
+        checked_p,
+    };
+    let corners: [(f32, f32); 4] = corners.try_into().map_err(|_| misfit())?;
+    let options = parse_options(Some(today.bind(py).as_any()))?;
+    let reading = Reading::from_parts(decoded, corners, &options).ok_or_else(misfit)?;
+    new_reading(py, reading, &options)
 }
 
 /// The bytes of `image`: `bytes` as they are, a `bytearray` copied, a
@@ -212,15 +275,30 @@ impl PyReading {
         hash_of(&slf.as_super().get().key())
     }
 
-    /// Refused: a reading holds what the classifier saw, which its text
-    /// cannot give back.
-    fn __reduce__(&self) -> PyResult<()> {
-        // Limit: a Reading does not pickle; a constructor of `hotel_mrz`'s
-        // Reading from its parts would lift it.
-        Err(PyTypeError::new_err(
-            "a Reading cannot be pickled: pickle its text (parse_mrz gives an Mrz back) \
-             or read the image again",
-        ))
+    /// `_restore_reading` and the reading's parts (see `State`).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (State,))> {
+        let py = slf.py();
+        let r = &slf.get().inner;
+        let restore = py
+            .import("smart_hotel._native")?
+            .getattr("_restore_reading")?;
+        let state = (
+            r.format().name().to_owned(),
+            r.text().lines().map(str::to_owned).collect(),
+            r.char_confidence().to_vec(),
+            r.corrections()
+                .iter()
+                .map(|c| {
+                    let (read, chosen) = (char::from(c.read), char::from(c.chosen));
+                    (c.line, c.column, read, chosen, c.reason.name().to_owned())
+                })
+                .collect(),
+            r.log_prob(),
+            r.checked_confidence(),
+            r.corners().to_vec(),
+            py_date(py, slf.as_super().get().today())?.unbind(),
+        );
+        Ok((restore, (state,)))
     }
 
     fn __repr__(&self) -> String {

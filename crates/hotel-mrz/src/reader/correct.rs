@@ -112,6 +112,18 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The reason of a [`Reason::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Reason::Class,
+            Reason::CheckDigit,
+            Reason::Layout,
+            Reason::CountryCode,
+        ]
+        .into_iter()
+        .find(|r| r.name() == name)
+    }
+
     /// The reason's name in output: `class`, `check_digit`, `layout` or
     /// `country_code`.
     pub fn name(self) -> &'static str {

@@ -185,6 +185,54 @@ impl Reading {
         }
     }
 
+    /// A reading put together again from what its accessors give, to store
+    /// one and restore it (the Python bindings pickle a reading so): the
+    /// decoded text, confidences and corrections, and the corners, the
+    /// text parsed with `options` (whose verdict replaces the decoded
+    /// one). `None` when the parts do not fit: lines
+    /// not of the format's shape or not of MRZ characters, not one
+    /// confidence within 0–1 per character, a correction outside the text
+    /// or not what it holds, a corner or a figure not finite.
+    pub fn from_parts(
+        decoded: Decoded,
+        corners: [(f32, f32); 4],
+        options: &ParseOptions,
+    ) -> Option<Self> {
+        let Decoded {
+            format,
+            lines,
+            confidence,
+            corrections,
+            log_prob,
+            checked_p,
+            ..
+        } = &decoded;
+        let shaped = lines.len() == format.line_count()
+            && lines.iter().all(|l| {
+                l.len() == format.line_len() && l.iter().all(|&c| super::class_of(c).is_some())
+            });
+        let sure = confidence.len() == lines.len()
+            && confidence
+                .iter()
+                .zip(lines)
+                .all(|(p, l)| p.len() == l.len() && p.iter().all(|p| (0.0..=1.0).contains(p)))
+            && (0.0..=1.0).contains(checked_p)
+            && log_prob.is_finite();
+        let corrected = corrections.iter().all(|c| {
+            lines
+                .get(c.line)
+                .and_then(|l| l.get(c.column))
+                .is_some_and(|&chosen| chosen == c.chosen && super::class_of(c.read).is_some())
+        });
+        let placed = corners.iter().all(|(x, y)| x.is_finite() && y.is_finite());
+        if !(shaped && sure && corrected && placed) {
+            return None;
+        }
+        let mut reading = Self::new(decoded, corners, options);
+        reading.decoded.valid = reading.mrz.as_ref().is_ok_and(Mrz::is_valid);
+        Some(reading)
+    }
+
     /// How far the check digits settle the text: the probability of the
     /// characters read in the cells they cover, among every choice of those
     /// cells' likely characters that also satisfies them (see
@@ -445,6 +493,41 @@ mod tests {
         let options = ParseOptions::new(Date::new(2012, 1, 1).unwrap());
         let decoded = decode(Cells::new(&probs, 2, 44).unwrap(), &options).unwrap();
         Reading::new(decoded, [(0.0, 0.0); 4], &options)
+    }
+
+    #[test]
+    fn a_reading_comes_back_from_its_parts_and_misfitting_parts_give_none() {
+        // A letter read in a date: one correction.
+        let r = reading_with(TD3, &[(1, 13, &[(b'O', 0.6), (b'7', 0.3)])], 0.0);
+        assert_eq!(r.corrections().len(), 1);
+        let options = ParseOptions::new(Date::new(2012, 1, 1).unwrap());
+        let corners = [(1.0, 2.0), (3.0, 2.0), (3.0, 4.0), (1.0, 4.0)];
+        let back = Reading::from_parts(r.decoded.clone(), corners, &options).unwrap();
+        assert_eq!(back.text(), r.text());
+        assert_eq!(back.is_valid(), r.is_valid());
+        assert_eq!(back.char_confidence(), r.char_confidence());
+        assert_eq!(back.corrections(), r.corrections());
+        assert_eq!(back.corners(), corners);
+        assert_eq!(
+            back.mrz().unwrap().birth_date(),
+            r.mrz().unwrap().birth_date()
+        );
+
+        let misfits: [&dyn Fn(&mut Decoded); 6] = [
+            &|d| d.lines[1].pop().map_or((), drop),
+            &|d| d.lines[0][3] = b'a',
+            &|d| d.confidence[0][5] = f32::NAN,
+            &|d| d.confidence[1].push(0.5),
+            &|d| d.corrections[0].column = 44,
+            &|d| d.corrections[0].chosen = b'8',
+        ];
+        for misfit in misfits {
+            let mut d = r.decoded.clone();
+            misfit(&mut d);
+            assert!(Reading::from_parts(d, corners, &options).is_none());
+        }
+        let far = [(f32::INFINITY, 0.0); 4];
+        assert!(Reading::from_parts(r.decoded.clone(), far, &options).is_none());
     }
 
     #[test]
