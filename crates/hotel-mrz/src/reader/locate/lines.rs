@@ -403,7 +403,9 @@ fn join_pieces(mut lines: Vec<Line>, short: Vec<Line>) -> Vec<Line> {
         for (b, b_whole) in &pieces[i + 1..] {
             let gap = (b.left - line.right()) / line.pitch;
             let same_pitch = (line.pitch / b.pitch - 1.0).abs() < MAX_JOIN_PITCH_CHANGE;
-            let same_height = (line.height() / b.height() - 1.0).abs() < 0.25;
+            // Glare that washes out the tops of a piece's glyphs leaves it
+            // measured a fifth shorter or more (seed 17's hard 000008: 21%).
+            let same_height = (line.height() / b.height() - 1.0).abs() < 0.3;
             let on_line =
                 (eval(line.top, b.left) - eval(b.top, b.left)).abs() < 0.3 * line.height();
             if same_pitch && same_height && on_line && (-1.0..=MAX_JOIN_GAP_CELLS).contains(&gap) {
@@ -1096,6 +1098,15 @@ mod tests {
         let joined = join_pieces(vec![line(0.0, 18, 0.0), far.clone()], Vec::new());
         assert_eq!(joined.len(), 3, "both pieces and their join");
         assert_eq!((joined[2].left, joined[2].glyphs), (0.0, 32));
+        // So is a piece measured a fifth shorter, its tops washed out.
+        let washed = Line {
+            bottom: (0.5 + 11.1, 0.0),
+            ..far.clone()
+        };
+        assert_eq!(
+            join_pieces(vec![line(0.0, 18, 0.0), washed], Vec::new()).len(),
+            3
+        );
         // Not a piece of pitch a fifth smaller: other print.
         let smaller = Line { pitch: 8.0, ..far };
         assert_eq!(
