@@ -199,8 +199,16 @@ pub fn to_gray(image: &DynamicImage) -> GrayImage {
         DynamicImage::ImageLuma8(gray) => return gray.clone(),
         DynamicImage::ImageRgb8(rgb) => GrayImage::from_raw(width, height, lumas::<3>(rgb)),
         DynamicImage::ImageRgba8(rgba) => GrayImage::from_raw(width, height, lumas::<4>(rgba)),
+        // Two bytes a pixel, not the four of `to_rgba8`: a large 16-bit
+        // image with alpha stays within the decoder's memory.
         other if other.color().has_alpha() => {
-            GrayImage::from_raw(width, height, lumas::<4>(&other.to_rgba8()))
+            let pixels = other.to_luma_alpha8();
+            let (pairs, _) = pixels.as_raw().as_chunks::<2>();
+            GrayImage::from_raw(
+                width,
+                height,
+                pairs.iter().map(|&[y, a]| over_white(y, a)).collect(),
+            )
         }
         _ => None,
     };
