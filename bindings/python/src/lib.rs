@@ -32,6 +32,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reading::PyCorrection>()?;
     m.add_function(wrap_pyfunction!(mrz::parse_mrz, m)?)?;
     m.add_function(wrap_pyfunction!(reading::read_mrz, m)?)?;
-    m.add_function(wrap_pyfunction!(reading::_restore_reading, m)?)?;
+    m.add_function(wrap_pyfunction!(reading::restore_reading, m)?)?;
     Ok(())
 }

@@ -93,25 +93,6 @@ impl PyMrz {
     }
 }
 
-/// A hash of `key`, for `__hash__`.
-pub(crate) fn hash_of(key: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    key.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// Whether `other` is of `this`'s very type: an `Mrz` and a `Reading` of
-/// the same text are not equal, nor is either equal to a string.
-pub(crate) fn same_type(this: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> bool {
-    other.get_type().is(this.get_type())
-}
-
-/// `value` as a Python bool, for comparison methods that may also return
-/// `NotImplemented`.
-pub(crate) fn py_bool_object(py: Python<'_>, value: bool) -> Py<PyAny> {
-    PyBool::new(py, value).to_owned().into_any().unbind()
-}
-
 #[pymethods]
 impl PyMrz {
     /// The format's short name: `td1`, `td2`, `td3`, `mrv_a`, `mrv_b` or
@@ -264,8 +245,8 @@ impl PyMrz {
         Ok(py_bool_object(py, slf.get().key() == other.get().key()))
     }
 
-    fn __hash__(&self) -> u64 {
-        hash_of(&self.key())
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        hash_of(py, &self.key())
     }
 
     /// `parse_mrz` with the `today` it was parsed against, and its text.
@@ -345,4 +326,28 @@ fn to_py_date(py: Python<'_>, resolved: Resolved) -> PyResult<Option<Bound<'_, P
 /// `True` or `False`, as Python writes them.
 pub(crate) fn py_bool(value: bool) -> &'static str {
     if value { "True" } else { "False" }
+}
+
+/// The hash of `key` for `__hash__`: Python's hash of the text and of
+/// the rest's Rust hash, so that it varies between processes as a `str`'s
+/// does (a fixed hash would fingerprint the passport text).
+pub(crate) fn hash_of(
+    py: Python<'_>,
+    key: &(String, Resolved, Option<Resolved>),
+) -> PyResult<isize> {
+    let mut dates = DefaultHasher::new();
+    (key.1, key.2).hash(&mut dates);
+    (key.0.as_str(), dates.finish()).into_pyobject(py)?.hash()
+}
+
+/// Whether `other` is of `this`'s very type: an `Mrz` and a `Reading` of
+/// the same text are not equal, nor is either equal to a string.
+pub(crate) fn same_type(this: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> bool {
+    other.get_type().is(this.get_type())
+}
+
+/// `value` as a Python bool, for comparison methods that may also return
+/// `NotImplemented`.
+pub(crate) fn py_bool_object(py: Python<'_>, value: bool) -> Py<PyAny> {
+    PyBool::new(py, value).to_owned().into_any().unbind()
 }

@@ -6,18 +6,21 @@
 
 use hotel_mrz::reader::correct::Decoded;
 use hotel_mrz::reader::decode::{DecodeError, MAX_INPUT_BYTES};
-use hotel_mrz::reader::{Correction, ReadError, Reading, Reason, read_bytes_with};
+use hotel_mrz::reader::{Correction, PartsError, ReadError, Reading, Reason, read_bytes_with};
 use hotel_mrz::{Format, ParseOptions};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyByteArray, PyDate, PyMemoryView};
+use pyo3::types::{PyByteArray, PyDate, PyMemoryView, PyString};
 
 use crate::error::{mrz_error, read_error};
 use crate::mrz::{PyMrz, hash_of, parse_options, py_bool, py_bool_object, py_date, same_type};
 
 /// The MRZ read from an image: everything `Mrz` has, with `valid` the
 /// reader's verdict, plus confidence, corners and corrections.
+///
+/// Two are equal when their text, dates, confidences, corners and
+/// corrections are; one pickles and copies whole.
 #[pyclass(name = "Reading", module = "smart_hotel", frozen, extends = PyMrz)]
 pub(crate) struct PyReading {
     inner: Reading,
@@ -85,8 +88,22 @@ fn new_reading(
 
 /// What a `Reading` pickles as: format, lines, confidences, corrections
 /// (0-based line and column, read, chosen, reason), the text's log
-/// probability, checked confidence, corners and `today`.
-type State = (
+/// probability, checked confidence, corners and `today`. Strings are taken
+/// as `str` objects and numbers as any object, so that a forged state is a
+/// ValueError naming the part, never an error that holds its content.
+type State<'py> = (
+    Bound<'py, PyString>,
+    Vec<Bound<'py, PyString>>,
+    Vec<Vec<f32>>,
+    Vec<RawCorrection<'py>>,
+    f32,
+    f32,
+    Vec<(f32, f32)>,
+    Bound<'py, PyAny>,
+);
+
+/// The state `Reading.__reduce__` writes, in `State`'s order.
+type Pickled = (
     String,
     Vec<String>,
     Vec<Vec<f32>>,
@@ -97,42 +114,68 @@ type State = (
     Py<PyDate>,
 );
 
+/// A correction in a pickled state (see `State`).
+type RawCorrection<'py> = (
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyString>,
+    Bound<'py, PyString>,
+    Bound<'py, PyString>,
+);
+
 /// A `Reading` from its pickled state (`Reading.__reduce__`).
 ///
 /// # Errors
 ///
-/// ValueError for a state no reading gives.
-#[pyfunction]
-pub(crate) fn _restore_reading(py: Python<'_>, state: State) -> PyResult<Py<PyReading>> {
+/// ValueError naming the part of a state no reading gives; TypeError for
+/// one not shaped as a state.
+#[pyfunction(name = "_restore_reading")]
+pub(crate) fn restore_reading(py: Python<'_>, state: State<'_>) -> PyResult<Py<PyReading>> {
     let (format, lines, confidence, corrections, log_prob, checked_p, corners, today) = state;
-    let misfit = || PyValueError::new_err("not the state of a Reading");
-    let format = Format::from_name(&format).ok_or_else(misfit)?;
+    let misfit =
+        |part: PartsError| PyValueError::new_err(format!("not the state of a Reading: {part}"));
+    let format = Format::from_name(&format.to_string_lossy()).ok_or(misfit(PartsError::Format))?;
     let corrections = corrections
-        .into_iter()
-        .map(|(line, column, read, chosen, reason)| {
-            Some(Correction {
-                line,
-                column,
-                read: u8::try_from(read).ok()?,
-                chosen: u8::try_from(chosen).ok()?,
-                reason: Reason::from_name(&reason)?,
-            })
-        })
+        .iter()
+        .map(correction_of)
         .collect::<Option<Vec<_>>>()
-        .ok_or_else(misfit)?;
+        .ok_or(misfit(PartsError::Corrections))?;
     let decoded = Decoded {
         format,
-        lines: lines.into_iter().map(String::into_bytes).collect(),
+        lines: lines
+            .iter()
+            .map(|l| l.to_string_lossy().into_owned().into_bytes())
+            .collect(),
         confidence,
         corrections,
         valid: false,
         log_prob,
         checked_p,
     };
-    let corners: [(f32, f32); 4] = corners.try_into().map_err(|_| misfit())?;
-    let options = parse_options(Some(today.bind(py).as_any()))?;
-    let reading = Reading::from_parts(decoded, corners, &options).ok_or_else(misfit)?;
+    let corners: [(f32, f32); 4] = corners
+        .try_into()
+        .map_err(|_| misfit(PartsError::Corners))?;
+    let options = parse_options(Some(&today))?;
+    let reading = Reading::from_parts(decoded, corners, &options).map_err(misfit)?;
     new_reading(py, reading, &options)
+}
+
+/// The correction of a pickled state's entry; `None` for numbers out of
+/// range, characters that are not one ASCII character, or an unknown
+/// reason.
+fn correction_of(raw: &RawCorrection<'_>) -> Option<Correction> {
+    let (line, column, read, chosen, reason) = raw;
+    let char_of = |s: &Bound<'_, PyString>| match s.to_string_lossy().as_bytes() {
+        &[c] => Some(c),
+        _ => None,
+    };
+    Some(Correction {
+        line: line.extract().ok()?,
+        column: column.extract().ok()?,
+        read: char_of(read)?,
+        chosen: char_of(chosen)?,
+        reason: Reason::from_name(&reason.to_string_lossy())?,
+    })
 }
 
 /// The bytes of `image`: `bytes` as they are, a `bytearray` copied, a
@@ -252,31 +295,24 @@ impl PyReading {
             .collect()
     }
 
-    /// Equal to a `Reading` of the same text, dates, verdict, confidences,
-    /// corners and corrections.
+    /// Equal to a `Reading` of the same text, dates, confidences, corners
+    /// and corrections.
     fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         if !same_type(slf.as_any(), other) {
             return Ok(py.NotImplemented());
         }
         let other = other.cast::<PyReading>()?;
-        let (a, b) = (&slf.get().inner, &other.get().inner);
-        let same = slf.as_super().get().key() == other.as_super().get().key()
-            && a.is_valid() == b.is_valid()
-            && a.char_confidence() == b.char_confidence()
-            && a.checked_confidence() == b.checked_confidence()
-            && a.corners() == b.corners()
-            && a.corrections() == b.corrections();
-        Ok(py_bool_object(py, same))
+        Ok(py_bool_object(py, slf.get().inner == other.get().inner))
     }
 
-    /// The hash of its `Mrz`: equal readings have equal text.
-    fn __hash__(slf: &Bound<'_, Self>) -> u64 {
-        hash_of(&slf.as_super().get().key())
+    /// The hash of its `Mrz`: equal readings have equal text and dates.
+    fn __hash__(slf: &Bound<'_, Self>) -> PyResult<isize> {
+        hash_of(slf.py(), &slf.as_super().get().key())
     }
 
     /// `_restore_reading` and the reading's parts (see `State`).
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (State,))> {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Pickled,))> {
         let py = slf.py();
         let r = &slf.get().inner;
         let restore = py

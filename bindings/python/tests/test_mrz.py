@@ -12,6 +12,7 @@ import glob
 import io
 import os
 import pickle
+import subprocess
 import sys
 import threading
 import time
@@ -186,6 +187,23 @@ def test_an_mrz_compares_by_text_and_dates_and_pickles() -> None:
     # The same text with its birth year resolved to another century.
     assert a != parse_mrz(SPECIMEN_TEXT, today=datetime.date(1970, 1, 1))
 
+    # The hash varies between processes as a str's does.
+    script = (
+        "import datetime, smart_hotel; "
+        f"print(hash(smart_hotel.parse_mrz({SPECIMEN_TEXT!r}, today=datetime.date(2010, 1, 1))))"
+    )
+    hashes = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(hashes) == 2
+
     again = pickle.loads(pickle.dumps(a))
     assert type(again) is Mrz and again == a
     assert again.birth_date == a.birth_date
@@ -322,10 +340,26 @@ def test_a_reading_with_corrections_pickles_and_a_forged_state_is_refused() -> N
     ]
 
     restore, (state,) = reading.__reduce__()
-    forged = list(state)
-    forged[1] = [line[:-1] for line in forged[1]]
-    with pytest.raises(ValueError, match="not the state of a Reading"):
-        restore(tuple(forged))
+
+    def forged(part: int, value: object) -> tuple[object, ...]:
+        return tuple(value if i == part else v for i, v in enumerate(state))
+
+    line, column, read, _, reason = state[3][0]
+    for part, value, says in [
+        (1, [text[:-1] for text in state[1]], "lines"),
+        # A surrogate is no MRZ character, and the error holds no line.
+        (1, [state[1][0][:-1] + "\udc00", state[1][1]], "lines"),
+        (0, "mrv_a", "format"),
+        (2, [[0.5] * 44, [2.0] * 44], "confidence"),
+        (3, [(line, column, read, read, reason)], "corrections"),
+        (3, [(line, -1, read, "0", reason)], "corrections"),
+        (3, [(line, 2**70, read, "0", reason)], "corrections"),
+        (4, 5.0, "log probability"),
+        (6, state[6][:3], "corner"),
+    ]:
+        with pytest.raises(ValueError, match=f"not the state of a Reading: .*{says}") as caught:
+            restore(forged(part, value))
+        assert "<" not in str(caught.value) and "P" not in str(caught.value)
 
 
 def test_reads_ink_on_a_transparent_background(specimen_png: bytes) -> None:

@@ -236,12 +236,18 @@ impl<'a> Cells<'a> {
 
     /// The formats whose line shape these cells have.
     fn formats(&self) -> &'static [Format] {
-        match (self.lines, self.chars) {
-            (3, 30) => &[Format::Td1],
-            (2, 44) => &[Format::Td3, Format::MrvA],
-            (2, 36) => &[Format::Td2, Format::MrvB, Format::FrenchId],
-            _ => &[],
-        }
+        formats_of(self.lines, self.chars)
+    }
+}
+
+/// The formats of `lines` lines of `chars` characters, the one decoding
+/// falls back to first.
+fn formats_of(lines: usize, chars: usize) -> &'static [Format] {
+    match (lines, chars) {
+        (3, 30) => &[Format::Td1],
+        (2, 44) => &[Format::Td3, Format::MrvA],
+        (2, 36) => &[Format::Td2, Format::MrvB, Format::FrenchId],
+        _ => &[],
     }
 }
 
@@ -440,6 +446,14 @@ fn is_valid(choice: &[usize], chars: usize, options: &ParseOptions) -> bool {
 
 /// Whether part 1's parser would read `lines` as `format` (it decides by
 /// the first characters, see `input::format_of`).
+/// Whether [`decode`] can give `lines` as `format`: a format of their shape
+/// that their first characters allow, or the shape's first format (the
+/// fallback when none does).
+pub(crate) fn decodable_as(format: Format, lines: &[Vec<u8>]) -> bool {
+    let formats = formats_of(lines.len(), lines.first().map_or(0, Vec::len));
+    formats.contains(&format) && (consistent_format(format, lines) || formats[0] == format)
+}
+
 fn consistent_format(format: Format, lines: &[Vec<u8>]) -> bool {
     let Some(first) = lines.first() else {
         return false;

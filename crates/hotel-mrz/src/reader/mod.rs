@@ -53,8 +53,8 @@ use crate::{Format, ParseOptions};
 pub use correct::{Correction, Reason};
 pub use grid::{Grid, LineBox};
 pub use reading::{
-    CHECKED_VALID_P, Doubt, MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, ReadError, Reading,
-    UNCHECKED_VALID_P, UNSURE_P,
+    CHECKED_VALID_P, Doubt, MAX_UNSURE, MAX_UNSURE_SHARE, NAME_CONFIRM_P, PartsError, ReadError,
+    Reading, UNCHECKED_VALID_P, UNSURE_P,
 };
 pub use stream::{DEFAULT_AGREE, FULL_SEARCH_EVERY, Frame, FrameReader};
 

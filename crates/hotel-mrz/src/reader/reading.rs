@@ -155,7 +155,37 @@ impl fmt::Display for Doubt {
     }
 }
 
+/// Why parts given to [`Reading::from_parts`] make no reading. The
+/// messages name the part, never its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum PartsError {
+    /// The lines are not of their format's shape or not MRZ characters.
+    #[error("the lines are not of the format's shape and characters")]
+    Lines,
+    /// Decoding never gives these lines as this format.
+    #[error("the format does not fit the lines")]
+    Format,
+    /// Not one confidence from 0 to 1 per character.
+    #[error("not one confidence from 0 to 1 per character")]
+    Confidence,
+    /// A correction outside the text, not what it holds, one that changes
+    /// nothing, or corrections out of reading order.
+    #[error("the corrections do not fit the text")]
+    Corrections,
+    /// A log probability above 0 or not finite, or a checked confidence
+    /// outside 0 to 1.
+    #[error("the log probability or the checked confidence is out of range")]
+    Figures,
+    /// A corner not finite.
+    #[error("a corner is not finite")]
+    Corners,
+}
+
 /// The MRZ read from one image.
+///
+/// Two are equal when their decoded text, confidences, corrections,
+/// figures and corners are, and their dates resolved alike.
 ///
 /// Its `Debug` output leaves out the text: it is passport data.
 #[derive(Clone)]
@@ -164,6 +194,20 @@ pub struct Reading {
     text: String,
     mrz: Result<Mrz, MrzError>,
     corners: [(f32, f32); 4],
+}
+
+impl PartialEq for Reading {
+    fn eq(&self, other: &Self) -> bool {
+        let dates = |r: &Reading| {
+            r.mrz
+                .as_ref()
+                .ok()
+                .map(|m| (m.birth_date(), m.expiry_date()))
+        };
+        self.decoded == other.decoded
+            && self.corners == other.corners
+            && dates(self) == dates(other)
+    }
 }
 
 impl Reading {
@@ -188,16 +232,16 @@ impl Reading {
     /// A reading put together again from what its accessors give, to store
     /// one and restore it (the Python bindings pickle a reading so): the
     /// decoded text, confidences and corrections, and the corners, the
-    /// text parsed with `options` (whose verdict replaces the decoded
-    /// one). `None` when the parts do not fit: lines
-    /// not of the format's shape or not of MRZ characters, not one
-    /// confidence within 0–1 per character, a correction outside the text
-    /// or not what it holds, a corner or a figure not finite.
+    /// text parsed with `options` (whose verdict replaces the decoded one).
+    ///
+    /// # Errors
+    ///
+    /// A [`PartsError`] naming the first part that no reading gives.
     pub fn from_parts(
-        decoded: Decoded,
+        mut decoded: Decoded,
         corners: [(f32, f32); 4],
         options: &ParseOptions,
-    ) -> Option<Self> {
+    ) -> Result<Self, PartsError> {
         let Decoded {
             format,
             lines,
@@ -206,31 +250,51 @@ impl Reading {
             log_prob,
             checked_p,
             ..
-        } = &decoded;
+        } = &mut decoded;
         let shaped = lines.len() == format.line_count()
             && lines.iter().all(|l| {
                 l.len() == format.line_len() && l.iter().all(|&c| super::class_of(c).is_some())
             });
-        let sure = confidence.len() == lines.len()
+        if !shaped {
+            return Err(PartsError::Lines);
+        }
+        if !super::correct::decodable_as(*format, lines) {
+            return Err(PartsError::Format);
+        }
+        let one_each = confidence.len() == lines.len()
             && confidence
                 .iter()
-                .zip(lines)
-                .all(|(p, l)| p.len() == l.len() && p.iter().all(|p| (0.0..=1.0).contains(p)))
-            && (0.0..=1.0).contains(checked_p)
-            && log_prob.is_finite();
-        let corrected = corrections.iter().all(|c| {
+                .zip(lines.iter())
+                .all(|(p, l)| p.len() == l.len());
+        if !one_each || !confidence.iter().flatten().all(|p| (0.0..=1.0).contains(p)) {
+            return Err(PartsError::Confidence);
+        }
+        // A negative zero would show as `-0.000`.
+        confidence.iter_mut().flatten().for_each(|p| *p += 0.0);
+        let in_order = corrections
+            .windows(2)
+            .all(|w| (w[0].line, w[0].column) < (w[1].line, w[1].column));
+        let each_fits = corrections.iter().all(|c| {
             lines
                 .get(c.line)
                 .and_then(|l| l.get(c.column))
-                .is_some_and(|&chosen| chosen == c.chosen && super::class_of(c.read).is_some())
+                .is_some_and(|&held| held == c.chosen && c.read != c.chosen)
+                && super::class_of(c.read).is_some()
         });
-        let placed = corners.iter().all(|(x, y)| x.is_finite() && y.is_finite());
-        if !(shaped && sure && corrected && placed) {
-            return None;
+        if !in_order || !each_fits {
+            return Err(PartsError::Corrections);
+        }
+        if !(*log_prob <= 0.0 && log_prob.is_finite() && (0.0..=1.0).contains(checked_p)) {
+            return Err(PartsError::Figures);
+        }
+        *log_prob += 0.0;
+        *checked_p += 0.0;
+        if !corners.iter().all(|(x, y)| x.is_finite() && y.is_finite()) {
+            return Err(PartsError::Corners);
         }
         let mut reading = Self::new(decoded, corners, options);
         reading.decoded.valid = reading.mrz.as_ref().is_ok_and(Mrz::is_valid);
-        Some(reading)
+        Ok(reading)
     }
 
     /// How far the check digits settle the text: the probability of the
@@ -503,6 +567,8 @@ mod tests {
         let options = ParseOptions::new(Date::new(2012, 1, 1).unwrap());
         let corners = [(1.0, 2.0), (3.0, 2.0), (3.0, 4.0), (1.0, 4.0)];
         let back = Reading::from_parts(r.decoded.clone(), corners, &options).unwrap();
+        assert!(back == Reading::from_parts(r.decoded.clone(), corners, &options).unwrap());
+        assert!(back != r, "other corners");
         assert_eq!(back.text(), r.text());
         assert_eq!(back.is_valid(), r.is_valid());
         assert_eq!(back.char_confidence(), r.char_confidence());
@@ -513,21 +579,37 @@ mod tests {
             r.mrz().unwrap().birth_date()
         );
 
-        let misfits: [&dyn Fn(&mut Decoded); 6] = [
-            &|d| d.lines[1].pop().map_or((), drop),
-            &|d| d.lines[0][3] = b'a',
-            &|d| d.confidence[0][5] = f32::NAN,
-            &|d| d.confidence[1].push(0.5),
-            &|d| d.corrections[0].column = 44,
-            &|d| d.corrections[0].chosen = b'8',
+        type Misfit<'a> = (&'a dyn Fn(&mut Decoded), PartsError);
+        let misfits: [Misfit<'_>; 11] = [
+            (&|d| d.lines[1].pop().map_or((), drop), PartsError::Lines),
+            (&|d| d.lines[0][3] = b'a', PartsError::Lines),
+            // A passport's lines are never decoded as a visa.
+            (&|d| d.format = Format::MrvA, PartsError::Format),
+            (&|d| d.confidence[0][5] = f32::NAN, PartsError::Confidence),
+            (&|d| d.confidence[1].push(0.5), PartsError::Confidence),
+            (&|d| d.corrections[0].column = 44, PartsError::Corrections),
+            (&|d| d.corrections[0].chosen = b'8', PartsError::Corrections),
+            (&|d| d.corrections[0].read = b'7', PartsError::Corrections),
+            (
+                &|d| d.corrections.push(d.corrections[0]),
+                PartsError::Corrections,
+            ),
+            (&|d| d.log_prob = 5.0, PartsError::Figures),
+            (&|d| d.checked_p = 1.5, PartsError::Figures),
         ];
-        for misfit in misfits {
+        for (misfit, error) in misfits {
             let mut d = r.decoded.clone();
             misfit(&mut d);
-            assert!(Reading::from_parts(d, corners, &options).is_none());
+            assert_eq!(Reading::from_parts(d, corners, &options).err(), Some(error));
         }
         let far = [(f32::INFINITY, 0.0); 4];
-        assert!(Reading::from_parts(r.decoded.clone(), far, &options).is_none());
+        let error = Reading::from_parts(r.decoded.clone(), far, &options).err();
+        assert_eq!(error, Some(PartsError::Corners));
+        // A negative zero comes back as zero.
+        let mut d = r.decoded.clone();
+        d.confidence[0][0] = -0.0;
+        let back = Reading::from_parts(d, corners, &options).unwrap();
+        assert!(back.char_confidence()[0][0].is_sign_positive());
     }
 
     #[test]
