@@ -28,9 +28,10 @@
 //!    parts, a double filler between surname and given names, and a filler
 //!    run only at the end. Optional data is content, then fillers to the
 //!    end, and a change between digits and letters inside its content
-//!    costs [`KIND_CHANGE_P`]. A lone letter in a filler tail (a `<` read as `K`, which no
-//!    check digit can tell apart: both are worth 0 modulo 10) is read as a
-//!    filler when the classifier found a filler plausible there.
+//!    costs [`KIND_CHANGE_P`]. A lone letter in a filler tail (a `<` read
+//!    as `K`, which no check digit can tell apart: both are worth 0
+//!    modulo 10) is read as a filler when the classifier found a filler
+//!    plausible there.
 //! 4. Country codes are letters padded with fillers at their end (`D<<`),
 //!    and take the most likely known ICAO code when one is plausible.
 //!
@@ -75,6 +76,16 @@ pub const MAX_CHANGES: usize = 4;
 /// A check digit read as a digit with at least this probability is kept
 /// by the check-digit search (module docs, step 2).
 pub const CHECK_DIGIT_KEEP_P: f32 = 0.5;
+
+/// In optional data, each change from digits to letters or back inside a
+/// part weighs the reading by this factor. Personal numbers are digits, or
+/// a letter or two then digits, so a cell between `0` and `O` inside a
+/// run of digits reads as `0` unless the classifier clearly saw an `O`
+/// (seed 16's 000056 and seed 19's 000185: an `O` at 81–91% among
+/// digits, in documents whose wrong check digit leaves nothing else to
+/// tell). A letter the classifier is sure of stays whatever its
+/// neighbours.
+pub const KIND_CHANGE_P: f32 = 0.25;
 
 /// Candidates kept per cell in the searches.
 const MAX_CANDIDATES: usize = 5;
@@ -1011,16 +1022,6 @@ const GIVEN: usize = 4;
 const GIVEN_ONE: usize = 5;
 const IN_DIGITS: usize = 6;
 const STATES: usize = 7;
-
-/// In optional data, each change from digits to letters or back inside a
-/// part weighs the reading by this factor. Personal numbers are digits, or
-/// a letter or two then digits, so a cell between `0` and `O` inside a
-/// run of digits reads as `0` unless the classifier clearly saw an `O`
-/// (seed 16's 000056 and seed 19's 000185: an `O` at 81–91% among
-/// digits, in documents whose wrong check digit leaves nothing else to
-/// tell). A letter the classifier is sure of stays whatever its
-/// neighbours.
-pub const KIND_CHANGE_P: f32 = 0.25;
 
 /// The most probable reading of a field that follows `grammar`. A name has
 /// one double filler, between the surname and the given names (ICAO 9303);
