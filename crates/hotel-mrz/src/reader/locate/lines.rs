@@ -518,10 +518,16 @@ pub(crate) fn find_zones_with(lines: &[Line], pieces: &[Line]) -> Vec<Zone> {
             let third = third_line(lines, &order, i, j, &fits);
             zones.extend(make_zones(&members));
             // A third line makes a TD1; if the three fit none, the pair
-            // above still stands.
+            // above still stands. A third joined from pieces alone makes
+            // only a zone as seen, as such a pair does.
             if let Some(k) = third {
                 members.push(lines[k].clone());
-                zones.extend(make_zones(&members));
+                let as_seen = lines[k].pieces_only;
+                zones.extend(
+                    make_zones(&members)
+                        .into_iter()
+                        .filter(|z| !(as_seen && z.carried)),
+                );
             }
         }
     }
@@ -1227,6 +1233,15 @@ mod tests {
         // Lines seen whole, the same way, make carried TD1 zones (a third
         // line proposed) and a zone agreeing at one end; joined from
         // pieces alone, none.
+        // Nor does such a line below two seen whole make a carried TD1.
+        let zones = find_zones(&[line(0.0, 26, 0.0), line(0.0, 26, 25.0), joined(26, 50.0)]);
+        assert!(zones.iter().all(|z| !z.lines.iter().any(|l| l.pieces_only)));
+        let zones = find_zones(&[line(0.0, 26, 0.0), line(0.0, 26, 25.0), line(0.0, 26, 50.0)]);
+        assert!(
+            zones
+                .iter()
+                .any(|z| z.lines.len() == 3 && z.lines.iter().all(|l| l.glyphs > 0))
+        );
         for (a, b) in [
             ((30, 0.0), (30, 25.0)),
             ((30, 0.0), (30, 50.0)),
