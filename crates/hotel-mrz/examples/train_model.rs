@@ -25,6 +25,8 @@
 //!   times per epoch (e.g. `40:4`); default no extra weight.
 //! - `--fade SHARE`: that share of the cells drawn each epoch get grain
 //!   added (`synth::train::Settings::fade_share`); default none.
+//! - `--conv CHANNELS,…`: convolution stages before the dense layers,
+//!   each one's output channels (e.g. `16,32`); default none.
 //! - `--seed N`: the seed of the initial weights and the shuffling
 //!   (default 1), to see how much a retraining alone moves the results.
 //! - `--evaluate MODEL`: train nothing; report MODEL's accuracy on the
@@ -77,12 +79,20 @@ fn main() -> anyhow::Result<()> {
         .map_or(Ok(Settings::default().seed), |a| a.parse())
         .context("--seed N")?;
     let evaluate = take_flag(&mut all, "--evaluate")?;
+    let convs: Vec<usize> = match take_flag(&mut all, "--conv")? {
+        Some(a) => a
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .context("--conv CHANNELS,…")?,
+        None => Vec::new(),
+    };
     let mut args = all.into_iter();
     let Some(out) = args.next() else {
         bail!(
             "usage: train_model OUT.bin [IMAGES] [EPOCHS] [HIDDEN,…] \
              [--cells FILE] [--small PX:REPEATS] [--faint LEVELS:REPEATS] \
-             [--fade SHARE] [--seed N] [--evaluate MODEL]"
+             [--fade SHARE] [--conv CHANNELS,…] [--seed N] [--evaluate MODEL]"
         );
     };
     let images: u64 = args
@@ -136,6 +146,7 @@ fn main() -> anyhow::Result<()> {
 
     let settings = Settings {
         epochs,
+        convs,
         hidden,
         small_below_px,
         small_repeats,

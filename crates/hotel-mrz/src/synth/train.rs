@@ -19,6 +19,7 @@ use rand::{Rng, SeedableRng, seq::SliceRandom};
 use rand_chacha::ChaCha8Rng;
 
 use crate::reader::cells::{PATCH_H, PATCH_LEN, PATCH_W, normalise, patches_into};
+use crate::reader::classify::conv::{self, Conv, Maps};
 use crate::reader::classify::{CLASS_COUNT, Layer, Model, relu, softmax};
 use crate::reader::{Grid, LineBox, class_of, locate};
 use crate::synth::paint::normal;
@@ -180,6 +181,9 @@ fn jittered(grid: &Grid, rng: &mut impl Rng) -> Grid {
 /// Training settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Output channels of each convolution stage (none: dense layers
+    /// alone).
+    pub convs: Vec<usize>,
     /// Hidden layer sizes.
     pub hidden: Vec<usize>,
     /// Passes over the training cells.
@@ -215,6 +219,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            convs: Vec::new(),
             hidden: vec![256],
             epochs: 12,
             batch: 128,
@@ -235,25 +240,37 @@ impl Default for Settings {
 /// number and mean loss.
 pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize, f32)) -> Model {
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
-    let mut sizes = vec![PATCH_LEN];
+    // He-uniform initial weights.
+    let mut he = |fan_in: usize, count: usize| -> Vec<f32> {
+        let bound = (6.0 / fan_in as f32).sqrt();
+        (0..count)
+            .map(|_| rng.random_range(-bound..bound))
+            .collect()
+    };
+    let mut channels = 1;
+    let mut convs = Vec::new();
+    for &outputs in &settings.convs {
+        let weights = he(conv::TAPS * channels, conv::TAPS * channels * outputs);
+        convs.push(Conv::new(channels, outputs, weights).unwrap_or_else(|| unreachable!()));
+        channels = outputs;
+    }
+    let pooled = PATCH_LEN >> (2 * convs.len());
+    let mut sizes = vec![if convs.is_empty() {
+        PATCH_LEN
+    } else {
+        pooled * channels
+    }];
     sizes.extend(&settings.hidden);
     sizes.push(CLASS_COUNT);
     let layers: Vec<Layer> = sizes
         .windows(2)
         .map(|w| {
-            // He-uniform initial weights.
-            let bound = (6.0 / w[0] as f32).sqrt();
-            let weights = (0..w[0] * w[1])
-                .map(|_| rng.random_range(-bound..bound))
-                .collect();
-            Layer::new(w[0], w[1], weights).unwrap_or_else(|| unreachable!("sizes agree"))
+            Layer::new(w[0], w[1], he(w[0], w[0] * w[1]))
+                .unwrap_or_else(|| unreachable!("sizes agree"))
         })
         .collect();
-    let mut velocity: Vec<(Vec<f32>, Vec<f32>)> = layers
-        .iter()
-        .map(|l| (vec![0.0; l.weights.len()], vec![0.0; l.bias.len()]))
-        .collect();
-    let mut model = Model::new(layers).unwrap_or_else(|e| unreachable!("{e}"));
+    let mut model = Model::with_convs(convs, layers).unwrap_or_else(|e| unreachable!("{e}"));
+    let mut velocity = Params::zeros(&model);
 
     // Small characters and faint glyphs get their extra weight by being
     // drawn more often.
@@ -318,18 +335,129 @@ fn fade(patch: &mut [f32; PATCH_LEN], height: f32, rng: &mut ChaCha8Rng) {
     normalise(patch);
 }
 
+/// One value per weight and bias, in the model's shape: a gradient, or
+/// the momentum of each parameter.
+struct Params {
+    /// Per stage, its weights' and its biases' values.
+    convs: Vec<(Vec<f32>, Vec<f32>)>,
+    /// Per dense layer, its weights' and its biases' values.
+    layers: Vec<(Vec<f32>, Vec<f32>)>,
+}
+
+impl Params {
+    /// Zeros in the shape of `model`.
+    fn zeros(model: &Model) -> Self {
+        Self {
+            convs: model
+                .convs()
+                .iter()
+                .map(|c| (vec![0.0; c.weights.len()], vec![0.0; c.bias.len()]))
+                .collect(),
+            layers: model
+                .layers()
+                .iter()
+                .map(|l| (vec![0.0; l.weights.len()], vec![0.0; l.bias.len()]))
+                .collect(),
+        }
+    }
+}
+
+/// What a convolution stage's forward pass keeps for its backward one.
+struct StageTrace {
+    maps: Maps,
+    /// The stage's input columns ([`conv::im2col`]).
+    cols: Vec<f32>,
+    /// Each pooled value's index into the stage's convolution.
+    argmax: Vec<u32>,
+    /// The stage's output, after the pool and the ReLU.
+    out: Vec<f32>,
+}
+
+/// Momentum descent of `params` along `grad`, with weight decay `decay`.
+fn descend(
+    params: &mut [f32],
+    velocity: &mut [f32],
+    grad: &[f32],
+    (rate, momentum, decay): (f32, f32, f32),
+) {
+    for ((p, v), d) in params.iter_mut().zip(velocity).zip(grad) {
+        *v = momentum * *v - rate * (d + decay * *p);
+        *p += *v;
+    }
+}
+
 /// One gradient step on a batch; returns the batch's summed loss.
 fn step(
     model: &mut Model,
-    velocity: &mut [(Vec<f32>, Vec<f32>)],
+    velocity: &mut Params,
     x: &[f32],
     labels: &[u8],
     rate: f32,
     settings: &Settings,
 ) -> f32 {
+    let (loss, grad) = gradients(model, x, labels);
+    let weights = (rate, settings.momentum, settings.decay);
+    // Biases are not decayed.
+    let biases = (rate, settings.momentum, 0.0);
+    let (convs, layers) = model.parts_mut();
+    for ((stage, (vw, vb)), (gw, gb)) in convs.iter_mut().zip(&mut velocity.convs).zip(&grad.convs)
+    {
+        descend(&mut stage.weights, vw, gw, weights);
+        descend(&mut stage.bias, vb, gb, biases);
+    }
+    for ((layer, (vw, vb)), (gw, gb)) in layers
+        .iter_mut()
+        .zip(&mut velocity.layers)
+        .zip(&grad.layers)
+    {
+        descend(&mut layer.weights, vw, gw, weights);
+        descend(&mut layer.bias, vb, gb, biases);
+    }
+    loss
+}
+
+/// The summed cross-entropy loss of a batch and its gradient, averaged
+/// over the batch, for every parameter of `model`.
+fn gradients(model: &Model, x: &[f32], labels: &[u8]) -> (f32, Params) {
     let n = labels.len();
-    // Forward, keeping each layer's input.
-    let mut inputs = vec![x.to_vec()];
+    let mut out = Params::zeros(model);
+    // Forward through the stages, keeping what each backward step needs.
+    let mut traces: Vec<StageTrace> = Vec::new();
+    let mut y = Vec::new();
+    for (stage, maps) in model
+        .convs()
+        .iter()
+        .zip(Model::stage_maps(model.convs(), n))
+    {
+        let input = traces.last().map_or(x, |t| &t.out[..]);
+        let mut trace = StageTrace {
+            maps,
+            cols: Vec::new(),
+            argmax: Vec::new(),
+            out: Vec::new(),
+        };
+        conv::im2col(input, stage.inputs, maps, &mut trace.cols);
+        stage.convolve(&trace.cols, maps, &mut y);
+        conv::pool(
+            &y,
+            stage.outputs,
+            maps,
+            &mut trace.out,
+            Some(&mut trace.argmax),
+        );
+        relu(&mut trace.out);
+        traces.push(trace);
+    }
+    // Forward through the dense layers, keeping each layer's input.
+    let mut features = Vec::new();
+    match (traces.last(), model.convs().last()) {
+        (Some(t), Some(last)) => {
+            let len = t.maps.pooled().h * t.maps.pooled().w;
+            conv::planes_to_patches(&t.out, last.outputs, n, len, &mut features);
+        }
+        _ => features.extend_from_slice(x),
+    }
+    let mut inputs = vec![features];
     let layer_count = model.layers().len();
     for (i, layer) in model.layers().iter().enumerate() {
         let mut y = Vec::new();
@@ -349,42 +477,70 @@ fn step(
             *v /= n as f32;
         }
     }
-    // Backward, last layer first.
-    for (i, layer) in model.layers_mut().iter_mut().enumerate().rev() {
+    // Backward through the dense layers, last first.
+    let has_convs = !traces.is_empty();
+    for (i, layer) in model.layers().iter().enumerate().rev() {
         let input = &inputs[i];
         let g = DMatrixView::from_slice(&grad, layer.outputs, n);
         let xin = DMatrixView::from_slice(input, layer.inputs, n);
         let dw: DMatrix<f32> = g * xin.transpose();
-        let db: Vec<f32> = (0..layer.outputs).map(|o| g.row(o).sum()).collect();
-        let next = (i > 0).then(|| {
+        out.layers[i].0.copy_from_slice(dw.as_slice());
+        for (o, b) in out.layers[i].1.iter_mut().enumerate() {
+            *b = g.row(o).sum();
+        }
+        if i > 0 || has_convs {
             let w = DMatrixView::from_slice(&layer.weights, layer.outputs, layer.inputs);
             let mut dx: DMatrix<f32> = w.transpose() * g;
+            // Every input of a dense layer but the patch is a ReLU's
+            // output.
             for (d, &a) in dx.as_mut_slice().iter_mut().zip(input) {
                 if a <= 0.0 {
                     *d = 0.0;
                 }
             }
-            dx
-        });
-        let (vw, vb) = &mut velocity[i];
-        for ((w, v), d) in layer
-            .weights
-            .iter_mut()
-            .zip(vw.iter_mut())
-            .zip(dw.as_slice())
-        {
-            *v = settings.momentum * *v - rate * (d + settings.decay * *w);
-            *w += *v;
-        }
-        for ((b, v), d) in layer.bias.iter_mut().zip(vb.iter_mut()).zip(&db) {
-            *v = settings.momentum * *v - rate * d;
-            *b += *v;
-        }
-        if let Some(dx) = next {
             grad = dx.as_slice().to_vec();
         }
     }
-    loss
+    // Backward through the stages: `grad` is now the gradient of the last
+    // stage's output, ReLU applied, patch by patch.
+    let mut dy = Vec::new();
+    let mut dx = Vec::new();
+    if let (Some(t), Some(last)) = (traces.last(), model.convs().last()) {
+        let len = t.maps.pooled().h * t.maps.pooled().w;
+        conv::patches_to_planes(&grad, last.outputs, n, len, &mut dx);
+        std::mem::swap(&mut grad, &mut dx);
+    }
+    for (i, stage) in model.convs().iter().enumerate().rev() {
+        let trace = &traces[i];
+        let m = trace.maps.positions();
+        // Through the pool: each pooled value's gradient goes to the
+        // position that won it.
+        dy.clear();
+        dy.resize(m * stage.outputs, 0.0);
+        for (&at, &g) in trace.argmax.iter().zip(&grad) {
+            dy[at as usize] += g;
+        }
+        let g = DMatrixView::from_slice(&dy, m, stage.outputs);
+        let cols = DMatrixView::from_slice(&trace.cols, m, stage.fan_in());
+        let dw: DMatrix<f32> = cols.transpose() * g;
+        out.convs[i].0.copy_from_slice(dw.as_slice());
+        for (o, b) in out.convs[i].1.iter_mut().enumerate() {
+            *b = g.column(o).sum();
+        }
+        if i > 0 {
+            let w = DMatrixView::from_slice(&stage.weights, stage.fan_in(), stage.outputs);
+            let dcols: DMatrix<f32> = g * w.transpose();
+            conv::col2im(dcols.as_slice(), stage.inputs, trace.maps, &mut dx);
+            // The stage's input is the previous stage's ReLU output.
+            for (d, &a) in dx.iter_mut().zip(&traces[i - 1].out) {
+                if a <= 0.0 {
+                    *d = 0.0;
+                }
+            }
+            std::mem::swap(&mut grad, &mut dx);
+        }
+    }
+    (loss, out)
 }
 
 /// The share of `set`'s cells whose most probable class is the label, per
@@ -430,6 +586,103 @@ mod tests {
     fn correlation(a: &[f32], b: &[f32]) -> f32 {
         let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
         dot(a, b) / (dot(a, a) * dot(b, b)).sqrt()
+    }
+
+    /// A normalised patch of a dark bar, upright or lying, moved by up to
+    /// three samples each way, with grain.
+    fn shifted_bar(upright: bool, rng: &mut ChaCha8Rng) -> [f32; PATCH_LEN] {
+        let (dx, dy) = (rng.random_range(-3..=3), rng.random_range(-3..=3));
+        let mut patch = [0.0; PATCH_LEN];
+        for (i, v) in patch.iter_mut().enumerate() {
+            let (x, y) = ((i % PATCH_W) as i32 - dx, (i / PATCH_W) as i32 - dy);
+            let inside = if upright {
+                (6..10).contains(&x) && (4..20).contains(&y)
+            } else {
+                (2..14).contains(&x) && (10..14).contains(&y)
+            };
+            *v = if inside { 0.8 } else { 0.0 } + 0.2 * normal(rng);
+        }
+        normalise(&mut patch);
+        patch
+    }
+
+    #[test]
+    fn a_network_with_convolution_stages_learns_bars_wherever_they_stand() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut set = CellSet::default();
+        for i in 0..400 {
+            let upright = i % 2 == 0;
+            set.patches
+                .extend_from_slice(&shifted_bar(upright, &mut rng));
+            set.labels.push(u8::from(upright));
+            set.buckets.push(Bucket::Clean);
+            set.heights.push(16.0);
+            set.contrasts.push(100.0);
+        }
+        let (train_set, test_set) = (set.subset(|i| i < 300), set.subset(|i| i >= 300));
+        let settings = Settings {
+            convs: vec![4, 8],
+            hidden: vec![16],
+            epochs: 4,
+            batch: 16,
+            ..Settings::default()
+        };
+        let mut losses = Vec::new();
+        let model = train(&train_set, &settings, |_, loss| losses.push(loss));
+        assert_eq!(model.convs().len(), 2);
+        assert!(losses[3] < losses[0] * 0.5, "losses {losses:?}");
+        let (_, overall) = accuracy(&model, &test_set);
+        assert!(overall > 0.95, "accuracy {overall}");
+        // What was trained is what loads.
+        assert_eq!(Model::from_bytes(&model.to_bytes()).unwrap(), model);
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let settings = Settings {
+            convs: vec![3, 4],
+            hidden: vec![8],
+            epochs: 0,
+            ..Settings::default()
+        };
+        let model = train(&CellSet::default(), &settings, |_, _| {});
+        let mut x = Vec::new();
+        for i in 0..3 {
+            x.extend_from_slice(&shifted_bar(i % 2 == 0, &mut rng));
+        }
+        let labels = [1, 0, 5];
+        let (_, grad) = gradients(&model, &x, &labels);
+        // The loss is summed and the gradient averaged over the batch.
+        let loss_of = |m: &Model| f64::from(gradients(m, &x, &labels).0) / 3.0;
+        let h = 1e-3;
+        let mut checked = 0;
+        for stage in 0..2 {
+            for w in [0, 7, 20] {
+                let mut plus = model.clone();
+                plus.parts_mut().0[stage].weights[w] += h;
+                let mut minus = model.clone();
+                minus.parts_mut().0[stage].weights[w] -= h;
+                let numeric = (loss_of(&plus) - loss_of(&minus)) / (2.0 * f64::from(h));
+                let analytic = f64::from(grad.convs[stage].0[w]);
+                assert!(
+                    (numeric - analytic).abs() < 2e-3 + 0.05 * analytic.abs(),
+                    "stage {stage} weight {w}: numeric {numeric}, analytic {analytic}"
+                );
+                checked += usize::from(analytic.abs() > 1e-4);
+            }
+        }
+        for layer in 0..2 {
+            let mut plus = model.clone();
+            plus.parts_mut().1[layer].bias[1] += h;
+            let mut minus = model.clone();
+            minus.parts_mut().1[layer].bias[1] -= h;
+            let numeric = (loss_of(&plus) - loss_of(&minus)) / (2.0 * f64::from(h));
+            let analytic = f64::from(grad.layers[layer].1[1]);
+            assert!((numeric - analytic).abs() < 2e-3 + 0.05 * analytic.abs());
+        }
+        // Most of the stage weights checked have a gradient to check.
+        assert!(checked >= 4, "{checked} nonzero");
     }
 
     #[test]
