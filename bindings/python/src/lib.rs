@@ -11,7 +11,8 @@
 //! - `error`: the exception hierarchy rooted at `smart_hotel.HotelError`,
 //!   and the conversion of each Rust error into it.
 //! - `mrz`: `parse_mrz` and the `Mrz`, `Check` and `Problem` classes.
-//! - `reading`: `read_mrz` and the `Reading` and `Doubt` classes.
+//! - `reading`: `read_mrz` and the `Reading`, `Doubt` and `Correction`
+//!   classes.
 
 use pyo3::prelude::*;
 
@@ -33,5 +34,9 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mrz::parse_mrz, m)?)?;
     m.add_function(wrap_pyfunction!(reading::read_mrz, m)?)?;
     m.add_function(wrap_pyfunction!(reading::restore_reading, m)?)?;
+    m.add_function(wrap_pyfunction!(mrz::restore_check, m)?)?;
+    m.add_function(wrap_pyfunction!(mrz::restore_problem, m)?)?;
+    m.add_function(wrap_pyfunction!(reading::restore_doubt, m)?)?;
+    m.add_function(wrap_pyfunction!(reading::restore_correction, m)?)?;
     Ok(())
 }

@@ -2,11 +2,13 @@
 //!
 //! `Mrz` wraps the Rust record and converts each field on access; its
 //! `repr` shows the format and the verdict only, as the record holds
-//! passport data.
+//! passport data. `Check` and `Problem` are plain values: equal when every
+//! attribute is, and pickled as their attributes through `_restore_check`
+//! and `_restore_problem`, which take only what a parse can give.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use hotel_mrz::{Date, Mrz, ParseOptions, Resolved, parse};
+use hotel_mrz::{Date, Field, Mrz, ParseOptions, ProblemKind, Resolved, parse};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateAccess, PyDict, PyString};
@@ -25,7 +27,8 @@ pub(crate) struct PyMrz {
 }
 
 /// The verdict on one check digit.
-#[pyclass(name = "Check", module = "smart_hotel", frozen, get_all)]
+#[pyclass(name = "Check", module = "smart_hotel", frozen, get_all, eq, hash)]
+#[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyCheck {
     /// The field the digit guards (`composite` for the composite check).
     field: &'static str,
@@ -38,7 +41,8 @@ pub(crate) struct PyCheck {
 }
 
 /// One thing wrong with a well-formed MRZ.
-#[pyclass(name = "Problem", module = "smart_hotel", frozen, get_all)]
+#[pyclass(name = "Problem", module = "smart_hotel", frozen, get_all, eq, hash)]
+#[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyProblem {
     /// The field concerned.
     field: &'static str,
@@ -272,6 +276,17 @@ impl PyMrz {
 
 #[pymethods]
 impl PyCheck {
+    /// `_restore_check` and the attributes.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Reduced<'py, (&'static str, bool, u8, u8)>> {
+        let restore = py
+            .import("smart_hotel._native")?
+            .getattr("_restore_check")?;
+        Ok((restore, (self.field, self.valid, self.line, self.column)))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<Check {} valid={} line={} column={}>",
@@ -285,12 +300,114 @@ impl PyCheck {
 
 #[pymethods]
 impl PyProblem {
+    /// `_restore_problem` and the attributes.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py, ProblemState>> {
+        let restore = py
+            .import("smart_hotel._native")?
+            .getattr("_restore_problem")?;
+        Ok((
+            restore,
+            (
+                self.field,
+                self.kind,
+                self.line,
+                self.column,
+                self.message.clone(),
+            ),
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<Problem {} {} line={} column={}>",
             self.field, self.kind, self.line, self.column
         )
     }
+}
+
+/// A `Check` from its attributes (`Check.__reduce__`).
+///
+/// # Errors
+///
+/// ValueError naming the attribute that no parse gives: a field name that
+/// is not one, a verdict that is not a bool, a place outside an MRZ.
+#[pyfunction(name = "_restore_check")]
+pub(crate) fn restore_check(
+    field: &Bound<'_, PyString>,
+    valid: &Bound<'_, PyAny>,
+    line: &Bound<'_, PyAny>,
+    column: &Bound<'_, PyAny>,
+) -> PyResult<PyCheck> {
+    let misfit = |part| misfit("Check", part);
+    Ok(PyCheck {
+        field: field_name(field).ok_or_else(|| misfit("field"))?,
+        valid: valid
+            .cast::<PyBool>()
+            .map_err(|_| misfit("valid"))?
+            .is_true(),
+        line: place(line, MRZ_LINES).ok_or_else(|| misfit("line"))?,
+        column: place(column, MRZ_COLUMNS).ok_or_else(|| misfit("column"))?,
+    })
+}
+
+/// A `Problem` from its attributes (`Problem.__reduce__`).
+///
+/// # Errors
+///
+/// ValueError naming the attribute that no parse gives.
+#[pyfunction(name = "_restore_problem")]
+pub(crate) fn restore_problem(
+    field: &Bound<'_, PyString>,
+    kind: &Bound<'_, PyString>,
+    line: &Bound<'_, PyAny>,
+    column: &Bound<'_, PyAny>,
+    message: &Bound<'_, PyString>,
+) -> PyResult<PyProblem> {
+    let misfit = |part| misfit("Problem", part);
+    Ok(PyProblem {
+        field: field_name(field).ok_or_else(|| misfit("field"))?,
+        kind: known(&ProblemKind::NAMES, kind).ok_or_else(|| misfit("kind"))?,
+        line: place(line, MRZ_LINES).ok_or_else(|| misfit("line"))?,
+        column: place(column, MRZ_COLUMNS).ok_or_else(|| misfit("column"))?,
+        message: message.to_string_lossy().into_owned(),
+    })
+}
+
+/// What a value's `__reduce__` gives: the function that restores it, and
+/// its arguments.
+pub(crate) type Reduced<'py, A> = (Bound<'py, PyAny>, A);
+
+/// A `Problem`'s attributes in `_restore_problem`'s order.
+type ProblemState = (&'static str, &'static str, u8, u8, String);
+
+/// Lines of the longest MRZ, 1-based.
+pub(crate) const MRZ_LINES: std::ops::RangeInclusive<u8> = 1..=3;
+/// Columns of the longest MRZ line, 1-based.
+pub(crate) const MRZ_COLUMNS: std::ops::RangeInclusive<u8> = 1..=44;
+
+/// A ValueError saying that `part` of a pickled `class` is not one a
+/// parse or a reading gives; it holds none of the part's content.
+pub(crate) fn misfit(class: &str, part: &str) -> PyErr {
+    PyValueError::new_err(format!("not the state of a {class}: {part}"))
+}
+
+/// `value` as the static one of `names` it equals.
+pub(crate) fn known(names: &[&'static str], value: &Bound<'_, PyString>) -> Option<&'static str> {
+    let value = value.to_string_lossy();
+    names.iter().copied().find(|name| *name == value)
+}
+
+/// The static name of the field called `value`.
+fn field_name(value: &Bound<'_, PyString>) -> Option<&'static str> {
+    Field::from_name(&value.to_string_lossy()).map(Field::name)
+}
+
+/// `value` as an integer in `range` (a bool is not one).
+pub(crate) fn place(value: &Bound<'_, PyAny>, range: std::ops::RangeInclusive<u8>) -> Option<u8> {
+    if value.is_instance_of::<PyBool>() {
+        return None;
+    }
+    value.extract::<u8>().ok().filter(|v| range.contains(v))
 }
 
 /// The parse options for `today` (a `datetime.date`, which a

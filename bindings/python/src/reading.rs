@@ -1,12 +1,16 @@
 //! `read_mrz` and the classes it returns: `Reading` (an `Mrz` with what the
-//! reader adds), `Doubt` and `Correction`.
+//! reader adds), `Doubt` and `Correction`. `Doubt` and `Correction` are
+//! plain values: equal when every attribute is, and pickled as their
+//! attributes through `_restore_doubt` and `_restore_correction`.
 //!
 //! Reading an image takes tens to hundreds of milliseconds, so `read_mrz`
 //! releases the GIL while the reader runs.
 
 use hotel_mrz::reader::correct::Decoded;
 use hotel_mrz::reader::decode::{DecodeError, MAX_INPUT_BYTES};
-use hotel_mrz::reader::{Correction, PartsError, ReadError, Reading, Reason, read_bytes_with};
+use hotel_mrz::reader::{
+    Correction, Doubt, PartsError, ReadError, Reading, Reason, read_bytes_with,
+};
 use hotel_mrz::{Format, ParseOptions};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -14,7 +18,10 @@ use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyByteArray, PyDate, PyMemoryView, PyString};
 
 use crate::error::{mrz_error, read_error};
-use crate::mrz::{PyMrz, hash_of, parse_options, py_bool, py_bool_object, py_date, same_type};
+use crate::mrz::{
+    MRZ_COLUMNS, MRZ_LINES, PyMrz, Reduced, hash_of, known, misfit, parse_options, place, py_bool,
+    py_bool_object, py_date, same_type,
+};
 
 /// The MRZ read from an image: everything `Mrz` has, with `valid` the
 /// reader's verdict, plus confidence, corners and corrections.
@@ -27,7 +34,8 @@ pub(crate) struct PyReading {
 }
 
 /// Why a reading whose text passes every check is still not valid.
-#[pyclass(name = "Doubt", module = "smart_hotel", frozen, get_all)]
+#[pyclass(name = "Doubt", module = "smart_hotel", frozen, get_all, eq, hash)]
+#[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyDoubt {
     /// `unsure_characters`, `unsure_unchecked_character` or
     /// `ambiguous_checks`.
@@ -40,7 +48,8 @@ pub(crate) struct PyDoubt {
 ///
 /// `read` and `chosen` are characters of the document, so `repr` leaves
 /// them out.
-#[pyclass(name = "Correction", module = "smart_hotel", frozen, get_all)]
+#[pyclass(name = "Correction", module = "smart_hotel", frozen, get_all, eq, hash)]
+#[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyCorrection {
     /// Line, 1-based.
     line: usize,
@@ -349,6 +358,17 @@ impl PyReading {
 
 #[pymethods]
 impl PyDoubt {
+    /// `_restore_doubt` and the attributes.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (&'static str, String))> {
+        let restore = py
+            .import("smart_hotel._native")?
+            .getattr("_restore_doubt")?;
+        Ok((restore, (self.kind, self.message.clone())))
+    }
+
     fn __repr__(&self) -> String {
         format!("<Doubt {}>", self.kind)
     }
@@ -356,10 +376,81 @@ impl PyDoubt {
 
 #[pymethods]
 impl PyCorrection {
+    /// `_restore_correction` and the attributes.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py, CorrectionState>> {
+        let restore = py
+            .import("smart_hotel._native")?
+            .getattr("_restore_correction")?;
+        Ok((
+            restore,
+            (self.line, self.column, self.read, self.chosen, self.reason),
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<Correction {} line={} column={}>",
             self.reason, self.line, self.column
         )
     }
+}
+
+/// A `Correction`'s attributes in `_restore_correction`'s order.
+type CorrectionState = (usize, usize, char, char, &'static str);
+
+/// A `Doubt` from its attributes (`Doubt.__reduce__`).
+///
+/// # Errors
+///
+/// ValueError when `kind` is not a kind of doubt.
+#[pyfunction(name = "_restore_doubt")]
+pub(crate) fn restore_doubt(
+    kind: &Bound<'_, PyString>,
+    message: &Bound<'_, PyString>,
+) -> PyResult<PyDoubt> {
+    Ok(PyDoubt {
+        kind: known(&Doubt::KINDS, kind).ok_or_else(|| misfit("Doubt", "kind"))?,
+        message: message.to_string_lossy().into_owned(),
+    })
+}
+
+/// A `Correction` from its attributes (`Correction.__reduce__`).
+///
+/// # Errors
+///
+/// ValueError naming the attribute that no reading gives: a place outside
+/// an MRZ, a character that is not one of the MRZ's, the same character
+/// read and chosen, or a reason that is not one.
+#[pyfunction(name = "_restore_correction")]
+pub(crate) fn restore_correction(
+    line: &Bound<'_, PyAny>,
+    column: &Bound<'_, PyAny>,
+    read: &Bound<'_, PyString>,
+    chosen: &Bound<'_, PyString>,
+    reason: &Bound<'_, PyString>,
+) -> PyResult<PyCorrection> {
+    let misfit = |part| misfit("Correction", part);
+    let character = |value: &Bound<'_, PyString>| {
+        let value = value.to_string_lossy();
+        let mut chars = value.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_uppercase() || c.is_ascii_digit() || c == '<' => Some(c),
+            _ => None,
+        }
+    };
+    let read = character(read).ok_or_else(|| misfit("read"))?;
+    let chosen = character(chosen)
+        .filter(|&c| c != read)
+        .ok_or_else(|| misfit("chosen"))?;
+    Ok(PyCorrection {
+        line: place(line, MRZ_LINES).ok_or_else(|| misfit("line"))?.into(),
+        column: place(column, MRZ_COLUMNS)
+            .ok_or_else(|| misfit("column"))?
+            .into(),
+        read,
+        chosen,
+        reason: Reason::from_name(&reason.to_string_lossy())
+            .map(Reason::name)
+            .ok_or_else(|| misfit("reason"))?,
+    })
 }

@@ -9,6 +9,7 @@ they fail.
 import copy
 import datetime
 import glob
+import importlib
 import io
 import os
 import pickle
@@ -360,6 +361,50 @@ def test_a_reading_with_corrections_pickles_and_a_forged_state_is_refused() -> N
         with pytest.raises(ValueError, match=f"not the state of a Reading: .*{says}") as caught:
             restore(forged(part, value))
         assert "<" not in str(caught.value) and "P" not in str(caught.value)
+
+
+def test_checks_problems_doubts_and_corrections_are_values_that_pickle() -> None:
+    broken = SPECIMEN[1][:9] + "7" + SPECIMEN[1][10:]
+    mrz = parse_mrz(SPECIMEN[0] + "\n" + broken, today=TODAY)
+    lines = (SPECIMEN[0], SPECIMEN[1][:15] + "O" + SPECIMEN[1][16:])
+    reading = read_mrz(render_mrz(lines), today=TODAY)
+    native = importlib.import_module("smart_hotel._native")
+    doubt = native._restore_doubt("ambiguous_checks", "the check digits hold for another text")
+    values = [*mrz.checks, *mrz.problems, *reading.corrections, doubt]
+    assert mrz.problems and reading.corrections
+    for value in values:
+        again = pickle.loads(pickle.dumps(value))
+        assert type(again) is type(value) and again == value and hash(again) == hash(value)
+        assert copy.deepcopy(value) == value
+    # Equal by their attributes, not by identity; never equal to a tuple.
+    assert parse_mrz(SPECIMEN[0] + "\n" + broken, today=TODAY).problems == mrz.problems
+    assert mrz.checks[0] != mrz.checks[1]
+    assert mrz.problems[0] != (mrz.problems[0].field, mrz.problems[0].kind)
+    assert len(set(mrz.checks)) == len(mrz.checks)
+
+
+def test_a_forged_check_problem_doubt_or_correction_is_refused() -> None:
+    native = importlib.import_module("smart_hotel._native")
+    for restore, args, says in [
+        (native._restore_check, ("surname_2", True, 1, 1), "Check: field"),
+        (native._restore_check, ("surname", 1, 1, 1), "Check: valid"),
+        (native._restore_check, ("surname", True, 4, 1), "Check: line"),
+        (native._restore_check, ("surname", True, 1, 45), "Check: column"),
+        (native._restore_check, ("surname", True, True, 1), "Check: line"),
+        (native._restore_problem, ("name", "bad_luck", 1, 1, "m"), "Problem: kind"),
+        (native._restore_problem, ("name", "missing", 1, 2**70, "m"), "Problem: column"),
+        (native._restore_doubt, ("unsure", "m"), "Doubt: kind"),
+        (native._restore_correction, (1, 1, "A", "A", "layout"), "Correction: chosen"),
+        (native._restore_correction, (1, 1, "a", "A", "layout"), "Correction: read"),
+        (native._restore_correction, (1, 1, "AB", "A", "layout"), "Correction: read"),
+        (native._restore_correction, (1, 1, "\udc00", "A", "layout"), "Correction: read"),
+        (native._restore_correction, (0, 1, "B", "A", "layout"), "Correction: line"),
+        (native._restore_correction, (1, 1, "B", "A", "luck"), "Correction: reason"),
+    ]:
+        with pytest.raises(ValueError, match=f"not the state of a {says}$"):
+            restore(*args)
+    check = native._restore_check("document_number", False, 2, 10)
+    assert (check.field, check.valid, check.line, check.column) == ("document_number", False, 2, 10)
 
 
 def test_reads_ink_on_a_transparent_background(specimen_png: bytes) -> None:

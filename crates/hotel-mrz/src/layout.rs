@@ -559,6 +559,30 @@ impl fmt::Display for Format {
 }
 
 impl Field {
+    /// Every field.
+    pub const ALL: [Field; 15] = [
+        Self::DocumentCode,
+        Self::IssuingState,
+        Self::Name,
+        Self::Surname,
+        Self::GivenNames,
+        Self::DocumentNumber,
+        Self::Nationality,
+        Self::BirthDate,
+        Self::Sex,
+        Self::ExpiryDate,
+        Self::OptionalData,
+        Self::OptionalData1,
+        Self::OptionalData2,
+        Self::AdministrativeCode,
+        Self::Composite,
+    ];
+
+    /// The field of a [`Field::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// The name used in JSON output (`document_number`, `optional_data_1`,
     /// `composite`, …).
     pub const fn name(self) -> &'static str {
@@ -638,6 +662,35 @@ impl CharClass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_is_found_by_its_name_and_no_other() {
+        for field in Field::ALL {
+            assert_eq!(Field::from_name(field.name()), Some(field));
+        }
+        // An exhaustive match: a new field fails to build here until it is
+        // in `ALL` too.
+        let listed = |f: Field| match f {
+            Field::DocumentCode
+            | Field::IssuingState
+            | Field::Name
+            | Field::Surname
+            | Field::GivenNames
+            | Field::DocumentNumber
+            | Field::Nationality
+            | Field::BirthDate
+            | Field::Sex
+            | Field::ExpiryDate
+            | Field::OptionalData
+            | Field::OptionalData1
+            | Field::OptionalData2
+            | Field::AdministrativeCode
+            | Field::Composite => Field::ALL.contains(&f),
+        };
+        assert!(Field::ALL.into_iter().all(listed));
+        assert_eq!(Field::from_name("Name"), None);
+        assert_eq!(Field::from_name(""), None);
+    }
 
     #[test]
     fn fields_and_checks_tile_every_line_exactly_once() {

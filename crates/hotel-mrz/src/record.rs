@@ -811,6 +811,18 @@ impl fmt::Display for Problem {
 }
 
 impl ProblemKind {
+    /// Every [`ProblemKind::name`].
+    pub const NAMES: [&'static str; 8] = [
+        "check_digit_mismatch",
+        "check_digit_not_digit",
+        "wrong_character",
+        "impossible_date",
+        "invalid_sex",
+        "missing",
+        "filler_inside_code",
+        "missing_number_continuation",
+    ];
+
     /// A machine-readable name (`check_digit_mismatch`, `impossible_date`,
     /// …).
     pub const fn name(&self) -> &'static str {

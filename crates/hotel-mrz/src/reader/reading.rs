@@ -118,6 +118,13 @@ pub enum Doubt {
 }
 
 impl Doubt {
+    /// Every [`Doubt::kind`].
+    pub const KINDS: [&'static str; 3] = [
+        "unsure_characters",
+        "unsure_unchecked_character",
+        "ambiguous_checks",
+    ];
+
     /// A stable name for the kind of doubt: `unsure_characters`,
     /// `unsure_unchecked_character` or `ambiguous_checks`.
     pub fn kind(&self) -> &'static str {
