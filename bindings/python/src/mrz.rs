@@ -4,7 +4,9 @@
 //! `repr` shows the format and the verdict only, as the record holds
 //! passport data. `Check` and `Problem` are plain values: equal when every
 //! attribute is, and pickled as their attributes through `_restore_check`
-//! and `_restore_problem`, which take only what a parse can give.
+//! and `_restore_problem`, which refuse names and places no parse gives
+//! (a message is taken as written: as with any pickle, unpickle only what
+//! you trust).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 

@@ -359,10 +359,7 @@ impl PyReading {
 #[pymethods]
 impl PyDoubt {
     /// `_restore_doubt` and the attributes.
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (&'static str, String))> {
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py, (&'static str, String)>> {
         let restore = py
             .import("smart_hotel._native")?
             .getattr("_restore_doubt")?;

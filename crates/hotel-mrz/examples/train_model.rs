@@ -87,6 +87,9 @@ fn main() -> anyhow::Result<()> {
             .context("--conv CHANNELS,…")?,
         None => Vec::new(),
     };
+    if convs.len() > 3 || convs.iter().any(|&c| !(1..=128).contains(&c)) {
+        bail!("--conv takes 1 to 3 stages of 1 to 128 channels each");
+    }
     let mut args = all.into_iter();
     let Some(out) = args.next() else {
         bail!(

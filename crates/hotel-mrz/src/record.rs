@@ -890,6 +890,41 @@ fn split_name(raw: &[u8]) -> (&[u8], &[u8]) {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_problem_kind_has_its_name_listed() {
+        let kinds = [
+            ProblemKind::CheckDigitMismatch {
+                expected: 1,
+                found: 2,
+            },
+            ProblemKind::CheckDigitNotDigit { expected: 1 },
+            ProblemKind::WrongCharacter {
+                expected: CharClass::Numeric,
+            },
+            ProblemKind::ImpossibleDate(DateProblem::Day),
+            ProblemKind::InvalidSex,
+            ProblemKind::Missing,
+            ProblemKind::FillerInsideCode,
+            ProblemKind::MissingNumberContinuation,
+        ];
+        let names: Vec<&str> = kinds.iter().map(ProblemKind::name).collect();
+        assert_eq!(names, ProblemKind::NAMES);
+        // An exhaustive match: a new kind fails to build here until it is
+        // listed above and in `NAMES`.
+        for kind in kinds {
+            match kind {
+                ProblemKind::CheckDigitMismatch { .. }
+                | ProblemKind::CheckDigitNotDigit { .. }
+                | ProblemKind::WrongCharacter { .. }
+                | ProblemKind::ImpossibleDate(_)
+                | ProblemKind::InvalidSex
+                | ProblemKind::Missing
+                | ProblemKind::FillerInsideCode
+                | ProblemKind::MissingNumberContinuation => {}
+            }
+        }
+    }
+
     fn today() -> ParseOptions {
         ParseOptions::new(Date::new(2025, 6, 15).unwrap())
     }

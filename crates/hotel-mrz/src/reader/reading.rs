@@ -620,6 +620,21 @@ mod tests {
     }
 
     #[test]
+    fn every_doubt_kind_is_listed() {
+        let doubts = [
+            Doubt::Unsure { count: 5 },
+            Doubt::Unchecked {
+                line: 0,
+                column: 1,
+                p: 0.5,
+            },
+            Doubt::Ambiguous { p: 0.5 },
+        ];
+        let kinds: Vec<&str> = doubts.iter().map(Doubt::kind).collect();
+        assert_eq!(kinds, Doubt::KINDS);
+    }
+
+    #[test]
     fn a_sure_reading_is_valid_with_no_doubt() {
         let r = reading(TD3, &[], 0.0);
         assert!(r.is_valid());

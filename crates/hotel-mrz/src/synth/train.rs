@@ -8,6 +8,9 @@
 //! truth text. The network is trained by minibatch gradient descent with
 //! momentum on the cross-entropy loss.
 //!
+//! The network is dense layers, optionally after convolution stages
+//! ([`crate::reader::classify::conv`]); both learn in the same step.
+//!
 //! `examples/train_model.rs` runs it and writes `model/ocrb.bin`.
 
 use std::ops::Range;
@@ -238,6 +241,11 @@ impl Default for Settings {
 
 /// Trains a new model on `set`; `progress` hears after each epoch its
 /// number and mean loss.
+///
+/// # Panics
+///
+/// When the settings make no model: more than 3 convolution stages, or a
+/// stage of 0 or over 128 channels.
 pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize, f32)) -> Model {
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     // He-uniform initial weights.
@@ -251,7 +259,7 @@ pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize,
     let mut convs = Vec::new();
     for &outputs in &settings.convs {
         let weights = he(conv::TAPS * channels, conv::TAPS * channels * outputs);
-        convs.push(Conv::new(channels, outputs, weights).unwrap_or_else(|| unreachable!()));
+        convs.push(Conv::new(channels, outputs, weights).expect("weights sized for the stage"));
         channels = outputs;
     }
     let pooled = PATCH_LEN >> (2 * convs.len());
@@ -269,7 +277,8 @@ pub fn train(set: &CellSet, settings: &Settings, mut progress: impl FnMut(usize,
                 .unwrap_or_else(|| unreachable!("sizes agree"))
         })
         .collect();
-    let mut model = Model::with_convs(convs, layers).unwrap_or_else(|e| unreachable!("{e}"));
+    let mut model = Model::with_convs(convs, layers)
+        .unwrap_or_else(|e| panic!("the settings make no model: {e}"));
     let mut velocity = Params::zeros(&model);
 
     // Small characters and faint glyphs get their extra weight by being
@@ -672,14 +681,52 @@ mod tests {
                 checked += usize::from(analytic.abs() > 1e-4);
             }
         }
-        for layer in 0..2 {
+        // A bias of each stage and each layer, and a weight of each layer.
+        // A parameter's name, where it is in a model, and its gradient.
+        type Nudge = (&'static str, fn(&mut Model) -> &mut f32, f32);
+        let nudges: [Nudge; 6] = [
+            (
+                "stage 0 bias",
+                |m| &mut m.parts_mut().0[0].bias[1],
+                grad.convs[0].1[1],
+            ),
+            (
+                "stage 1 bias",
+                |m| &mut m.parts_mut().0[1].bias[2],
+                grad.convs[1].1[2],
+            ),
+            (
+                "layer 0 bias",
+                |m| &mut m.parts_mut().1[0].bias[1],
+                grad.layers[0].1[1],
+            ),
+            (
+                "layer 1 bias",
+                |m| &mut m.parts_mut().1[1].bias[1],
+                grad.layers[1].1[1],
+            ),
+            (
+                "layer 0 weight",
+                |m| &mut m.parts_mut().1[0].weights[9],
+                grad.layers[0].0[9],
+            ),
+            (
+                "layer 1 weight",
+                |m| &mut m.parts_mut().1[1].weights[40],
+                grad.layers[1].0[40],
+            ),
+        ];
+        for (name, param, analytic) in nudges {
             let mut plus = model.clone();
-            plus.parts_mut().1[layer].bias[1] += h;
+            *param(&mut plus) += h;
             let mut minus = model.clone();
-            minus.parts_mut().1[layer].bias[1] -= h;
+            *param(&mut minus) -= h;
             let numeric = (loss_of(&plus) - loss_of(&minus)) / (2.0 * f64::from(h));
-            let analytic = f64::from(grad.layers[layer].1[1]);
-            assert!((numeric - analytic).abs() < 2e-3 + 0.05 * analytic.abs());
+            let analytic = f64::from(analytic);
+            assert!(
+                (numeric - analytic).abs() < 2e-3 + 0.05 * analytic.abs(),
+                "{name}: numeric {numeric}, analytic {analytic}"
+            );
         }
         // Most of the stage weights checked have a gradient to check.
         assert!(checked >= 4, "{checked} nonzero");

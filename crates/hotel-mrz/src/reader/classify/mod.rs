@@ -35,13 +35,17 @@ pub const CLASS_COUNT: usize = 37;
 const MAGIC: &[u8; 8] = b"HMRZNET2";
 /// The magic of files of dense layers alone.
 const MAGIC_DENSE: &[u8; 8] = b"HMRZMLP1";
-/// Largest layer accepted when loading (inputs × outputs).
+/// Largest layer accepted when loading (inputs × outputs; for a stage,
+/// 9 × inputs × outputs).
 const MAX_LAYER_WEIGHTS: usize = 4 << 20;
 /// Most layers accepted when loading.
 const MAX_LAYERS: usize = 8;
 /// Most convolution stages: each halves the patch, and a third leaves
 /// 2 × 3 positions of the 16 × 24 patch.
 const MAX_CONVS: usize = 3;
+/// Most channels of a stage: with [`CHUNK`], bounds a stage's scratch
+/// (9 values per position and input channel) to about 100 MB.
+const MAX_CHANNELS: usize = 128;
 /// Patches run through the network at once: bounds the scratch a
 /// convolution needs (its columns hold 9 values per position and input
 /// channel).
@@ -142,9 +146,14 @@ impl Model {
         if convs.windows(2).any(|w| w[0].outputs != w[1].inputs) {
             return Err(ModelError::Shape("stage channels do not chain"));
         }
+        if convs
+            .iter()
+            .any(|c| c.outputs == 0 || c.outputs > MAX_CHANNELS)
+        {
+            return Err(ModelError::Shape("a stage has 1 to 128 channels"));
+        }
         if convs.iter().any(|c| {
-            c.outputs == 0
-                || c.weights.len() != conv::TAPS * c.inputs * c.outputs
+            c.weights.len() != conv::TAPS * c.inputs * c.outputs
                 || c.bias.len() != c.outputs
                 || c.weights.len() > MAX_LAYER_WEIGHTS
         }) {
@@ -260,6 +269,9 @@ impl Model {
             }
             for _ in 0..count {
                 let (inputs, outputs) = (r.u32()? as usize, r.u32()? as usize);
+                if inputs > MAX_CHANNELS || outputs > MAX_CHANNELS {
+                    return Err(ModelError::Shape("a stage has 1 to 128 channels"));
+                }
                 let size = inputs
                     .checked_mul(outputs)
                     .and_then(|s| s.checked_mul(conv::TAPS))
@@ -301,13 +313,20 @@ impl Model {
         Self::with_convs(convs, layers)
     }
 
-    /// The model file's bytes (module docs).
+    /// The model file's bytes (module docs); a model of dense layers
+    /// alone is written with the earlier magic, which every build loads.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
+        if self.convs.is_empty() {
+            out.extend_from_slice(MAGIC_DENSE);
+        } else {
+            out.extend_from_slice(MAGIC);
+        }
         out.extend_from_slice(&(PATCH_W as u16).to_le_bytes());
         out.extend_from_slice(&(PATCH_H as u16).to_le_bytes());
-        out.extend_from_slice(&(self.convs.len() as u32).to_le_bytes());
+        if !self.convs.is_empty() {
+            out.extend_from_slice(&(self.convs.len() as u32).to_le_bytes());
+        }
         for c in &self.convs {
             out.extend_from_slice(&(c.inputs as u32).to_le_bytes());
             out.extend_from_slice(&(c.outputs as u32).to_le_bytes());
@@ -492,6 +511,16 @@ mod tests {
         }
         // The dense layers must take what the stages leave.
         assert!(Model::with_convs(convs.clone(), vec![dense(PATCH_LEN).unwrap()]).is_err());
+        // A stage of more than 128 channels is refused before any weight
+        // is read.
+        let mut wide = bytes[..12].to_vec();
+        wide.extend_from_slice(&1u32.to_le_bytes());
+        wide.extend_from_slice(&1u32.to_le_bytes());
+        wide.extend_from_slice(&129u32.to_le_bytes());
+        assert!(matches!(
+            Model::from_bytes(&wide),
+            Err(ModelError::Shape(_))
+        ));
         // Stages must chain from one channel.
         let mut second_first = convs;
         second_first.swap(0, 1);
