@@ -11,7 +11,7 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use hotel_mrz::{Date, Field, Mrz, ParseOptions, ProblemKind, Resolved, parse};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateAccess, PyDict, PyString};
 
@@ -347,8 +347,8 @@ pub(crate) fn restore_check(
             .cast::<PyBool>()
             .map_err(|_| misfit("valid"))?
             .is_true(),
-        line: place(line, MRZ_LINES).ok_or_else(|| misfit("line"))?,
-        column: place(column, MRZ_COLUMNS).ok_or_else(|| misfit("column"))?,
+        line: place(line, MRZ_LINES)?.ok_or_else(|| misfit("line"))?,
+        column: place(column, MRZ_COLUMNS)?.ok_or_else(|| misfit("column"))?,
     })
 }
 
@@ -369,8 +369,8 @@ pub(crate) fn restore_problem(
     Ok(PyProblem {
         field: field_name(field).ok_or_else(|| misfit("field"))?,
         kind: known(&ProblemKind::NAMES, kind).ok_or_else(|| misfit("kind"))?,
-        line: place(line, MRZ_LINES).ok_or_else(|| misfit("line"))?,
-        column: place(column, MRZ_COLUMNS).ok_or_else(|| misfit("column"))?,
+        line: place(line, MRZ_LINES)?.ok_or_else(|| misfit("line"))?,
+        column: place(column, MRZ_COLUMNS)?.ok_or_else(|| misfit("column"))?,
         message: message.to_string_lossy().into_owned(),
     })
 }
@@ -404,12 +404,26 @@ fn field_name(value: &Bound<'_, PyString>) -> Option<&'static str> {
     Field::from_name(&value.to_string_lossy()).map(Field::name)
 }
 
-/// `value` as an integer in `range` (a bool is not one).
-pub(crate) fn place(value: &Bound<'_, PyAny>, range: std::ops::RangeInclusive<u8>) -> Option<u8> {
+/// `value` as an integer in `range`: `None` when it is not an integer (a
+/// bool is not one) or lies outside. An exception other than the failed
+/// conversion (one the value's own `__index__` raises) passes on.
+pub(crate) fn place(
+    value: &Bound<'_, PyAny>,
+    range: std::ops::RangeInclusive<u8>,
+) -> PyResult<Option<u8>> {
     if value.is_instance_of::<PyBool>() {
-        return None;
+        return Ok(None);
     }
-    value.extract::<u8>().ok().filter(|v| range.contains(v))
+    let py = value.py();
+    match value.extract::<u8>() {
+        Ok(v) => Ok(range.contains(&v).then_some(v)),
+        Err(e)
+            if e.is_instance_of::<PyTypeError>(py) || e.is_instance_of::<PyOverflowError>(py) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The parse options for `today` (a `datetime.date`, which a

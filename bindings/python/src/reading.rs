@@ -440,8 +440,10 @@ pub(crate) fn restore_correction(
         .filter(|&c| c != read)
         .ok_or_else(|| misfit("chosen"))?;
     Ok(PyCorrection {
-        line: place(line, MRZ_LINES).ok_or_else(|| misfit("line"))?.into(),
-        column: place(column, MRZ_COLUMNS)
+        line: place(line, MRZ_LINES)?
+            .ok_or_else(|| misfit("line"))?
+            .into(),
+        column: place(column, MRZ_COLUMNS)?
             .ok_or_else(|| misfit("column"))?
             .into(),
         read,

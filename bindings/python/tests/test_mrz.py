@@ -403,6 +403,17 @@ def test_a_forged_check_problem_doubt_or_correction_is_refused() -> None:
     ]:
         with pytest.raises(ValueError, match=f"not the state of a {says}$"):
             restore(*args)
+    # An error the value's own __index__ raises is not taken for a misfit.
+
+    class Boom(Exception):
+        pass
+
+    class Exploding:
+        def __index__(self) -> int:
+            raise Boom
+
+    with pytest.raises(Boom):
+        native._restore_check("surname", True, Exploding(), 1)
     check = native._restore_check("document_number", False, 2, 10)
     assert (check.field, check.valid, check.line, check.column) == ("document_number", False, 2, 10)
 
