@@ -404,19 +404,26 @@ fn field_name(value: &Bound<'_, PyString>) -> Option<&'static str> {
     Field::from_name(&value.to_string_lossy()).map(Field::name)
 }
 
-/// `value` as an integer in `range`: `None` when it is not an integer (a
-/// bool is not one) or lies outside. An exception other than the failed
-/// conversion (one the value's own `__index__` raises) passes on.
+/// `value` as an integer in `range` (see [`index`]).
 pub(crate) fn place(
     value: &Bound<'_, PyAny>,
     range: std::ops::RangeInclusive<u8>,
 ) -> PyResult<Option<u8>> {
+    Ok(index(value)?
+        .and_then(|v| u8::try_from(v).ok())
+        .filter(|v| range.contains(v)))
+}
+
+/// `value` as an index: `None` when it is not an integer (a bool is not
+/// one) or does not fit. An exception other than the failed conversion
+/// (one the value's own `__index__` raises) passes on.
+pub(crate) fn index(value: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
     if value.is_instance_of::<PyBool>() {
         return Ok(None);
     }
     let py = value.py();
-    match value.extract::<u8>() {
-        Ok(v) => Ok(range.contains(&v).then_some(v)),
+    match value.extract::<usize>() {
+        Ok(v) => Ok(Some(v)),
         Err(e)
             if e.is_instance_of::<PyTypeError>(py) || e.is_instance_of::<PyOverflowError>(py) =>
         {

@@ -19,8 +19,8 @@ use pyo3::types::{PyByteArray, PyDate, PyMemoryView, PyString};
 
 use crate::error::{mrz_error, read_error};
 use crate::mrz::{
-    MRZ_COLUMNS, MRZ_LINES, PyMrz, Reduced, hash_of, known, misfit, parse_options, place, py_bool,
-    py_bool_object, py_date, same_type,
+    MRZ_COLUMNS, MRZ_LINES, PyMrz, Reduced, hash_of, index, known, misfit, parse_options, place,
+    py_bool, py_bool_object, py_date, same_type,
 };
 
 /// The MRZ read from an image: everything `Mrz` has, with `valid` the
@@ -147,7 +147,7 @@ pub(crate) fn restore_reading(py: Python<'_>, state: State<'_>) -> PyResult<Py<P
     let corrections = corrections
         .iter()
         .map(correction_of)
-        .collect::<Option<Vec<_>>>()
+        .collect::<PyResult<Option<Vec<_>>>>()?
         .ok_or(misfit(PartsError::Corrections))?;
     let decoded = Decoded {
         format,
@@ -169,22 +169,32 @@ pub(crate) fn restore_reading(py: Python<'_>, state: State<'_>) -> PyResult<Py<P
     new_reading(py, reading, &options)
 }
 
-/// The correction of a pickled state's entry; `None` for numbers out of
-/// range, characters that are not one ASCII character, or an unknown
-/// reason.
-fn correction_of(raw: &RawCorrection<'_>) -> Option<Correction> {
+/// The correction of a pickled state's entry; `None` for numbers that are
+/// not integers or out of range, characters that are not one ASCII
+/// character, or an unknown reason (see [`index`] for the errors that pass
+/// on).
+fn correction_of(raw: &RawCorrection<'_>) -> PyResult<Option<Correction>> {
     let (line, column, read, chosen, reason) = raw;
     let char_of = |s: &Bound<'_, PyString>| match s.to_string_lossy().as_bytes() {
         &[c] => Some(c),
         _ => None,
     };
-    Some(Correction {
-        line: line.extract().ok()?,
-        column: column.extract().ok()?,
-        read: char_of(read)?,
-        chosen: char_of(chosen)?,
-        reason: Reason::from_name(&reason.to_string_lossy())?,
-    })
+    let (Some(line), Some(column), Some(read), Some(chosen), Some(reason)) = (
+        index(line)?,
+        index(column)?,
+        char_of(read),
+        char_of(chosen),
+        Reason::from_name(&reason.to_string_lossy()),
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(Correction {
+        line,
+        column,
+        read,
+        chosen,
+        reason,
+    }))
 }
 
 /// The bytes of `image`: `bytes` as they are, a `bytearray` copied, a

@@ -362,6 +362,18 @@ def test_a_reading_with_corrections_pickles_and_a_forged_state_is_refused() -> N
             restore(forged(part, value))
         assert "<" not in str(caught.value) and "P" not in str(caught.value)
 
+    # An error the value's own __index__ raises is not taken for a misfit.
+
+    class Boom(Exception):
+        pass
+
+    class Exploding:
+        def __index__(self) -> int:
+            raise Boom
+
+    with pytest.raises(Boom):
+        restore(forged(3, [(line, Exploding(), read, "0", reason)]))
+
 
 def test_checks_problems_doubts_and_corrections_are_values_that_pickle() -> None:
     broken = SPECIMEN[1][:9] + "7" + SPECIMEN[1][10:]
