@@ -309,6 +309,17 @@ def test_reads_a_rendered_specimen(specimen_png: bytes) -> None:
     assert isinstance(reading.name_needs_confirmation, bool)
 
 
+class Boom(Exception):
+    pass
+
+
+class Exploding:
+    """An index whose own conversion fails."""
+
+    def __index__(self) -> int:
+        raise Boom
+
+
 def test_readings_compare_as_readings_and_pickle(specimen_png: bytes) -> None:
     a = read_mrz(specimen_png, today=TODAY)
     b = read_mrz(specimen_png, today=TODAY)
@@ -363,14 +374,6 @@ def test_a_reading_with_corrections_pickles_and_a_forged_state_is_refused() -> N
         assert "<" not in str(caught.value) and "P" not in str(caught.value)
 
     # An error the value's own __index__ raises is not taken for a misfit.
-
-    class Boom(Exception):
-        pass
-
-    class Exploding:
-        def __index__(self) -> int:
-            raise Boom
-
     with pytest.raises(Boom):
         restore(forged(3, [(line, Exploding(), read, "0", reason)]))
 
@@ -416,14 +419,6 @@ def test_a_forged_check_problem_doubt_or_correction_is_refused() -> None:
         with pytest.raises(ValueError, match=f"not the state of a {says}$"):
             restore(*args)
     # An error the value's own __index__ raises is not taken for a misfit.
-
-    class Boom(Exception):
-        pass
-
-    class Exploding:
-        def __index__(self) -> int:
-            raise Boom
-
     with pytest.raises(Boom):
         native._restore_check("surname", True, Exploding(), 1)
     check = native._restore_check("document_number", False, 2, 10)

@@ -665,67 +665,70 @@ mod tests {
         // The loss is summed and the gradient averaged over the batch.
         let loss_of = |m: &Model| f64::from(gradients(m, &x, &labels).0) / 3.0;
         let h = 1e-3;
+        // The central difference of the loss along one parameter, which
+        // `nudge` moves by the amount it is given.
+        let numeric = |nudge: &dyn Fn(&mut Model, f32)| {
+            let mut plus = model.clone();
+            nudge(&mut plus, h);
+            let mut minus = model.clone();
+            nudge(&mut minus, -h);
+            (loss_of(&plus) - loss_of(&minus)) / (2.0 * f64::from(h))
+        };
+        let agrees = |numeric: f64, analytic: f32| {
+            (numeric - f64::from(analytic)).abs() < 2e-3 + 0.05 * f64::from(analytic).abs()
+        };
         let mut checked = 0;
         for stage in 0..2 {
             for w in [0, 7, 20] {
-                let mut plus = model.clone();
-                plus.parts_mut().0[stage].weights[w] += h;
-                let mut minus = model.clone();
-                minus.parts_mut().0[stage].weights[w] -= h;
-                let numeric = (loss_of(&plus) - loss_of(&minus)) / (2.0 * f64::from(h));
-                let analytic = f64::from(grad.convs[stage].0[w]);
+                let n = numeric(&|m, d| m.parts_mut().0[stage].weights[w] += d);
+                let analytic = grad.convs[stage].0[w];
                 assert!(
-                    (numeric - analytic).abs() < 2e-3 + 0.05 * analytic.abs(),
-                    "stage {stage} weight {w}: numeric {numeric}, analytic {analytic}"
+                    agrees(n, analytic),
+                    "stage {stage} weight {w}: numeric {n}, analytic {analytic}"
                 );
                 checked += usize::from(analytic.abs() > 1e-4);
             }
         }
-        // A bias of each stage and each layer, and a weight of each layer.
-        // A parameter's name, where it is in a model, and its gradient.
-        type Nudge = (&'static str, fn(&mut Model) -> &mut f32, f32);
+        // A bias of each stage and each layer, and a weight of each layer:
+        // its name, how to move it, and its gradient.
+        type Nudge = (&'static str, fn(&mut Model, f32), f32);
         let nudges: [Nudge; 6] = [
             (
                 "stage 0 bias",
-                |m| &mut m.parts_mut().0[0].bias[1],
+                |m, d| m.parts_mut().0[0].bias[1] += d,
                 grad.convs[0].1[1],
             ),
             (
                 "stage 1 bias",
-                |m| &mut m.parts_mut().0[1].bias[2],
+                |m, d| m.parts_mut().0[1].bias[2] += d,
                 grad.convs[1].1[2],
             ),
             (
                 "layer 0 bias",
-                |m| &mut m.parts_mut().1[0].bias[1],
+                |m, d| m.parts_mut().1[0].bias[1] += d,
                 grad.layers[0].1[1],
             ),
             (
                 "layer 1 bias",
-                |m| &mut m.parts_mut().1[1].bias[1],
+                |m, d| m.parts_mut().1[1].bias[1] += d,
                 grad.layers[1].1[1],
             ),
             (
                 "layer 0 weight",
-                |m| &mut m.parts_mut().1[0].weights[9],
+                |m, d| m.parts_mut().1[0].weights[9] += d,
                 grad.layers[0].0[9],
             ),
             (
                 "layer 1 weight",
-                |m| &mut m.parts_mut().1[1].weights[40],
+                |m, d| m.parts_mut().1[1].weights[40] += d,
                 grad.layers[1].0[40],
             ),
         ];
-        for (name, param, analytic) in nudges {
-            let mut plus = model.clone();
-            *param(&mut plus) += h;
-            let mut minus = model.clone();
-            *param(&mut minus) -= h;
-            let numeric = (loss_of(&plus) - loss_of(&minus)) / (2.0 * f64::from(h));
-            let analytic = f64::from(analytic);
+        for (name, nudge, analytic) in nudges {
+            let n = numeric(&nudge);
             assert!(
-                (numeric - analytic).abs() < 2e-3 + 0.05 * analytic.abs(),
-                "{name}: numeric {numeric}, analytic {analytic}"
+                agrees(n, analytic),
+                "{name}: numeric {n}, analytic {analytic}"
             );
         }
         // Most of the stage weights checked have a gradient to check.
